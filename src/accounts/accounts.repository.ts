@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import type { NewUserRow, OrgRow, UserRow } from './accounts.table.js';
+
+type Db = Kysely<Schema>;
+
+export function insertOrg(db: Db, org: OrgRow): Promise<unknown> {
+  return db.insertInto('orgs').values(org).execute();
+}
+
+export function findOrgByName(db: Db, name: string): Promise<OrgRow | undefined> {
+  return db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function insertUser(db: Db, user: NewUserRow): Promise<unknown> {
+  return db.insertInto('users').values(user).execute();
+}
+
+export function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+/** Scoped by org: a user of another org is simply not found. */
+export function findUserInOrg(db: Db, orgId: string, userId: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+export function listUsersInOrg(db: Db, orgId: string): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().where('orgId', '=', orgId).orderBy('username').execute();
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function updatePasswordHash(
+  db: Db,
+  userId: string,
+  passwordHash: string,
+  at: number,
+): Promise<unknown> {
+  return db
+    .updateTable('users')
+    .set({ passwordHash, passwordChangedAt: at })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export function setUserDisabled(db: Db, userId: string, disabledAt: number | null): Promise<unknown> {
+  return db.updateTable('users').set({ disabledAt }).where('id', '=', userId).execute();
+}

@@ -1,0 +1,203 @@
+import type { Kysely } from 'kysely';
+import { ACTIVITY } from '../activity/activity-names.js';
+import { recordActivities } from '../activity/record.js';
+import type { Clock } from '../clock.js';
+import type { Schema } from '../db/schema.js';
+import { AppError, forbidden, notFound } from '../http/errors.js';
+import { newId } from '../ids.js';
+import type { SessionService } from '../sessions/sessions.service.js';
+import {
+  findOrgByName,
+  findUserByUsername,
+  findUserInOrg,
+  insertOrg,
+  insertUser,
+  listUsersInOrg,
+  setUserDisabled,
+  updatePasswordHash,
+} from './accounts.repository.js';
+import type { Role } from './accounts.table.js';
+import { type Actor, isAdmin } from './actor.js';
+import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import { normalizeUsername, toUser, type User } from './user.js';
+
+export interface AccountServiceDeps {
+  db: Kysely<Schema>;
+  clock: Clock;
+  sessions: SessionService;
+}
+
+export interface NewUserInput {
+  username: string;
+  password: string;
+  role: Role;
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+export function createAccountService(deps: AccountServiceDeps) {
+  const { db, clock, sessions } = deps;
+
+  async function assertUsernameFree(username: string): Promise<void> {
+    if (await findUserByUsername(db, username)) {
+      throw new AppError('CONFLICT', `username "${username}" is already taken`);
+    }
+  }
+
+  return {
+    /** Creates an org and its first admin (CLI and first start). */
+    async createOrgWithAdmin(input: { orgName: string } & Omit<NewUserInput, 'role'>) {
+      const now = clock.now();
+      const username = normalizeUsername(input.username);
+      assertPasswordPolicy(input.password, username);
+      if (await findOrgByName(db, input.orgName))
+        throw new AppError('CONFLICT', `org "${input.orgName}" exists`);
+      await assertUsernameFree(username);
+      const org = { id: newId(), name: input.orgName, createdAt: now };
+      const user = {
+        id: newId(),
+        orgId: org.id,
+        username,
+        passwordHash: await hashPassword(input.password),
+        role: 'admin' as const,
+        disabledAt: null,
+        createdAt: now,
+        passwordChangedAt: now,
+      };
+      await db.transaction().execute(async (trx) => {
+        await insertOrg(trx, org);
+        await insertUser(trx, user);
+        await recordActivities(
+          trx,
+          org.id,
+          [
+            {
+              occurredAt: now,
+              userId: null,
+              username: 'system',
+              activity: ACTIVITY.ORG_CREATED,
+              status: 'success',
+              target: org.name,
+            },
+            {
+              occurredAt: now,
+              userId: null,
+              username: 'system',
+              activity: ACTIVITY.USER_CREATED,
+              status: 'success',
+              target: `${username} (admin)`,
+            },
+          ],
+          now,
+        );
+      });
+      return { org, user: toUser(user) };
+    },
+
+    /** Admins add users to their own org only. */
+    async createUser(actor: Actor, input: NewUserInput): Promise<User> {
+      if (!isAdmin(actor)) throw forbidden('Only admins can add users');
+      const now = clock.now();
+      const username = normalizeUsername(input.username);
+      assertPasswordPolicy(input.password, username);
+      await assertUsernameFree(username);
+      const user = {
+        id: newId(),
+        orgId: actor.orgId,
+        username,
+        passwordHash: await hashPassword(input.password),
+        role: input.role,
+        disabledAt: null,
+        createdAt: now,
+        passwordChangedAt: now,
+      };
+      try {
+        await db.transaction().execute(async (trx) => {
+          await insertUser(trx, user);
+          await recordActivities(
+            trx,
+            actor.orgId,
+            [actorEvent(actor, now, ACTIVITY.USER_CREATED, `${username} (${input.role})`)],
+            now,
+          );
+        });
+      } catch (error) {
+        // Two admins adding the same name at once: the unique index decides.
+        if (await findUserByUsername(db, username))
+          throw new AppError('CONFLICT', `username "${username}" is already taken`);
+        throw error;
+      }
+      return toUser(user);
+    },
+
+    /** Admin: the org's users; user: only themselves. */
+    async listUsers(actor: Actor): Promise<User[]> {
+      const rows = await listUsersInOrg(db, actor.orgId);
+      return rows.filter((row) => isAdmin(actor) || row.id === actor.userId).map(toUser);
+    },
+
+    /** Changes the caller's password and ends their other sessions. */
+    async changePassword(
+      actor: Actor,
+      input: { currentPassword: string; newPassword: string },
+    ): Promise<number> {
+      const user = actor.userId ? await findUserInOrg(db, actor.orgId, actor.userId) : undefined;
+      if (!user) throw notFound('User');
+      if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        throw new AppError('INVALID_INPUT', 'currentPassword is not your current password');
+      }
+      assertPasswordPolicy(input.newPassword, user.username, 'newPassword');
+      const now = clock.now();
+      const passwordHash = await hashPassword(input.newPassword);
+      await db.transaction().execute(async (trx) => {
+        await updatePasswordHash(trx, user.id, passwordHash, now);
+        await recordActivities(
+          trx,
+          actor.orgId,
+          [actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username)],
+          now,
+        );
+      });
+      return sessions.endUserSessions(
+        actor,
+        { orgId: actor.orgId, userId: user.id, exceptSessionId: actor.sessionId },
+        'password_changed',
+      );
+    },
+
+    /** Disabling a user ends every session they have; enabling lets them log in again. */
+    async setDisabled(actor: Actor, userId: string, disabled: boolean): Promise<User> {
+      if (!isAdmin(actor)) throw forbidden('Only admins can disable users');
+      const user = await findUserInOrg(db, actor.orgId, userId);
+      if (!user) throw notFound('User');
+      if (user.id === actor.userId && disabled) throw new AppError('CONFLICT', 'You cannot disable yourself');
+      const now = clock.now();
+      const activity = disabled ? ACTIVITY.USER_DISABLED : ACTIVITY.USER_ENABLED;
+      await db.transaction().execute(async (trx) => {
+        await setUserDisabled(trx, user.id, disabled ? now : null);
+        await recordActivities(trx, actor.orgId, [actorEvent(actor, now, activity, user.username)], now);
+      });
+      if (disabled) {
+        await sessions.endUserSessions(
+          actor,
+          { orgId: actor.orgId, userId: user.id, exceptSessionId: null },
+          'user_disabled',
+        );
+      }
+      return toUser({ ...user, disabledAt: disabled ? now : null });
+    },
+  };
+}
+
+function actorEvent(actor: Actor, now: number, activity: string, target: string) {
+  return {
+    occurredAt: now,
+    userId: actor.userId,
+    username: actor.username,
+    activity,
+    status: 'success',
+    target,
+    publicIp: actor.publicIp,
+    sessionId: actor.sessionId,
+  };
+}

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { requireActor } from '../http/plugins/auth.js';
+import { errors, Uuid } from '../http/schemas.js';
+import { ChangePasswordBody, NewUserBody, UpdateUserBody, UserSchema } from './accounts.schemas.js';
+import type { AccountService } from './accounts.service.js';
+
+export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (
+  app,
+  { accounts },
+) => {
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "The org's users (admin) or just oneself (user)",
+        response: { 200: Type.Object({ users: Type.Array(Type.Ref(UserSchema)) }), ...errors(401) },
+      },
+    },
+    async (request) => ({ users: await accounts.listUsers(requireActor(request)) }),
+  );
+
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "Adds a user to the admin's org",
+        body: NewUserBody,
+        response: { 201: Type.Object({ user: Type.Ref(UserSchema) }), ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const user = await accounts.createUser(requireActor(request), request.body);
+      return reply.status(201).send({ user });
+    },
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Disables (ending all their sessions) or re-enables a user of the org',
+        params: Type.Object({ id: Uuid }),
+        body: UpdateUserBody,
+        response: { 200: Type.Object({ user: Type.Ref(UserSchema) }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({
+      user: await accounts.setDisabled(requireActor(request), request.params.id, request.body.disabled),
+    }),
+  );
+
+  app.post(
+    '/api/me/password',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "Changes the caller's password; their other sessions end",
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.changePassword(requireActor(request), request.body);
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,12 @@
+/** Activities the product itself records (the vault's jobs add their own names through ingest). */
+export const ACTIVITY = {
+  ORG_CREATED: 'org.created',
+  USER_CREATED: 'user.created',
+  USER_DISABLED: 'user.disabled',
+  USER_ENABLED: 'user.enabled',
+  LOGIN: 'user.login',
+  LOGIN_FAILED: 'user.login_failed',
+  LOGOUT: 'user.logout',
+  PASSWORD_CHANGED: 'user.password_changed',
+  SESSION_TERMINATED: 'session.terminated',
+} as const;

@@ -1,0 +1,127 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { UserSchema } from './accounts/accounts.schemas.js';
+import { createAccountService } from './accounts/accounts.service.js';
+import { usersRoutes } from './accounts/users.routes.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config, TrustProxy } from './config.js';
+import type { Database } from './db/database.js';
+import { registerErrorHandler } from './http/errors.js';
+import { registerHealth } from './http/health.js';
+import { registerOpenApi } from './http/openapi.js';
+import { authPlugin } from './http/plugins/auth.js';
+import { csrfPlugin } from './http/plugins/csrf.js';
+import { staticWebPlugin } from './http/plugins/static-web.js';
+import { ErrorResponse } from './http/schemas.js';
+import { authRoutes } from './sessions/auth.routes.js';
+import type { GeoLocator } from './sessions/geo.js';
+import { LastAccessTracker } from './sessions/last-access.js';
+import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
+import { LiveHub } from './sessions/live-hub.js';
+import { sessionsRoutes } from './sessions/sessions.routes.js';
+import { SessionSchema } from './sessions/sessions.schemas.js';
+import { createSessionService } from './sessions/sessions.service.js';
+import { streamRoutes } from './sessions/stream.routes.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  geo: GeoLocator;
+  clock?: Clock;
+  logger?: boolean;
+}
+
+const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/** A hop count means: believe that many proxies in front of us, counted from the socket. */
+function toFastifyTrustProxy(trust: TrustProxy) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
+/** Builds the whole application from its dependencies; never listens (server.ts does). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    trustProxy: toFastifyTrustProxy(config.trustProxy),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Our own messages name the field; Ajv's defaults would coerce and strip silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const hub = new LiveHub();
+  const bus =
+    database.engine === 'postgres'
+      ? await createPostgresBus({
+          url: database.postgresUrl as string,
+          channel: `vault_sessions_${database.postgresSchema ?? 'public'}`,
+          hub,
+          onError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
+        })
+      : createMemoryBus(hub);
+  const lastAccess = new LastAccessTracker(database.db);
+  lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
+
+  const sessions = createSessionService({
+    db: database.db,
+    clock,
+    geo: deps.geo,
+    bus,
+    lastAccess,
+    idleMs: config.sessionIdleMs,
+    maxMs: config.sessionMaxMs,
+  });
+  const accounts = createAccountService({ db: database.db, clock, sessions });
+
+  app.addHook('onClose', async () => {
+    hub.closeAll();
+    await lastAccess.stop().catch(() => {});
+    await bus.close();
+  });
+
+  registerErrorHandler(app);
+  app.addSchema(ErrorResponse);
+  app.addSchema(UserSchema);
+  app.addSchema(SessionSchema);
+  await registerOpenApi(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'frame-ancestors': ["'none'"],
+        // Plain-HTTP deployments (a laptop, a LAN) would otherwise have every asset rewritten to https.
+        'upgrade-insecure-requests': null,
+      },
+    },
+    // Same-site requests only; the API is not meant to be embedded or read cross-origin.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  await app.register(cookie);
+  await app.register(csrfPlugin);
+  await app.register(authPlugin, { sessions });
+
+  registerHealth(app, database.db);
+  await app.register(authRoutes, { sessions, config });
+  await app.register(sessionsRoutes, { sessions });
+  await app.register(streamRoutes, { sessions, hub });
+  await app.register(usersRoutes, { accounts });
+  await app.register(staticWebPlugin);
+
+  app.decorate('services', { sessions, accounts, hub, lastAccess });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: {
+      sessions: ReturnType<typeof createSessionService>;
+      accounts: ReturnType<typeof createAccountService>;
+      hub: LiveHub;
+      lastAccess: LastAccessTracker;
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { registerMigrateCommand } from './cli/migrate.js';
+import { registerOrgCommands } from './cli/org.js';
+import { registerServeCommand } from './cli/serve.js';
+import { registerSessionCommands } from './cli/sessions.js';
+import { registerUserCommands } from './cli/user.js';
+import { ConfigError } from './config.js';
+import { AppError } from './http/errors.js';
+
+const program = new Command('vault-sessions')
+  .description('Vault Sessions: active sessions and the activity log of the vault')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerMigrateCommand(program);
+registerOrgCommands(program);
+registerUserCommands(program);
+registerSessionCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof AppError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  }
+  throw error;
+}

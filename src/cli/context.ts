@@ -1,0 +1,59 @@
+import { createAccountService } from '../accounts/accounts.service.js';
+import { systemClock } from '../clock.js';
+import { type Config, loadConfig } from '../config.js';
+import { createDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { UNKNOWN_LOCATION } from '../sessions/geo.js';
+import { LastAccessTracker } from '../sessions/last-access.js';
+import { createMemoryBus, createPostgresBus } from '../sessions/live-bus.js';
+import { LiveHub } from '../sessions/live-hub.js';
+import { createSessionService } from '../sessions/sessions.service.js';
+
+/** What a CLI command works with: the same configuration, database and services as the server. */
+export async function openCliContext(config: Config = loadConfig()) {
+  const database: Database = createDatabase(config.database);
+  await migrateToLatest(database);
+  const hub = new LiveHub();
+  // On PostgreSQL a CLI termination reaches the servers' open tabs through NOTIFY at once;
+  // on SQLite they notice at their next heartbeat, and every request is refused immediately.
+  const bus =
+    database.engine === 'postgres'
+      ? await createPostgresBus({
+          url: database.postgresUrl as string,
+          channel: `vault_sessions_${database.postgresSchema ?? 'public'}`,
+          hub,
+        })
+      : createMemoryBus(hub);
+  const sessions = createSessionService({
+    db: database.db,
+    clock: systemClock,
+    geo: { lookup: () => UNKNOWN_LOCATION },
+    bus,
+    lastAccess: new LastAccessTracker(database.db),
+    idleMs: config.sessionIdleMs,
+    maxMs: config.sessionMaxMs,
+  });
+  const accounts = createAccountService({ db: database.db, clock: systemClock, sessions });
+  return {
+    config,
+    database,
+    sessions,
+    accounts,
+    async close() {
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+
+export type CliContext = Awaited<ReturnType<typeof openCliContext>>;
+
+/** Runs a command body with a context and always closes it. */
+export async function withContext<T>(body: (context: CliContext) => Promise<T>): Promise<T> {
+  const context = await openCliContext();
+  try {
+    return await body(context);
+  } finally {
+    await context.close();
+  }
+}

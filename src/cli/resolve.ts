@@ -1,0 +1,18 @@
+import { findOrgByName, findUserByUsername } from '../accounts/accounts.repository.js';
+import { normalizeUsername } from '../accounts/user.js';
+import { AppError } from '../http/errors.js';
+import type { CliContext } from './context.js';
+
+/** The org named on the command line, or a clear error. */
+export async function resolveOrg(context: CliContext, name: string) {
+  const org = await findOrgByName(context.database.db, name);
+  if (!org) throw new AppError('NOT_FOUND', `no org named "${name}"`);
+  return org;
+}
+
+/** The user named on the command line, or a clear error. */
+export async function resolveUser(context: CliContext, username: string) {
+  const user = await findUserByUsername(context.database.db, normalizeUsername(username));
+  if (!user) throw new AppError('NOT_FOUND', `no user named "${username}"`);
+  return user;
+}

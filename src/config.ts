@@ -1,0 +1,102 @@
+import { isIP } from 'node:net';
+
+/** Where the database lives: an embedded SQLite file or a PostgreSQL server. */
+export type DatabaseConfig = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+
+/** Whose X-Forwarded-For we believe: nobody, a hop count, or a list of addresses/CIDRs/`loopback`. */
+export type TrustProxy = false | number | string[];
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  trustProxy: TrustProxy;
+  adminUsername: string | undefined;
+  adminPassword: string | undefined;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  cookieSecure: 'auto' | boolean;
+  activityRetentionDays: number;
+  geoipCityDb: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment once; every bad value is reported, not just the first. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const config: Config = {
+    port: int('PORT', 3000, 0, 65535),
+    host: env.HOST || 'localhost',
+    database: parseDatabaseUrl(env.DATABASE_URL, problems),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    adminUsername: env.VAULT_ADMIN_USERNAME || undefined,
+    adminPassword: env.VAULT_ADMIN_PASSWORD || undefined,
+    sessionIdleMs: int('SESSION_IDLE_MINUTES', 30, 1, 7 * 24 * 60) * MINUTE_MS,
+    sessionMaxMs: int('SESSION_MAX_HOURS', 12, 1, 24 * 90) * HOUR_MS,
+    cookieSecure: parseCookieSecure(env.COOKIE_SECURE, problems),
+    activityRetentionDays: int('ACTIVITY_RETENTION_DAYS', 400, 1, 36_500),
+    geoipCityDb: env.GEOIP_CITY_DB || undefined,
+  };
+  if ((config.adminUsername === undefined) !== (config.adminPassword === undefined)) {
+    problems.push('VAULT_ADMIN_USERNAME and VAULT_ADMIN_PASSWORD must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Parses `sqlite:PATH` or `postgres://...`; the default is an embedded file under ./data. */
+export function parseDatabaseUrl(raw: string | undefined, problems: string[] = []): DatabaseConfig {
+  const url = raw || 'sqlite:./data/vault.db';
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') problems.push('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/vault.db');
+    return { engine: 'sqlite', path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
+  problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+  return { engine: 'sqlite', path: './data/vault.db' };
+}
+
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((s) => s.trim());
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const validBits = bits === undefined || /^\d{1,3}$/.test(bits);
+    if (!PROXY_KEYWORDS.has(entry) && !(address && isIP(address) && validBits)) {
+      problems.push(`TRUST_PROXY entry "${entry}" is not loopback, an IP address, a CIDR or a hop count`);
+    }
+  }
+  return entries;
+}
+
+function parseCookieSecure(raw: string | undefined, problems: string[]): 'auto' | boolean {
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  problems.push(`COOKIE_SECURE must be auto, true or false (got "${raw}")`);
+  return 'auto';
+}

@@ -1,0 +1,37 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+import * as foundation from './migrations/001_foundation.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001_foundation': foundation,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+// Any constant works; it only has to be the same for every instance of this application.
+const MIGRATION_LOCK_KEY = 7_235_019;
+
+/** Brings the schema up to date; safe when several instances start at once. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  if (database.engine === 'sqlite') return runMigrator(database);
+  // Kysely's own lock table is created with CREATE TABLE IF NOT EXISTS, which races on
+  // PostgreSQL; a session advisory lock serialises whole migration runs instead.
+  const client = new pg.Client({ connectionString: database.postgresUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    if (database.postgresSchema) await client.query(`create schema if not exists ${database.postgresSchema}`);
+    return await runMigrator(database);
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.end();
+  }
+}
+
+async function runMigrator(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,13 @@
+import type { OrgTable, UserTable } from '../accounts/accounts.table.js';
+import type { ActivityChainHeadTable, ActivityTable } from '../activity/activity.table.js';
+import type { LoginFailureTable, SessionTable } from '../sessions/session.table.js';
+
+/** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
+export interface Schema {
+  orgs: OrgTable;
+  users: UserTable;
+  sessions: SessionTable;
+  loginFailures: LoginFailureTable;
+  activities: ActivityTable;
+  activityChainHeads: ActivityChainHeadTable;
+}

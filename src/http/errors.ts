@@ -1,0 +1,109 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** Every error code the API can answer with, and its HTTP status. */
+export const ERROR_CODES = {
+  INVALID_INPUT: 400,
+  INVALID_CREDENTIALS: 401,
+  NOT_AUTHENTICATED: 401,
+  SESSION_ENDED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  DATABASE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error the client is meant to see: its code picks the status, its message is safe to show. */
+export class AppError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.statusCode = ERROR_CODES[code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+export const invalidInput = (message: string) => new AppError('INVALID_INPUT', message);
+
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_INPUT',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_INPUT',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_INPUT',
+};
+
+/** The one place errors become responses; 5xx details are logged, never sent. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
+    }
+    if (error.validation) {
+      return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error)));
+    }
+    const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+    if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message));
+    if (isDatabaseDown(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply
+        .status(503)
+        .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again'));
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send(errorBody('INTERNAL', 'Internal error'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message } };
+}
+
+function describeValidation(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  const where = error.validationContext ?? 'input';
+  const missing = (first.params as { missingProperty?: string }).missingProperty;
+  const path = [where, ...first.instancePath.split('/').filter(Boolean), ...(missing ? [missing] : [])].join(
+    '.',
+  );
+  return `${path} ${first.message ?? 'is invalid'}`;
+}
+
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+]);
+
+/** Connection-level failures (not query errors) mean "try later", not "bug". */
+export function isDatabaseDown(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  if (code && CONNECTION_ERRORS.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY|database is locked/i.test(
+    error.message,
+  );
+}

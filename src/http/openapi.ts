@@ -1,0 +1,27 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+/** The route schemas become an OpenAPI 3 document at /api/openapi.json, browsable at /docs. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Vault Sessions API',
+        version: '1',
+        description:
+          'Sessions and activity log of the vault. Browser clients authenticate with the HttpOnly session ' +
+          'cookie set by POST /api/auth/login; state-changing requests must come from the same origin.',
+      },
+      components: {
+        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: 'vault_session' } },
+      },
+      security: [{ sessionCookie: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: false } });
+  app.get('/api/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Actor } from '../../accounts/actor.js';
+import type { User } from '../../accounts/user.js';
+import type { SessionLookupRow } from '../../sessions/sessions.repository.js';
+import type { SessionService } from '../../sessions/sessions.service.js';
+
+export interface AuthenticatedSession {
+  user: User;
+  row: SessionLookupRow;
+}
+
+import { AppError } from '../errors.js';
+
+export const SESSION_COOKIE = 'vault_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    /** The validated session's row and user, so routes like /api/me need no second query. */
+    authenticated: AuthenticatedSession | null;
+  }
+  interface FastifyContextConfig {
+    /** `none`: anyone may call; default: a valid session (or, where a route allows it, an API key). */
+    auth?: 'none' | 'session';
+  }
+}
+
+const ENDED_MESSAGES: Record<string, string> = {
+  unknown: 'Not logged in',
+  expired: 'Your session expired; log in again',
+  logout: 'You logged out',
+  terminated: 'Your session was ended by an administrator or from another device',
+  password_changed: 'Your password was changed; log in again',
+  user_disabled: 'Your account was disabled',
+};
+
+/** Turns the session cookie into `request.actor`, or refuses the request with 401 / 503. */
+export const authPlugin = fp(
+  async (app: FastifyInstance, options: { sessions: SessionService }) => {
+    app.decorateRequest('actor', null);
+    app.decorateRequest('authenticated', null);
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.config.auth === 'none' || !request.url.startsWith('/api/')) return;
+      const token = request.cookies[SESSION_COOKIE];
+      if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
+      let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
+      try {
+        result = await options.sessions.validateSessionToken(token, { ip: request.ip });
+      } catch (error) {
+        // Fail closed: without the database we cannot know the session was not revoked.
+        request.log.warn({ err: error }, 'session check failed');
+        throw new AppError('DATABASE_UNAVAILABLE', 'Cannot verify the session right now; try again');
+      }
+      if (!result.ok) {
+        clearSessionCookie(reply);
+        const code = result.reason === 'unknown' ? 'NOT_AUTHENTICATED' : 'SESSION_ENDED';
+        throw new AppError(code, ENDED_MESSAGES[result.reason] ?? 'Session ended', {
+          'x-session-ended': result.reason,
+        });
+      }
+      request.actor = result.actor;
+      request.authenticated = { user: result.user, row: result.row };
+    });
+  },
+  { name: 'auth', dependencies: ['@fastify/cookie'] },
+);
+
+/** The logged-in caller; routes behind the auth hook can rely on it. */
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('NOT_AUTHENTICATED', 'Not logged in');
+  return request.actor;
+}
+
+/** The caller's session as validated by the auth hook. */
+export function requireSession(request: FastifyRequest): AuthenticatedSession {
+  if (!request.authenticated) throw new AppError('NOT_AUTHENTICATED', 'Not logged in');
+  return request.authenticated;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
+}

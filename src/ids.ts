@@ -1,0 +1,6 @@
+import { randomUUID } from 'node:crypto';
+
+/** A random, unguessable public identifier for rows (orgs, users, sessions). */
+export function newId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,37 @@
+import { bootstrapFirstAdmin } from './accounts/bootstrap.js';
+import { buildApp } from './app.js';
+import { type Config, loadConfig } from './config.js';
+import { createDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { openGeoLocator } from './sessions/geo.js';
+
+/** The only place that listens: config → database → migrate → first admin → app → listen. */
+export async function startServer(config: Config = loadConfig()): Promise<void> {
+  const database = createDatabase(config.database);
+  await migrateToLatest(database);
+  const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
+  const app = await buildApp({ config, database, geo, logger: true });
+  const first = await bootstrapFirstAdmin(database.db, app.services.accounts, config);
+  if (first?.generatedPassword) {
+    process.stdout.write(
+      `\n  First start: created admin "${first.username}" with password ${first.generatedPassword}\n` +
+        '  It is shown only this once; change it under Profile > Change password.\n\n',
+    );
+  } else if (first) {
+    app.log.info(`first start: created admin "${first.username}" from VAULT_ADMIN_USERNAME`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal}: shutting down`);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+}

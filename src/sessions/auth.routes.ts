@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { UserSchema } from '../accounts/accounts.schemas.js';
+import type { Config } from '../config.js';
+import { clearSessionCookie, requireActor, requireSession, setSessionCookie } from '../http/plugins/auth.js';
+import { errors } from '../http/schemas.js';
+import { LoginBody, SessionSchema } from './sessions.schemas.js';
+import type { SessionService } from './sessions.service.js';
+
+export interface AuthRoutesOptions {
+  sessions: SessionService;
+  config: Config;
+}
+
+const MeResponse = Type.Object({ user: Type.Ref(UserSchema), session: Type.Ref(SessionSchema) });
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { sessions, config }) => {
+  app.post(
+    '/api/auth/login',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in: opens a new session and sets its HttpOnly cookie',
+        body: LoginBody,
+        response: { 200: MeResponse, ...errors(400, 401, 403, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const result = await sessions.login({
+        username: request.body.username,
+        password: request.body.password,
+        ip: request.ip,
+        headers: request.headers,
+      });
+      const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure;
+      setSessionCookie(reply, result.token, secure);
+      return { user: result.user, session: result.session };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Ends the current session',
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await sessions.logout(requireActor(request));
+      clearSessionCookie(reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who I am, and my current session',
+        response: { 200: MeResponse, ...errors(401) },
+      },
+    },
+    async (request) => {
+      const { user, row } = requireSession(request);
+      return { user, session: sessions.describeCurrentSession(row) };
+    },
+  );
+};

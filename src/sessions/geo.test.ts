@@ -335,3 +335,12 @@ describe('UNKNOWN_LOCATION', () => {
     expect(Object.isFrozen(UNKNOWN_LOCATION)).toBe(true);
   });
 });
+
+describe('city names', () => {
+  it('shows the city without the district DB-IP appends, which IP geolocation cannot resolve', async () => {
+    const geo = await openGeoLocator({});
+    const quad9 = geo.lookup('9.9.9.9');
+    expect(quad9.city).not.toBeNull();
+    expect(quad9.city).not.toMatch(/\(/);
+  });
+});

@@ -71,12 +71,20 @@ function countryName(code: string | null): string | null {
   return name;
 }
 
+/**
+ * DB-IP names districts ("San Jose (Tasman and Zanker)"); IP geolocation is not that precise,
+ * so the city alone is shown rather than a neighbourhood that is likely wrong.
+ */
+function withoutDistrict(city: string | null): string | null {
+  return city?.replace(/\s*\([^)]*\)\s*$/, '') || city;
+}
+
 /** Maps a record in either the flat DB-IP/ip-location-db shape or the nested GeoIP2-City shape. */
 function toLocation(record: unknown): GeoLocation {
   if (typeof record !== 'object' || record === null) return UNKNOWN_LOCATION;
   const countryCode = text(field(record, 'country_code')) ?? text(field(record, 'country', 'iso_code'));
   const location: GeoLocation = {
-    city: text(field(record, 'city')) ?? text(field(record, 'city', 'names', 'en')),
+    city: withoutDistrict(text(field(record, 'city')) ?? text(field(record, 'city', 'names', 'en'))),
     region: text(field(record, 'state1')) ?? text(field(record, 'subdivisions', '0', 'names', 'en')),
     countryCode: countryCode?.toUpperCase() ?? null,
     country: text(field(record, 'country', 'names', 'en')) ?? countryName(countryCode),

@@ -45,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: deps.logger ? { level: config.logLevel } : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     // Our own messages name the field; Ajv's defaults would coerce and strip silently.
@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
   const sessions = createSessionService({
-    db: database.db,
+    database,
     clock,
     geo: deps.geo,
     bus,
@@ -99,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     // Same-site requests only; the API is not meant to be embedded or read cross-origin.
     crossOriginResourcePolicy: { policy: 'same-origin' },
+    // The legacy twin of frame-ancestors 'none', for browsers that ignore CSP: no framing at all.
+    frameguard: { action: 'deny' },
   });
   await app.register(cookie);
   await app.register(csrfPlugin);

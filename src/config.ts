@@ -18,7 +18,11 @@ export interface Config {
   cookieSecure: 'auto' | boolean;
   activityRetentionDays: number;
   geoipCityDb: string | undefined;
+  logLevel: LogLevel;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -58,6 +62,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure: parseCookieSecure(env.COOKIE_SECURE, problems),
     activityRetentionDays: int('ACTIVITY_RETENTION_DAYS', 400, 1, 36_500),
     geoipCityDb: env.GEOIP_CITY_DB || undefined,
+    logLevel: parseLogLevel(env.LOG_LEVEL, problems),
   };
   if ((config.adminUsername === undefined) !== (config.adminPassword === undefined)) {
     problems.push('VAULT_ADMIN_USERNAME and VAULT_ADMIN_PASSWORD must be set together');
@@ -84,9 +89,12 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
   if (/^\d+$/.test(raw)) return Number(raw);
   const entries = raw.split(',').map((s) => s.trim());
   for (const entry of entries) {
-    const [address, bits] = entry.split('/');
-    const validBits = bits === undefined || /^\d{1,3}$/.test(bits);
-    if (!PROXY_KEYWORDS.has(entry) && !(address && isIP(address) && validBits)) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = address ? isIP(address) : 0;
+    // A prefix longer than the address would pass here and only crash the server when it builds.
+    const validBits =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_KEYWORDS.has(entry) && !(family !== 0 && validBits && rest.length === 0)) {
       problems.push(`TRUST_PROXY entry "${entry}" is not loopback, an IP address, a CIDR or a hop count`);
     }
   }
@@ -99,4 +107,11 @@ function parseCookieSecure(raw: string | undefined, problems: string[]): 'auto' 
   if (raw === 'false') return false;
   problems.push(`COOKIE_SECURE must be auto, true or false (got "${raw}")`);
   return 'auto';
+}
+
+function parseLogLevel(raw: string | undefined, problems: string[]): LogLevel {
+  if (raw === undefined || raw === '') return 'info';
+  const level = LOG_LEVELS.find((l) => l === raw);
+  if (!level) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return level ?? 'info';
 }

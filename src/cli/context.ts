@@ -25,7 +25,7 @@ export async function openCliContext(config: Config = loadConfig()) {
         })
       : createMemoryBus(hub);
   const sessions = createSessionService({
-    db: database.db,
+    database,
     clock: systemClock,
     geo: { lookup: () => UNKNOWN_LOCATION },
     bus,

@@ -15,6 +15,12 @@ export interface Database {
   postgresUrl: string | undefined;
   /** The search_path schema on PostgreSQL (tests isolate themselves in one each). */
   postgresSchema: string | undefined;
+  /**
+   * Runs one fixed read on the hottest path (the per-request session check) without Kysely's
+   * per-call query building: a cached better-sqlite3 statement, or a named (server-side
+   * prepared) PostgreSQL statement — one round trip.
+   */
+  prepared<Row>(name: string, sqlText: string): (...values: unknown[]) => Promise<Row | undefined>;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,10 @@ function openSqlite(path: string): Database {
     engine: 'sqlite',
     postgresUrl: undefined,
     postgresSchema: undefined,
+    prepared<Row>(_name: string, sqlText: string) {
+      const statement = sqlite.prepare(sqlText.replace(/\$\d+/g, '?'));
+      return async (...values: unknown[]) => statement.get(...values) as Row | undefined;
+    },
     close: () => db.destroy(),
   };
 }
@@ -98,6 +108,12 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     engine: 'postgres',
     postgresUrl: url,
     postgresSchema: schema,
+    prepared<Row>(name: string, sqlText: string) {
+      return async (...values: unknown[]) => {
+        const result = await pool.query({ name, text: sqlText, values });
+        return result.rows[0] as Row | undefined;
+      };
+    },
     close: () => db.destroy(),
   };
 }

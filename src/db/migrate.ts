@@ -22,15 +22,24 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     if (database.postgresSchema) await client.query(`create schema if not exists ${database.postgresSchema}`);
-    return await runMigrator(database);
+    // Kysely's migrator, without a schema, takes a kysely_migration table in ANY schema of the
+    // database (another app's, another instance set's) for its own, skips creating it, and fails.
+    const schema =
+      database.postgresSchema ??
+      ((await client.query<{ name: string }>('select current_schema() as name')).rows[0]?.name as string);
+    return await runMigrator(database, schema);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
     await client.end();
   }
 }
 
-async function runMigrator(database: Database): Promise<string[]> {
-  const migrator = new Migrator({ db: database.db, provider });
+async function runMigrator(database: Database, migrationTableSchema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

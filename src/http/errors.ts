@@ -80,11 +80,15 @@ function describeValidation(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = error.validationContext ?? 'input';
-  const missing = (first.params as { missingProperty?: string }).missingProperty;
-  const path = [where, ...first.instancePath.split('/').filter(Boolean), ...(missing ? [missing] : [])].join(
-    '.',
-  );
-  return `${path} ${first.message ?? 'is invalid'}`;
+  const { missingProperty, additionalProperty } = first.params as {
+    missingProperty?: string;
+    additionalProperty?: string;
+  };
+  const field = missingProperty ?? additionalProperty;
+  const path = [where, ...first.instancePath.split('/').filter(Boolean), ...(field ? [field] : [])].join('.');
+  // Ajv's own text ("must NOT have additional properties") would not say which one.
+  const message = additionalProperty ? 'is not allowed' : (first.message ?? 'is invalid');
+  return `${path} ${message}`;
 }
 
 const CONNECTION_ERRORS = new Set([

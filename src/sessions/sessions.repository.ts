@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Role } from '../accounts/accounts.table.js';
+import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import type { NewSessionRow, RevokedReason, SessionRow } from './session.table.js';
 
@@ -19,14 +20,25 @@ export function insertSession(db: Db, row: NewSessionRow): Promise<unknown> {
   return db.insertInto('sessions').values(row).execute();
 }
 
-export function findSessionByTokenHash(db: Db, tokenHash: string): Promise<SessionLookupRow | undefined> {
-  return db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.userId')
-    .selectAll('s')
-    .select(['u.username', 'u.role', 'u.disabledAt', 'u.createdAt as userCreatedAt'])
-    .where('s.tokenHash', '=', tokenHash)
-    .executeTakeFirst();
+/**
+ * The per-request lookup by token hash, prepared once. Plain SQL with camelCase aliases, because
+ * it bypasses Kysely (and its CamelCasePlugin) on the hottest path; `$1` suits both engines.
+ */
+export function prepareSessionLookup(
+  database: Database,
+): (tokenHash: string) => Promise<SessionLookupRow | undefined> {
+  return database.prepared<SessionLookupRow>(
+    'vault_session_lookup',
+    `select s.id as "id", s.token_hash as "tokenHash", s.org_id as "orgId", s.user_id as "userId",
+       s.created_at as "createdAt", s.last_access_at as "lastAccessAt", s.expires_at as "expiresAt",
+       s.public_ip as "publicIp", s.city as "city", s.region as "region", s.country_code as "countryCode",
+       s.country as "country", s.latitude as "latitude", s.longitude as "longitude",
+       s.device_type as "deviceType", s.os as "os", s.browser as "browser", s.user_agent as "userAgent",
+       s.revoked_at as "revokedAt", s.revoked_by as "revokedBy", s.revoked_reason as "revokedReason",
+       u.username as "username", u.role as "role", u.disabled_at as "disabledAt", u.created_at as "userCreatedAt"
+     from sessions s join users u on u.id = s.user_id
+     where s.token_hash = $1`,
+  );
 }
 
 export interface LiveSessionFilter {

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { findUserByUsername } from '../accounts/accounts.repository.js';
 import { type Actor, confinedUserId } from '../accounts/actor.js';
 import { verifyAgainstDummy, verifyPassword } from '../accounts/passwords.js';
@@ -6,10 +5,11 @@ import { normalizeUsername, toUser, type User } from '../accounts/user.js';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
-import type { Schema } from '../db/schema.js';
+import type { Database } from '../db/database.js';
 import { AppError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
+import { normalizeIp } from './client-ip.js';
 import type { GeoLocator } from './geo.js';
 import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus } from './live-events.js';
@@ -17,9 +17,9 @@ import { assertLoginAllowed, recordLoginFailure } from './login-throttle.js';
 import { type Session, toSession } from './session.js';
 import type { RevokedReason } from './session.table.js';
 import {
-  findSessionByTokenHash,
   insertSession,
   listLiveSessions,
+  prepareSessionLookup,
   revokeSessions,
   type SessionListRow,
   type SessionLookupRow,
@@ -27,7 +27,7 @@ import {
 import { generateSessionToken, hashToken } from './tokens.js';
 
 export interface SessionServiceDeps {
-  db: Kysely<Schema>;
+  database: Database;
   clock: Clock;
   geo: GeoLocator;
   bus: LiveBus;
@@ -55,7 +55,9 @@ const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid usernam
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService(deps: SessionServiceDeps) {
-  const { db, clock, bus, lastAccess } = deps;
+  const { clock, bus, lastAccess } = deps;
+  const db = deps.database.db;
+  const lookupSession = prepareSessionLookup(deps.database);
 
   const effectiveLastAccess = (row: { id: string; lastAccessAt: number }) =>
     Math.max(row.lastAccessAt, lastAccess.unwritten(row.id) ?? 0);
@@ -105,7 +107,10 @@ export function createSessionService(deps: SessionServiceDeps) {
     async login(input: LoginInput): Promise<{ token: string; user: User; session: Session }> {
       const now = clock.now();
       const username = normalizeUsername(input.username);
-      const attempt = { ip: input.ip, username, now };
+      // One address, one spelling: "::ffff:8.8.8.8" from a dual-stack socket is 8.8.8.8 in the list,
+      // the activity log and the per-IP throttle alike.
+      const ip = normalizeIp(input.ip);
+      const attempt = { ip, username, now };
       await assertLoginAllowed(db, attempt);
       const user = await findUserByUsername(db, username);
       const valid =
@@ -127,7 +132,7 @@ export function createSessionService(deps: SessionServiceDeps) {
                   activity: ACTIVITY.LOGIN_FAILED,
                   status: 'failure',
                   details: user.disabledAt === null ? 'wrong password' : 'user is disabled',
-                  publicIp: input.ip,
+                  publicIp: ip,
                 },
               ],
               now,
@@ -139,7 +144,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
       const token = generateSessionToken();
       const client = parseClientInfo(input.headers);
-      const geo = deps.geo.lookup(input.ip);
+      const geo = deps.geo.lookup(ip);
       const row = {
         id: newId(),
         tokenHash: hashToken(token),
@@ -148,7 +153,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         createdAt: now,
         lastAccessAt: now,
         expiresAt: now + deps.maxMs,
-        publicIp: input.ip,
+        publicIp: ip,
         ...geo,
         ...client,
         userAgent: (headerValue(input.headers['user-agent']) ?? '').slice(0, 512),
@@ -169,7 +174,7 @@ export function createSessionService(deps: SessionServiceDeps) {
               activity: ACTIVITY.LOGIN,
               status: 'success',
               target: `${client.browser} on ${client.os}`,
-              publicIp: input.ip,
+              publicIp: ip,
               sessionId: row.id,
             },
           ],
@@ -192,7 +197,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       token: string,
       request: { ip: string; touch?: boolean },
     ): Promise<ValidationResult> {
-      const row = await findSessionByTokenHash(db, hashToken(token));
+      const row = await lookupSession(hashToken(token));
       if (!row) return { ok: false, reason: 'unknown' };
       if (row.revokedReason !== null || row.revokedAt !== null) {
         return { ok: false, reason: row.revokedReason ?? 'terminated' };
@@ -220,7 +225,7 @@ export function createSessionService(deps: SessionServiceDeps) {
           username: row.username,
           role: row.role,
           sessionId: row.id,
-          publicIp: request.ip,
+          publicIp: normalizeIp(request.ip),
         },
       };
     },

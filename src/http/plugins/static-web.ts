@@ -16,8 +16,9 @@ export const staticWebPlugin = fp(
     await app.register(fastifyStatic, {
       root: WEB_ROOT,
       wildcard: false,
-      setHeaders: (reply, path) => {
-        if (path.endsWith('.html')) reply.header('accept-ch', CLIENT_HINT_HEADERS.join(', '));
+      // @fastify/static hands this the raw ServerResponse, not the Fastify reply.
+      setHeaders: (res, path) => {
+        if (path.endsWith('.html')) res.setHeader('accept-ch', CLIENT_HINT_HEADERS.join(', '));
       },
     });
   },

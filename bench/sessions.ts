@@ -1,0 +1,143 @@
+/**
+ * npm run bench:sessions — the per-request session check against a route that answers from memory.
+ * For each engine: a server process, 100 users each logged in (100+ distinct sessions), then
+ * autocannon with 50 connections on GET /api/me (cookies rotating) and GET /api/health.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startServerProcess } from './lib/server-process.js';
+
+const CONNECTIONS = 50;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const USERS = 100;
+const ADMIN = { username: 'bench-admin', password: 'bench admin password 1' };
+const BENCH_DB = 'vault_bench_sessions';
+
+interface Row {
+  engine: string;
+  route: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function login(url: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
+
+async function seedSessions(url: string): Promise<string[]> {
+  const admin = await login(url, ADMIN.username, ADMIN.password);
+  const cookies = [admin];
+  for (let i = 0; i < USERS; i++) {
+    const username = `bench-user-${i}`;
+    const password = `password of user ${i}!`;
+    const created = await fetch(`${url}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: admin },
+      body: JSON.stringify({ username, password, role: 'user' }),
+    });
+    if (created.status !== 201 && created.status !== 409) throw new Error(`add user: ${created.status}`);
+    cookies.push(await login(url, username, password));
+  }
+  return cookies;
+}
+
+function load(url: string, cookies: string[] | undefined): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    ...(cookies
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => {
+                request.headers = { ...request.headers, cookie: cookies[next++ % cookies.length] as string };
+                return request;
+              },
+            },
+          ],
+        }
+      : {}),
+  });
+}
+
+async function runEngine(
+  engine: string,
+  databaseUrl: string,
+  port: number,
+): Promise<{ rows: Row[]; peakMb: number }> {
+  const server = await startServerProcess(
+    { DATABASE_URL: databaseUrl, VAULT_ADMIN_USERNAME: ADMIN.username, VAULT_ADMIN_PASSWORD: ADMIN.password },
+    port,
+  );
+  try {
+    const cookies = await seedSessions(server.url);
+    const rows: Row[] = [];
+    for (const [route, withCookies] of [
+      ['/api/health', false],
+      ['/api/me', true],
+    ] as const) {
+      await load(`${server.url}${route}`, withCookies ? cookies : undefined); // warm-up run, discarded
+      const result = await load(`${server.url}${route}`, withCookies ? cookies : undefined);
+      rows.push({
+        engine,
+        route,
+        reqPerSec: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.non2xx,
+      });
+    }
+    return { rows, peakMb: Math.round(server.memory().peakMb) };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function freshPostgresDatabase(baseUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${BENCH_DB}`);
+  await admin.query(`create database ${BENCH_DB}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
+const results: Array<{ rows: Row[]; peakMb: number }> = [];
+const dir = mkdtempSync(join(tmpdir(), 'vault-bench-'));
+try {
+  results.push(await runEngine('sqlite', `sqlite:${join(dir, 'vault.db')}`, 3901));
+  const postgresBase = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  results.push(await runEngine('postgres', await freshPostgresDatabase(postgresBase), 3902));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(
+  `\nGET /api/me vs GET /api/health, ${CONNECTIONS} connections, ${DURATION_S} s each, ${USERS + 1} sessions rotating\n`,
+);
+console.log('| engine | route | req/s | p50 ms | p99 ms | errors | me/health | server peak RSS MB |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const { rows, peakMb } of results) {
+  const health = rows.find((r) => r.route === '/api/health') as Row;
+  for (const row of rows) {
+    const ratio = row.route === '/api/me' ? (row.reqPerSec / health.reqPerSec).toFixed(2) : '';
+    console.log(
+      `| ${row.engine} | ${row.route} | ${row.reqPerSec} | ${row.p50} | ${row.p99} | ${row.errors} | ${ratio} | ${peakMb} |`,
+    );
+  }
+}

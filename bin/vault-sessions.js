@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx's loader (no build step to forget).
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI when `npm run build` produced one; otherwise the TypeScript sources
+// through tsx's loader, so a fresh checkout works without a build step.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const compiled = new URL('../dist/cli.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

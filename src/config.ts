@@ -80,7 +80,9 @@ export function parseDatabaseUrl(raw: string | undefined, problems: string[] = [
     return { engine: 'sqlite', path };
   }
   if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
-  problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+  // Start-up errors end up in logs: a mistyped scheme must not leak the password that follows it.
+  const shown = url.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+  problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${shown}")`);
   return { engine: 'sqlite', path: './data/vault.db' };
 }
 

@@ -82,6 +82,14 @@ describeEachEngine('client address and proxies', (engine) => {
       );
     });
 
+    it('falls back to the socket address when a trusted proxy relays something that is no IP', async () => {
+      const app = await start({ TRUST_PROXY: 'loopback' });
+      for (const junk of ['garbage', '[2001:db8::1]:443', '<script>']) {
+        const session = await loginFrom(app, '127.0.0.1', { 'x-forwarded-for': junk });
+        expect(session.publicIp).toBe('127.0.0.1');
+      }
+    });
+
     it('walks back exactly the TRUST_PROXY hop count', async () => {
       const app = await start({ TRUST_PROXY: '1' });
       const session = await loginFrom(app, '127.0.0.1', { 'x-forwarded-for': '1.1.1.1, 9.9.9.9' });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { UserSchema } from '../accounts/accounts.schemas.js';
 import type { Config } from '../config.js';
+import { clientIp } from '../http/client-ip.js';
 import { clearSessionCookie, requireActor, requireSession, setSessionCookie } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
 import { LoginBody, SessionSchema } from './sessions.schemas.js';
@@ -30,7 +31,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       const result = await sessions.login({
         username: request.body.username,
         password: request.body.password,
-        ip: request.ip,
+        ip: clientIp(request),
         headers: request.headers,
       });
       const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isAdmin } from '../accounts/actor.js';
+import { clientIp } from '../http/client-ip.js';
 import { requireActor, requireSession, SESSION_COOKIE } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
 import type { LiveHub, LiveStream } from './live-hub.js';
@@ -59,7 +60,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
       };
       const heartbeat = setInterval(async () => {
         const check = await sessions
-          .validateSessionToken(token, { ip: request.ip, touch: false })
+          .validateSessionToken(token, { ip: clientIp(request), touch: false })
           .catch(() => undefined);
         if (check && !check.ok) {
           stream.send('session-ended', { reason: check.reason });

@@ -10,6 +10,7 @@ export interface AuthenticatedSession {
   row: SessionLookupRow;
 }
 
+import { clientIp } from '../client-ip.js';
 import { AppError } from '../errors.js';
 
 export const SESSION_COOKIE = 'vault_session';
@@ -46,7 +47,7 @@ export const authPlugin = fp(
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
-        result = await options.sessions.validateSessionToken(token, { ip: request.ip });
+        result = await options.sessions.validateSessionToken(token, { ip: clientIp(request) });
       } catch (error) {
         // Fail closed: without the database we cannot know the session was not revoked.
         request.log.warn({ err: error }, 'session check failed');

@@ -1,0 +1,13 @@
+import { isIP } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import { normalizeIp } from '../sessions/client-ip.js';
+
+/**
+ * The caller's public IP: Fastify's answer under TRUST_PROXY, canonical. A trusted proxy can
+ * still relay junk in X-Forwarded-For; then the socket address is the only fact we have.
+ */
+export function clientIp(request: FastifyRequest): string {
+  const forwarded = normalizeIp(request.ip);
+  if (isIP(forwarded) !== 0) return forwarded;
+  return normalizeIp(request.socket.remoteAddress ?? '') || 'unknown';
+}

@@ -4,7 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { UserSchema } from './accounts/accounts.schemas.js';
 import { createAccountService } from './accounts/accounts.service.js';
+import { apiKeysRoutes } from './accounts/api-keys.routes.js';
+import { type ApiKeyService, createApiKeyService } from './accounts/api-keys.service.js';
 import { usersRoutes } from './accounts/users.routes.js';
+import { activityRoutes } from './activity/activity.routes.js';
+import { ActivitySchema } from './activity/activity.schemas.js';
+import { type ActivityService, createActivityService } from './activity/activity.service.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config, TrustProxy } from './config.js';
 import type { Database } from './db/database.js';
@@ -75,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxMs: config.sessionMaxMs,
   });
   const accounts = createAccountService({ db: database.db, clock, sessions });
+  const apiKeys = createApiKeyService({ db: database.db, clock });
+  const activity = createActivityService({ db: database.db, clock });
 
   app.addHook('onClose', async () => {
     hub.closeAll();
@@ -86,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(ErrorResponse);
   app.addSchema(UserSchema);
   app.addSchema(SessionSchema);
+  app.addSchema(ActivitySchema);
   await registerOpenApi(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -104,16 +112,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(csrfPlugin);
-  await app.register(authPlugin, { sessions });
+  await app.register(authPlugin, { sessions, apiKeys });
 
   registerHealth(app, database.db);
   await app.register(authRoutes, { sessions, config });
   await app.register(sessionsRoutes, { sessions });
   await app.register(streamRoutes, { sessions, hub });
   await app.register(usersRoutes, { accounts });
+  await app.register(apiKeysRoutes, { apiKeys });
+  await app.register(activityRoutes, { activity, accounts });
   await app.register(staticWebPlugin);
 
-  app.decorate('services', { sessions, accounts, hub, lastAccess });
+  app.decorate('services', { sessions, accounts, apiKeys, activity, hub, lastAccess });
   return app;
 }
 
@@ -122,6 +132,8 @@ declare module 'fastify' {
     services: {
       sessions: ReturnType<typeof createSessionService>;
       accounts: ReturnType<typeof createAccountService>;
+      apiKeys: ApiKeyService;
+      activity: ActivityService;
       hub: LiveHub;
       lastAccess: LastAccessTracker;
     };

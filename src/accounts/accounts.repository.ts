@@ -8,6 +8,10 @@ export function insertOrg(db: Db, org: OrgRow): Promise<unknown> {
   return db.insertInto('orgs').values(org).execute();
 }
 
+export function findOrgById(db: Db, id: string): Promise<OrgRow | undefined> {
+  return db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function findOrgByName(db: Db, name: string): Promise<OrgRow | undefined> {
   return db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
 }

@@ -7,6 +7,7 @@ import { AppError, forbidden, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 import type { SessionService } from '../sessions/sessions.service.js';
 import {
+  findOrgById,
   findOrgByName,
   findUserByUsername,
   findUserInOrg,
@@ -92,6 +93,10 @@ export function createAccountService(deps: AccountServiceDeps) {
         );
       });
       return { org, user: toUser(user) };
+    },
+
+    async getOrgName(orgId: string): Promise<string> {
+      return (await findOrgById(db, orgId))?.name ?? 'org';
     },
 
     /** Admins add users to their own org only. */

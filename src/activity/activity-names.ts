@@ -9,4 +9,8 @@ export const ACTIVITY = {
   LOGOUT: 'user.logout',
   PASSWORD_CHANGED: 'user.password_changed',
   SESSION_TERMINATED: 'session.terminated',
+  API_KEY_CREATED: 'api_key.created',
+  API_KEY_REVOKED: 'api_key.revoked',
+  ACTIVITY_EXPORTED: 'activity.exported',
+  ACTIVITY_PURGED: 'activity.purged',
 } as const;

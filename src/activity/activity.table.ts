@@ -25,7 +25,16 @@ export interface ActivityChainHeadTable {
   orgId: string;
   seq: number;
   hash: string;
+  /** The newest link removed by retention (0 / genesis until a purge): verification starts there. */
+  anchorSeq: Generated<number>;
+  anchorHash: Generated<string>;
 }
 
 export type ActivityRow = Selectable<ActivityTable>;
 export type NewActivityRow = Insertable<ActivityTable>;
+
+/** The distinct activity names of an org, kept as they are recorded (the filter dropdown). */
+export interface ActivityNameTable {
+  orgId: string;
+  name: string;
+}

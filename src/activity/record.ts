@@ -27,11 +27,13 @@ export async function recordActivities(
   orgId: string,
   events: ActivityEvent[],
   recordedAt: number,
-): Promise<void> {
-  if (events.length === 0) return;
+): Promise<{ accepted: number; duplicates: number }> {
+  if (events.length === 0) return { accepted: 0, duplicates: 0 };
   let { seq, hash } = await lockChainHead(trx, orgId);
+  // Under the chain lock, writers of one org take turns: a retry racing its original sees its rows.
+  const fresh = await withoutDuplicates(trx, orgId, events);
   const rows: NewActivityRow[] = [];
-  for (const event of events) {
+  for (const event of fresh) {
     seq += 1;
     const fields = {
       orgId,
@@ -52,8 +54,40 @@ export async function recordActivities(
     hash = hashActivity(fields);
     rows.push({ ...fields, hash });
   }
-  await trx.insertInto('activities').values(rows).execute();
-  await trx.updateTable('activityChainHeads').set({ seq, hash }).where('orgId', '=', orgId).execute();
+  if (rows.length > 0) {
+    await trx.insertInto('activities').values(rows).execute();
+    const names = [...new Set(rows.map((r) => r.activity))].map((name) => ({ orgId, name }));
+    await trx
+      .insertInto('activityNames')
+      .values(names)
+      .onConflict((oc) => oc.columns(['orgId', 'name']).doNothing())
+      .execute();
+    await trx.updateTable('activityChainHeads').set({ seq, hash }).where('orgId', '=', orgId).execute();
+  }
+  return { accepted: rows.length, duplicates: events.length - rows.length };
+}
+
+/** Drops events whose idempotency key is already stored, or repeated earlier in the same batch. */
+async function withoutDuplicates(
+  trx: Kysely<Schema>,
+  orgId: string,
+  events: ActivityEvent[],
+): Promise<ActivityEvent[]> {
+  const keys = events.map((e) => e.idempotencyKey).filter((k): k is string => typeof k === 'string');
+  if (keys.length === 0) return events;
+  const stored = await trx
+    .selectFrom('activities')
+    .select('idempotencyKey')
+    .where('orgId', '=', orgId)
+    .where('idempotencyKey', 'in', keys)
+    .execute();
+  const seen = new Set(stored.map((r) => r.idempotencyKey));
+  return events.filter((event) => {
+    if (!event.idempotencyKey) return true;
+    if (seen.has(event.idempotencyKey)) return false;
+    seen.add(event.idempotencyKey);
+    return true;
+  });
 }
 
 /** Reads the chain head under a row lock (PostgreSQL); SQLite serialises writers anyway. */

@@ -102,6 +102,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // Nor may a client checked out by Kysely: the pool listens only to idle clients, so a connection
+  // cut mid-query (network loss, server killed) would be an unhandled 'error' event and kill the
+  // process. The query itself still fails, and the pool drops the dead client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   return {
     db,

@@ -2,9 +2,11 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import * as foundation from './migrations/001_foundation.js';
+import * as activityLog from './migrations/002_activity_log.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
+  '002_activity_log': activityLog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -40,7 +42,17 @@ async function runMigrator(database: Database, migrationTableSchema?: string): P
     provider,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely looks for its own tables by listing the tables of EVERY schema; another schema being
+  // dropped meanwhile fails that listing (3F000, 42P01, 42703, ...). No migration ran yet (no
+  // results), so trying again is safe.
+  for (
+    let attempt = 1;
+    error && results === undefined && database.engine === 'postgres' && attempt < 5;
+    attempt++
+  ) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

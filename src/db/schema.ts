@@ -1,5 +1,6 @@
 import type { OrgTable, UserTable } from '../accounts/accounts.table.js';
-import type { ActivityChainHeadTable, ActivityTable } from '../activity/activity.table.js';
+import type { ApiKeyTable, SettingTable } from '../accounts/api-keys.table.js';
+import type { ActivityChainHeadTable, ActivityNameTable, ActivityTable } from '../activity/activity.table.js';
 import type { LoginFailureTable, SessionTable } from '../sessions/session.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
@@ -10,4 +11,7 @@ export interface Schema {
   loginFailures: LoginFailureTable;
   activities: ActivityTable;
   activityChainHeads: ActivityChainHeadTable;
+  activityNames: ActivityNameTable;
+  apiKeys: ApiKeyTable;
+  settings: SettingTable;
 }

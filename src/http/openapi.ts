@@ -14,7 +14,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'cookie set by POST /api/auth/login; state-changing requests must come from the same origin.',
       },
       components: {
-        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: 'vault_session' } },
+        securitySchemes: {
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'vault_session' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an org API key (POST /api/api-keys)' },
+        },
       },
       security: [{ sessionCookie: [] }],
     },

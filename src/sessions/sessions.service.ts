@@ -11,7 +11,7 @@ import { newId } from '../ids.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
 import { normalizeIp } from './client-ip.js';
 import type { GeoLocator } from './geo.js';
-import type { LastAccessTracker } from './last-access.js';
+import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
 import type { LiveBus } from './live-events.js';
 import { assertLoginAllowed, recordLoginFailure } from './login-throttle.js';
 import { type Session, toSession } from './session.js';
@@ -52,6 +52,14 @@ export type ValidationResult =
 
 const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
 
+/**
+ * A stored last_access_at lags the real last access by up to a flush interval (the tracker
+ * writes in batches, on every instance). Queries for live sessions widen the idle window by
+ * this much, so a session used just inside the window is never missed by the list, the
+ * Logout button or a password change.
+ */
+const STORED_ACCESS_LAG_MS = 2 * LAST_ACCESS_FLUSH_MS;
+
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService(deps: SessionServiceDeps) {
@@ -62,8 +70,17 @@ export function createSessionService(deps: SessionServiceDeps) {
   const effectiveLastAccess = (row: { id: string; lastAccessAt: number }) =>
     Math.max(row.lastAccessAt, lastAccess.unwritten(row.id) ?? 0);
 
+  /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
+  const candidateSessions = (filter: {
+    orgId: string;
+    userId?: string | undefined;
+    ids?: readonly string[];
+  }) => listLiveSessions(db, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
+
   const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
     rows
+      // Live by the freshest access this instance knows, exactly as the per-request check decides.
+      .filter((row) => clock.now() - effectiveLastAccess(row) < deps.idleMs)
       .map((row) => toSession(row, { currentSessionId, lastAccessAt: effectiveLastAccess(row) }))
       .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
 
@@ -232,11 +249,9 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /** Admin: every live session of the org (optionally one user's); user: their own. */
     async listSessions(actor: Actor, filter: { userId?: string | undefined } = {}): Promise<Session[]> {
-      const rows = await listLiveSessions(db, {
+      const rows = await candidateSessions({
         orgId: actor.orgId,
         userId: confinedUserId(actor) ?? filter.userId,
-        now: clock.now(),
-        idleMs: deps.idleMs,
       });
       return toSessions(rows, actor.sessionId);
     },
@@ -252,12 +267,11 @@ export function createSessionService(deps: SessionServiceDeps) {
      */
     async terminateSessions(actor: Actor, sessionIds: readonly string[]): Promise<number> {
       const unique = [...new Set(sessionIds)];
-      const rows = await listLiveSessions(db, {
+      // Ending a session that idled out a moment ago is harmless; missing a live one is not.
+      const rows = await candidateSessions({
         orgId: actor.orgId,
         userId: confinedUserId(actor),
         ids: unique,
-        now: clock.now(),
-        idleMs: deps.idleMs,
       });
       if (rows.length !== unique.length) throw notFound('Session');
       const reason = unique.length === 1 && unique[0] === actor.sessionId ? 'logout' : 'terminated';
@@ -267,12 +281,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     /** Ends the caller's own session (the Log out button). */
     async logout(actor: Actor): Promise<void> {
       if (actor.sessionId === null) return;
-      const rows = await listLiveSessions(db, {
-        orgId: actor.orgId,
-        ids: [actor.sessionId],
-        now: clock.now(),
-        idleMs: deps.idleMs,
-      });
+      const rows = await candidateSessions({ orgId: actor.orgId, ids: [actor.sessionId] });
       await endSessions(actor, rows, 'logout');
     },
 
@@ -282,12 +291,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       target: { orgId: string; userId: string; exceptSessionId: string | null },
       reason: RevokedReason,
     ): Promise<number> {
-      const rows = await listLiveSessions(db, {
-        orgId: target.orgId,
-        userId: target.userId,
-        now: clock.now(),
-        idleMs: deps.idleMs,
-      });
+      const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId });
       const others = rows.filter((r) => r.id !== target.exceptSessionId);
       return (await endSessions(actor, others, reason)).length;
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../../accounts/actor.js';
+import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
 import type { User } from '../../accounts/user.js';
 import type { SessionLookupRow } from '../../sessions/sessions.repository.js';
 import type { SessionService } from '../../sessions/sessions.service.js';
@@ -20,10 +21,12 @@ declare module 'fastify' {
     actor: Actor | null;
     /** The validated session's row and user, so routes like /api/me need no second query. */
     authenticated: AuthenticatedSession | null;
+    /** The org service calling with `Authorization: Bearer <API key>`, where a route allows it. */
+    apiKey: ApiKeyPrincipal | null;
   }
   interface FastifyContextConfig {
-    /** `none`: anyone may call; default: a valid session (or, where a route allows it, an API key). */
-    auth?: 'none' | 'session';
+    /** `none`: anyone may call; default `session`: a valid session; `session-or-api-key`: also an org API key. */
+    auth?: 'none' | 'session' | 'session-or-api-key';
   }
 }
 
@@ -38,11 +41,23 @@ const ENDED_MESSAGES: Record<string, string> = {
 
 /** Turns the session cookie into `request.actor`, or refuses the request with 401 / 503. */
 export const authPlugin = fp(
-  async (app: FastifyInstance, options: { sessions: SessionService }) => {
+  async (app: FastifyInstance, options: { sessions: SessionService; apiKeys: ApiKeyService }) => {
     app.decorateRequest('actor', null);
     app.decorateRequest('authenticated', null);
+    app.decorateRequest('apiKey', null);
     app.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.config.auth === 'none' || !request.url.startsWith('/api/')) return;
+      const mode = request.routeOptions.config.auth ?? 'session';
+      if (mode === 'none' || !request.url.startsWith('/api/')) return;
+      const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      if (mode === 'session-or-api-key' && bearer) {
+        const principal = await options.apiKeys.authenticateApiKey(bearer).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'API key check failed');
+          throw new AppError('DATABASE_UNAVAILABLE', 'Cannot verify the API key right now; try again');
+        });
+        if (!principal) throw new AppError('NOT_AUTHENTICATED', 'Invalid or revoked API key');
+        request.apiKey = principal;
+        return;
+      }
       const token = request.cookies[SESSION_COOKIE];
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;

@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ACTIVITY } from '../activity/activity-names.js';
+import { recordActivities } from '../activity/record.js';
+import type { Clock } from '../clock.js';
+import type { Schema } from '../db/schema.js';
+import { forbidden, notFound } from '../http/errors.js';
+import { newId } from '../ids.js';
+import { type Actor, isAdmin } from './actor.js';
+import {
+  findApiKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from './api-keys.repository.js';
+import type { ApiKeyRow } from './api-keys.table.js';
+
+const KEY_PREFIX = 'vsk_';
+const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 6;
+
+/** An API key as listed: never the key itself. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** Who calls with an API key: an org's service, not a user. */
+export interface ApiKeyPrincipal {
+  keyId: string;
+  orgId: string;
+  name: string;
+}
+
+const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  createdAt: new Date(row.createdAt).toISOString(),
+  lastUsedAt: iso(row.lastUsedAt),
+});
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) {
+  const { db, clock } = deps;
+  const requireAdmin = (actor: Actor) => {
+    if (!isAdmin(actor)) throw forbidden('Only admins manage API keys');
+  };
+  const audit = (actor: Actor, activity: string, target: string, now: number) => ({
+    occurredAt: now,
+    userId: actor.userId,
+    username: actor.username,
+    activity,
+    status: 'success',
+    target,
+    publicIp: actor.publicIp,
+    sessionId: actor.sessionId,
+  });
+
+  return {
+    /** Creates a key; the returned `key` is shown this once and stored only hashed. */
+    async createApiKey(actor: Actor, name: string): Promise<ApiKey & { key: string }> {
+      requireAdmin(actor);
+      const now = clock.now();
+      const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+      const row: ApiKeyRow = {
+        id: newId(),
+        orgId: actor.orgId,
+        name,
+        keyHash: hashKey(key),
+        prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+        createdAt: now,
+        createdBy: actor.userId,
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await db.transaction().execute(async (trx) => {
+        await insertApiKey(trx, row);
+        await recordActivities(
+          trx,
+          actor.orgId,
+          [audit(actor, ACTIVITY.API_KEY_CREATED, `${name} (${row.prefix}…)`, now)],
+          now,
+        );
+      });
+      return { ...toApiKey(row), key };
+    },
+
+    async listApiKeys(actor: Actor): Promise<ApiKey[]> {
+      requireAdmin(actor);
+      return (await listApiKeys(db, actor.orgId)).map(toApiKey);
+    },
+
+    async revokeApiKey(actor: Actor, id: string): Promise<void> {
+      requireAdmin(actor);
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        if (!(await revokeApiKey(trx, actor.orgId, id, now))) throw notFound('API key');
+        await recordActivities(trx, actor.orgId, [audit(actor, ACTIVITY.API_KEY_REVOKED, id, now)], now);
+      });
+    },
+
+    /** The org service behind a Bearer key, or undefined for an unknown or revoked key. */
+    async authenticateApiKey(key: string): Promise<ApiKeyPrincipal | undefined> {
+      if (!key.startsWith(KEY_PREFIX)) return undefined;
+      const row = await findApiKeyByHash(db, hashKey(key));
+      if (!row || row.revokedAt !== null) return undefined;
+      await touchApiKey(db, row.id, clock.now());
+      return { keyId: row.id, orgId: row.orgId, name: row.name };
+    },
+  };
+}

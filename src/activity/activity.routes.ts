@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AccountService } from '../accounts/accounts.service.js';
+import { isAdmin } from '../accounts/actor.js';
+import { forbidden } from '../http/errors.js';
+import { requireActor } from '../http/plugins/auth.js';
+import { errors } from '../http/schemas.js';
+import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from './activity.schemas.js';
+import type { ActivityService } from './activity.service.js';
+import { exportFilename } from './export-filename.js';
+
+interface ActivityRoutesOptions {
+  activity: ActivityService;
+  accounts: AccountService;
+}
+
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
+
+export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = async (app, options) => {
+  const { activity, accounts } = options;
+
+  app.get(
+    '/api/activities',
+    {
+      schema: {
+        tags: ['activity'],
+        summary: "Search the activity log: the org's (admin) or one's own (user), newest first by default",
+        querystring: SearchQuery,
+        response: { 200: SearchResponse, ...errors(400, 401) },
+      },
+    },
+    async (request) => activity.searchActivities(requireActor(request), request.query),
+  );
+
+  app.get(
+    '/api/activities/export',
+    {
+      schema: {
+        tags: ['activity'],
+        summary: 'The whole filtered result as a CSV (or JSON Lines) download, streamed',
+        querystring: ExportQuery,
+        produces: ['text/csv', 'application/x-ndjson'],
+        response: { ...errors(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const format = request.query.format ?? 'csv';
+      const { range, stream } = activity.exportActivities(actor, request.query, format);
+      const orgName = await accounts.getOrgName(actor.orgId);
+      return reply
+        .header('content-type', CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="${exportFilename(orgName, range, format)}"`)
+        .header('cache-control', 'no-store')
+        .send(stream);
+    },
+  );
+
+  app.post(
+    '/api/activities',
+    {
+      config: { auth: 'session-or-api-key' },
+      bodyLimit: 4 * 1024 * 1024,
+      schema: {
+        tags: ['activity'],
+        summary:
+          'Ingest events (up to 1,000 a call) with an org API key or as an admin; 201 only after commit',
+        security: [{ apiKey: [] }, { sessionCookie: [] }],
+        body: IngestBody,
+        response: {
+          201: Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer() }),
+          ...errors(400, 401, 403, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      let orgId: string;
+      if (request.apiKey) {
+        orgId = request.apiKey.orgId;
+      } else {
+        const actor = requireActor(request);
+        if (!isAdmin(actor)) throw forbidden('Only admins and API keys can record activities');
+        orgId = actor.orgId;
+      }
+      return reply.status(201).send(await activity.ingest(orgId, request.body.events));
+    },
+  );
+
+  app.get(
+    '/api/activity-types',
+    {
+      schema: {
+        tags: ['activity'],
+        summary: 'The activity names recorded in the org, for the filter dropdown',
+        response: { 200: Type.Object({ activityTypes: Type.Array(Type.String()) }), ...errors(401) },
+      },
+    },
+    async (request) => ({ activityTypes: await activity.listActivityTypes(requireActor(request)) }),
+  );
+};

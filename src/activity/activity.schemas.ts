@@ -1,0 +1,82 @@
+import { Type } from '@sinclair/typebox';
+import { PERIODS, SORTS } from './filter.js';
+
+const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+
+export const ActivitySchema = Type.Object(
+  {
+    id: Type.String(),
+    occurredAt: Type.String({ format: 'date-time' }),
+    userId: Nullable(Type.String()),
+    username: Type.String(),
+    activity: Type.String(),
+    status: Type.String(),
+    target: Nullable(Type.String()),
+    details: Nullable(Type.String()),
+    publicIp: Nullable(Type.String()),
+    sessionId: Nullable(Type.String()),
+  },
+  { $id: 'Activity' },
+);
+
+const FilterProperties = {
+  period: Type.Optional(
+    Type.Union(
+      PERIODS.map((p) => Type.Literal(p)),
+      { description: 'default 1m' },
+    ),
+  ),
+  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive', maxLength: 40 })),
+  to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive', maxLength: 40 })),
+  userId: Type.Optional(Type.String({ format: 'uuid' })),
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  activity: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'text in target or details' })),
+  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')])),
+};
+
+export const SearchQuery = Type.Object(
+  {
+    ...FilterProperties,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ExportQuery = Type.Object(
+  { ...FilterProperties, format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')])) },
+  { additionalProperties: false },
+);
+
+export const SearchResponse = Type.Object({
+  items: Type.Array(Type.Ref(ActivitySchema)),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Integer(),
+  totalCapped: Type.Boolean({
+    description: `true when there are more than ${10_000} matches (total shows the cap)`,
+  }),
+});
+
+const ACTIVITY_NAME = '^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}$';
+
+export const IngestEvent = Type.Object(
+  {
+    activity: Type.String({ pattern: ACTIVITY_NAME, description: 'e.g. backup, compare, replicate' }),
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    status: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    target: Type.Optional(Type.String({ maxLength: 1_000 })),
+    details: Type.Optional(Type.String({ maxLength: 4_000 })),
+    publicIp: Type.Optional(Type.String({ maxLength: 64 })),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+// No maxItems here: more than 1,000 events is answered 413 (too large), not 400.
+export const IngestBody = Type.Object(
+  { events: Type.Array(IngestEvent, { minItems: 1 }) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,172 @@
+import { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { type Actor, confinedUserId } from '../accounts/actor.js';
+import { normalizeUsername } from '../accounts/user.js';
+import type { Clock } from '../clock.js';
+import type { Schema } from '../db/schema.js';
+import { type Activity, toActivity } from './activity.js';
+import { countActivities, listActivityNames, positionOf, selectActivityPage } from './activity.repository.js';
+import { ACTIVITY } from './activity-names.js';
+import { createCsvStringifier, toCsvRecord } from './csv.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
+import { type IngestEvent, ingestActivities } from './ingest.js';
+import { recordActivities } from './record.js';
+
+/** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
+export const TOTAL_CAP = 10_000;
+const EXPORT_BATCH = 2_000;
+
+export interface ActivityPage {
+  items: Activity[];
+  nextCursor: string | null;
+  total: number;
+  totalCapped: boolean;
+}
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+export type ActivityService = ReturnType<typeof createActivityService>;
+
+export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }) {
+  const { db, clock } = deps;
+  let cursorSecret: Promise<string> | undefined;
+  const secret = () => {
+    cursorSecret ??= db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', 'cursor_secret')
+      .executeTakeFirstOrThrow()
+      .then((r) => r.value);
+    return cursorSecret;
+  };
+
+  /** The filter a caller may run: always their org; a non-admin only ever their own rows. */
+  const scopedFilter = (actor: Actor, query: ActivityQuery): Omit<ActivityFilter, 'from' | 'to'> => ({
+    orgId: actor.orgId,
+    userId: confinedUserId(actor) ?? query.userId ?? null,
+    username: query.username === undefined ? null : normalizeUsername(query.username),
+    activities: [...new Set(query.activity ?? [])].sort(),
+    text: query.q?.trim() || null,
+    sort: query.sort ?? 'occurredAt',
+    order: query.order ?? 'desc',
+  });
+
+  async function* exportedRows(filter: ActivityFilter): AsyncGenerator<Activity> {
+    let after = null;
+    for (;;) {
+      const rows = await selectActivityPage(db, filter, { after, limit: EXPORT_BATCH });
+      for (const row of rows) yield toActivity(row);
+      if (rows.length < EXPORT_BATCH) return;
+      after = positionOf(rows[rows.length - 1] as (typeof rows)[number], filter.sort);
+    }
+  }
+
+  return {
+    /** One page of the filtered log, with a cursor to the next and a (capped) total. */
+    async searchActivities(
+      actor: Actor,
+      query: ActivityQuery & { limit?: number | undefined; cursor?: string | undefined },
+    ): Promise<ActivityPage> {
+      const scoped = scopedFilter(actor, query);
+      const limit = query.limit ?? 100;
+      let filter: ActivityFilter;
+      let after = null;
+      if (query.cursor) {
+        const decoded = decodeCursor(await secret(), query.cursor, scoped);
+        filter = { ...scoped, from: decoded.from, to: decoded.to };
+        after = decoded.position;
+      } else {
+        filter = { ...scoped, ...resolveRange(query, clock.now()) };
+      }
+      const [rows, total] = await Promise.all([
+        selectActivityPage(db, filter, { after, limit: limit + 1 }),
+        countActivities(db, filter, TOTAL_CAP),
+      ]);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toActivity),
+        nextCursor:
+          rows.length > limit && last
+            ? encodeCursor(await secret(), filter, positionOf(last, filter.sort))
+            : null,
+        total: Math.min(total, TOTAL_CAP),
+        totalCapped: total > TOTAL_CAP,
+      };
+    },
+
+    /**
+     * The whole filtered result as a stream, read in keyset batches (memory stays flat, no
+     * connection is held between batches). The export is recorded, with its row count, when it ends.
+     */
+    exportActivities(
+      actor: Actor,
+      query: ActivityQuery,
+      format: ExportFormat,
+    ): { range: { from: number; until: number }; stream: Readable } {
+      const startedAt = clock.now();
+      const filter = { ...scopedFilter(actor, query), ...resolveRange(query, startedAt) };
+      const range = { from: filter.from, until: filter.to ?? startedAt };
+      let count = 0;
+      let finished = false;
+      const record = async () => {
+        const now = clock.now();
+        await db.transaction().execute((trx) =>
+          recordActivities(
+            trx,
+            actor.orgId,
+            [
+              {
+                occurredAt: now,
+                userId: actor.userId,
+                username: actor.username,
+                activity: ACTIVITY.ACTIVITY_EXPORTED,
+                status: finished ? 'success' : 'aborted',
+                target: `${count} rows as ${format}`,
+                details: describeFilter(filter),
+                publicIp: actor.publicIp,
+                sessionId: actor.sessionId,
+              },
+            ],
+            now,
+          ),
+        );
+      };
+      const source = async function* () {
+        try {
+          for await (const activity of exportedRows(filter)) {
+            count += 1;
+            yield activity;
+          }
+          finished = true;
+        } finally {
+          await record();
+        }
+      };
+      const objects = Readable.from(source());
+      if (format === 'jsonl') {
+        return { range, stream: objects.map((activity) => `${JSON.stringify(activity)}\n`) };
+      }
+      const csv = createCsvStringifier();
+      objects.on('error', (error) => csv.destroy(error));
+      return { range, stream: objects.map(toCsvRecord).pipe(csv) };
+    },
+
+    listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),
+
+    ingest: (orgId: string, events: IngestEvent[]) => ingestActivities({ db, clock }, orgId, events),
+  };
+}
+
+function describeFilter(filter: ActivityFilter): string {
+  const parts = [
+    `from ${new Date(filter.from).toISOString()}`,
+    filter.to === null ? 'to now' : `to ${new Date(filter.to).toISOString()}`,
+  ];
+  if (filter.userId) parts.push(`userId ${filter.userId}`);
+  if (filter.username) parts.push(`username ${filter.username}`);
+  if (filter.activities.length) parts.push(`activity ${filter.activities.join(',')}`);
+  if (filter.text) parts.push(`text "${filter.text}"`);
+  return parts.join('; ');
+}

@@ -1,0 +1,44 @@
+import type { ActivityRow } from './activity.table.js';
+
+/** An activity as the API shows it (PRODUCT.md's `Activity`). */
+export interface Activity {
+  id: string;
+  occurredAt: string;
+  userId: string | null;
+  username: string;
+  activity: string;
+  status: string;
+  target: string | null;
+  details: string | null;
+  publicIp: string | null;
+  sessionId: string | null;
+}
+
+export type ActivityListRow = Pick<
+  ActivityRow,
+  | 'id'
+  | 'occurredAt'
+  | 'userId'
+  | 'username'
+  | 'activity'
+  | 'status'
+  | 'target'
+  | 'details'
+  | 'publicIp'
+  | 'sessionId'
+>;
+
+export function toActivity(row: ActivityListRow): Activity {
+  return {
+    id: String(row.id),
+    occurredAt: new Date(row.occurredAt).toISOString(),
+    userId: row.userId,
+    username: row.username,
+    activity: row.activity,
+    status: row.status,
+    target: row.target,
+    details: row.details,
+    publicIp: row.publicIp,
+    sessionId: row.sessionId,
+  };
+}

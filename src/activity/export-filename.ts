@@ -1,0 +1,17 @@
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** `activity-log-<org>-<from>-<to>.csv`, safe in a Content-Disposition header and on any file system. */
+export function exportFilename(
+  orgName: string,
+  range: { from: number; until: number },
+  format: 'csv' | 'jsonl',
+): string {
+  const org =
+    orgName
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
+      .slice(0, 40) || 'org';
+  return `activity-log-${org}-${day(range.from)}-${day(range.until)}.${format}`;
+}

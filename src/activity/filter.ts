@@ -1,0 +1,70 @@
+import { invalidInput } from '../http/errors.js';
+
+export const PERIODS = ['1d', '7d', '1m', '6m', '1y'] as const;
+export type Period = (typeof PERIODS)[number];
+export const SORTS = ['occurredAt', 'username', 'activity'] as const;
+export type SortKey = (typeof SORTS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+/** The query parameters of a search or export, as the API receives them. */
+export interface ActivityQuery {
+  period?: Period | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  userId?: string | undefined;
+  username?: string | undefined;
+  activity?: string[] | undefined;
+  q?: string | undefined;
+  sort?: SortKey | undefined;
+  order?: SortOrder | undefined;
+}
+
+/** A resolved filter: absolute times, scope applied. `to` is exclusive; `from` inclusive. */
+export interface ActivityFilter {
+  orgId: string;
+  from: number;
+  to: number | null;
+  userId: string | null;
+  username: string | null;
+  activities: string[];
+  text: string | null;
+  sort: SortKey;
+  order: SortOrder;
+}
+
+/** Turns a preset into the start of the period, counting calendar months back in UTC. */
+export function periodStart(period: Period, now: number): number {
+  const date = new Date(now);
+  switch (period) {
+    case '1d':
+      return now - 24 * 3_600_000;
+    case '7d':
+      return now - 7 * 24 * 3_600_000;
+    case '1m':
+      return date.setUTCMonth(date.getUTCMonth() - 1);
+    case '6m':
+      return date.setUTCMonth(date.getUTCMonth() - 6);
+    case '1y':
+      return date.setUTCFullYear(date.getUTCFullYear() - 1);
+  }
+}
+
+function parseTime(value: string, name: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalidInput(`${name} must be an ISO 8601 date or date-time (got "${value}")`);
+  return ms;
+}
+
+/** The time range of a query: a preset (default 1m) or an explicit from/to. */
+export function resolveRange(query: ActivityQuery, now: number): { from: number; to: number | null } {
+  if (query.period !== undefined && (query.from !== undefined || query.to !== undefined)) {
+    throw invalidInput('period cannot be combined with from/to');
+  }
+  if (query.from === undefined && query.to === undefined) {
+    return { from: periodStart(query.period ?? '1m', now), to: null };
+  }
+  const to = query.to === undefined ? null : parseTime(query.to, 'to');
+  const from = query.from === undefined ? periodStart('1m', to ?? now) : parseTime(query.from, 'from');
+  if (to !== null && from >= to) throw invalidInput('from must be before to');
+  return { from, to };
+}

@@ -1,0 +1,96 @@
+import { isIP } from 'node:net';
+import type { Kysely } from 'kysely';
+import { normalizeUsername } from '../accounts/user.js';
+import type { Clock } from '../clock.js';
+import type { Schema } from '../db/schema.js';
+import { AppError, invalidInput } from '../http/errors.js';
+import { normalizeIp } from '../sessions/client-ip.js';
+import { type ActivityEvent, recordActivities } from './record.js';
+
+export const MAX_EVENTS_PER_CALL = 1_000;
+/** Clocks drift; an event more than this far in the future is a mistake, not a clock skew. */
+const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** One event as the vault's services send it. */
+export interface IngestEvent {
+  activity: string;
+  username: string;
+  occurredAt?: string | undefined;
+  status?: string | undefined;
+  target?: string | undefined;
+  details?: string | undefined;
+  publicIp?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+/**
+ * Appends a batch of events to an org's log, all or nothing. Resolves only after commit;
+ * events whose idempotency key is already stored count as duplicates, not new rows.
+ */
+export async function ingestActivities(
+  deps: { db: Kysely<Schema>; clock: Clock },
+  orgId: string,
+  events: IngestEvent[],
+): Promise<{ accepted: number; duplicates: number }> {
+  if (events.length > MAX_EVENTS_PER_CALL) {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `at most ${MAX_EVENTS_PER_CALL} events per call (got ${events.length})`,
+    );
+  }
+  const now = deps.clock.now();
+  const users = await findOrgUsers(
+    deps.db,
+    orgId,
+    events.map((e) => normalizeUsername(e.username)),
+  );
+  const prepared: ActivityEvent[] = events.map((event, index) => {
+    const username = normalizeUsername(event.username);
+    const userId = users.get(username);
+    if (userId === undefined)
+      throw invalidInput(`events[${index}].username: no user "${event.username}" in this org`);
+    return {
+      occurredAt: parseOccurredAt(event.occurredAt, index, now),
+      userId,
+      username,
+      activity: event.activity,
+      status: event.status ?? 'success',
+      target: event.target ?? null,
+      details: event.details ?? null,
+      publicIp: parsePublicIp(event.publicIp, index),
+      idempotencyKey: event.idempotencyKey ?? null,
+    };
+  });
+  return deps.db.transaction().execute((trx) => recordActivities(trx, orgId, prepared, now));
+}
+
+async function findOrgUsers(
+  db: Kysely<Schema>,
+  orgId: string,
+  usernames: string[],
+): Promise<Map<string, string>> {
+  const unique = [...new Set(usernames)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username'])
+    .where('orgId', '=', orgId)
+    .where('username', 'in', unique)
+    .execute();
+  return new Map(rows.map((r) => [r.username, r.id]));
+}
+
+function parseOccurredAt(value: string | undefined, index: number, now: number): number {
+  if (value === undefined) return now;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalidInput(`events[${index}].occurredAt: not an ISO 8601 date-time`);
+  if (ms > now + MAX_FUTURE_SKEW_MS) throw invalidInput(`events[${index}].occurredAt: is in the future`);
+  return ms;
+}
+
+function parsePublicIp(value: string | undefined, index: number): string | null {
+  if (value === undefined) return null;
+  const ip = normalizeIp(value);
+  if (isIP(ip) === 0) throw invalidInput(`events[${index}].publicIp: not an IP address`);
+  return ip;
+}

@@ -1,5 +1,7 @@
 import { bootstrapFirstAdmin } from './accounts/bootstrap.js';
+import { scheduleRetention } from './activity/retention-schedule.js';
 import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
 import { type Config, loadConfig } from './config.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -11,6 +13,11 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
   const app = await buildApp({ config, database, geo, logger: true });
+  scheduleRetention(app, {
+    db: database.db,
+    clock: systemClock,
+    retentionDays: config.activityRetentionDays,
+  });
   const first = await bootstrapFirstAdmin(database.db, app.services.accounts, config);
   if (first?.generatedPassword) {
     process.stdout.write(

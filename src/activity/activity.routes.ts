@@ -87,6 +87,32 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
   );
 
   app.get(
+    '/api/activities/verify',
+    {
+      schema: {
+        tags: ['activity'],
+        summary: "Admin: checks the org's hash chain and names the first altered, removed or reordered row",
+        response: {
+          200: Type.Object({
+            ok: Type.Boolean(),
+            checked: Type.Integer(),
+            firstBroken: Type.Optional(
+              Type.Object({
+                seq: Type.Integer(),
+                id: Type.Union([Type.Integer(), Type.Null()]),
+                problem: Type.String(),
+                message: Type.String(),
+              }),
+            ),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async (request) => activity.verifyActivityChain(requireActor(request)),
+  );
+
+  app.get(
     '/api/activity-types',
     {
       schema: {

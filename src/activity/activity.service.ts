@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { type Actor, confinedUserId } from '../accounts/actor.js';
+import { type Actor, confinedUserId, isAdmin } from '../accounts/actor.js';
 import { normalizeUsername } from '../accounts/user.js';
 import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
+import { forbidden } from '../http/errors.js';
 import { type Activity, toActivity } from './activity.js';
 import { countActivities, listActivityNames, positionOf, selectActivityPage } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
+import { type ChainReport, verifyChain } from './chain-verify.js';
 import { createCsvStringifier, toCsvRecord } from './csv.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
@@ -154,6 +156,12 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
     },
 
     listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),
+
+    /** Admins check their org's hash chain. */
+    async verifyActivityChain(actor: Actor): Promise<ChainReport> {
+      if (!isAdmin(actor)) throw forbidden('Only admins can verify the activity log');
+      return verifyChain(db, actor.orgId);
+    },
 
     ingest: (orgId: string, events: IngestEvent[]) => ingestActivities({ db, clock }, orgId, events),
   };

@@ -4,6 +4,9 @@ import type { Schema } from '../db/schema.js';
 import type { NewActivityRow } from './activity.table.js';
 import { GENESIS_HASH, hashActivity } from './chain.js';
 
+// 15 parameters a row: 1,000 rows stay under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
+const INSERT_CHUNK = 1_000;
+
 /** One activity to append, as services describe it. */
 export interface ActivityEvent {
   occurredAt: number;
@@ -55,7 +58,12 @@ export async function recordActivities(
     rows.push({ ...fields, hash });
   }
   if (rows.length > 0) {
-    await trx.insertInto('activities').values(rows).execute();
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('activities')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
     const names = [...new Set(rows.map((r) => r.activity))].map((name) => ({ orgId, name }));
     await trx
       .insertInto('activityNames')

@@ -12,7 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 // Any constant works; it only has to be the same for every instance of this application.
-const MIGRATION_LOCK_KEY = 7_235_019;
+export const MIGRATION_LOCK_KEY = 7_235_019;
 
 /** Brings the schema up to date; safe when several instances start at once. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
@@ -42,17 +42,7 @@ async function runMigrator(database: Database, migrationTableSchema?: string): P
     provider,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  let { error, results } = await migrator.migrateToLatest();
-  // Kysely looks for its own tables by listing the tables of EVERY schema; another schema being
-  // dropped meanwhile fails that listing (3F000, 42P01, 42703, ...). No migration ran yet (no
-  // results), so trying again is safe.
-  for (
-    let attempt = 1;
-    error && results === undefined && database.engine === 'postgres' && attempt < 5;
-    attempt++
-  ) {
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -107,7 +107,7 @@ export function isDatabaseDown(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && CONNECTION_ERRORS.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY|database is locked/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY|database is locked|database connection is not open|driver has already been destroyed/i.test(
     error.message,
   );
 }

@@ -5,7 +5,7 @@ import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
 import { openGeoLocator } from '../../src/sessions/geo.js';
 import { POSTGRES_URL, type TestEngine } from './engines.js';
 
@@ -53,6 +53,9 @@ async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
+    // Under the migration lock: Kysely's migrator lists every schema's tables and trips over one
+    // that disappears meanwhile.
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`drop schema if exists ${schema} cascade`);
   } finally {
     await client.end();

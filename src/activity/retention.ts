@@ -1,0 +1,98 @@
+import { type Kysely, sql } from 'kysely';
+import { isPostgres } from '../db/dialect.js';
+import type { Schema } from '../db/schema.js';
+import { ACTIVITY } from './activity-names.js';
+import { recordActivities } from './record.js';
+
+const DAY_MS = 24 * 3_600_000;
+const PURGE_BATCH = 10_000;
+
+export interface PurgeResult {
+  orgId: string;
+  purged: number;
+}
+
+/**
+ * Deletes each org's activities recorded before the retention window, oldest first and in
+ * batches, moving the chain's anchor to the last deleted link so what remains still verifies.
+ * Rows go by the time they were recorded (which follows the chain order), not by the time the
+ * event claims: the chain can only lose a prefix.
+ */
+export async function purgeExpiredActivities(
+  db: Kysely<Schema>,
+  options: { now: number; retentionDays: number; onProgress?: (purged: number) => void },
+): Promise<PurgeResult[]> {
+  const cutoff = options.now - options.retentionDays * DAY_MS;
+  const orgs = await db.selectFrom('activityChainHeads').select('orgId').execute();
+  const results: PurgeResult[] = [];
+  let total = 0;
+  for (const { orgId } of orgs) {
+    let purged = 0;
+    for (;;) {
+      const deleted = await db.transaction().execute(async (trx) => {
+        // Serialises purges (several instances run one daily) with each other and with appends.
+        const lockHead = trx.selectFrom('activityChainHeads').select('orgId').where('orgId', '=', orgId);
+        await (isPostgres(trx) ? lockHead.forUpdate() : lockHead).execute();
+        const last = await trx
+          .selectFrom('activities')
+          .select(['seq', 'hash'])
+          .where('orgId', '=', orgId)
+          .where('recordedAt', '<', cutoff)
+          .orderBy('seq')
+          .offset(PURGE_BATCH - 1)
+          .limit(1)
+          .executeTakeFirst();
+        const through =
+          last ??
+          (await trx
+            .selectFrom('activities')
+            .select(['seq', 'hash'])
+            .where('orgId', '=', orgId)
+            .where('recordedAt', '<', cutoff)
+            .orderBy('seq', 'desc')
+            .limit(1)
+            .executeTakeFirst());
+        if (!through) return 0;
+        // The append-only trigger lets only this transaction delete, and only while it says so.
+        if (isPostgres(trx)) await sql`set local vault.allow_purge = 'on'`.execute(trx);
+        const result = await trx
+          .deleteFrom('activities')
+          .where('orgId', '=', orgId)
+          .where('seq', '<=', through.seq)
+          .executeTakeFirst();
+        await trx
+          .updateTable('activityChainHeads')
+          .set({ anchorSeq: through.seq, anchorHash: through.hash })
+          .where('orgId', '=', orgId)
+          .execute();
+        return Number(result.numDeletedRows);
+      });
+      if (deleted === 0) break;
+      purged += deleted;
+      total += deleted;
+      options.onProgress?.(total);
+    }
+    if (purged > 0) {
+      await db.transaction().execute((trx) =>
+        recordActivities(
+          trx,
+          orgId,
+          [
+            {
+              occurredAt: options.now,
+              userId: null,
+              username: 'system',
+              activity: ACTIVITY.ACTIVITY_PURGED,
+              status: 'success',
+              target: `${purged} activities recorded before ${new Date(cutoff).toISOString()}`,
+              details: `retention ${options.retentionDays} days`,
+            },
+          ],
+          options.now,
+        ),
+      );
+    }
+    results.push({ orgId, purged });
+  }
+  return results;
+}

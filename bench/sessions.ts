@@ -53,22 +53,13 @@ async function seedSessions(url: string): Promise<string[]> {
 }
 
 function load(url: string, cookies: string[] | undefined): Promise<autocannon.Result> {
-  let next = 0;
+  // Static requests are encoded once by autocannon; each connection cycles through all sessions.
   return autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION_S,
     ...(cookies
-      ? {
-          requests: [
-            {
-              setupRequest: (request) => {
-                request.headers = { ...request.headers, cookie: cookies[next++ % cookies.length] as string };
-                return request;
-              },
-            },
-          ],
-        }
+      ? { requests: cookies.map((cookie) => ({ method: 'GET' as const, headers: { cookie } })) }
       : {}),
   });
 }

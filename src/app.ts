@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { UserSchema } from './accounts/accounts.schemas.js';
@@ -18,6 +17,7 @@ import { registerHealth } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { csrfPlugin } from './http/plugins/csrf.js';
+import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { staticWebPlugin } from './http/plugins/static-web.js';
 import { ErrorResponse } from './http/schemas.js';
 import { authRoutes } from './sessions/auth.routes.js';
@@ -95,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(SessionSchema);
   app.addSchema(ActivitySchema);
   await registerOpenApi(app);
-  await app.register(helmet, {
+  await app.register(securityHeadersPlugin, {
     contentSecurityPolicy: {
       directives: {
         'default-src': ["'self'"],

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { normalizeIp } from '../sessions/client-ip.js';
 
@@ -7,6 +7,8 @@ import { normalizeIp } from '../sessions/client-ip.js';
  * still relay junk in X-Forwarded-For; then the socket address is the only fact we have.
  */
 export function clientIp(request: FastifyRequest): string {
+  // The common case, a plain IPv4 address, is already canonical: skip the parser on the hot path.
+  if (isIPv4(request.ip)) return request.ip;
   const forwarded = normalizeIp(request.ip);
   if (isIP(forwarded) !== 0) return forwarded;
   return normalizeIp(request.socket.remoteAddress ?? '') || 'unknown';

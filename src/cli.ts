@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerActivityCommands } from './cli/activity.js';
+import { registerDemoCommand } from './cli/demo.js';
 import { registerMigrateCommand } from './cli/migrate.js';
 import { registerOrgCommands } from './cli/org.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -16,6 +18,8 @@ registerMigrateCommand(program);
 registerOrgCommands(program);
 registerUserCommands(program);
 registerSessionCommands(program);
+registerActivityCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

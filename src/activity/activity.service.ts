@@ -106,6 +106,7 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
       actor: Actor,
       query: ActivityQuery,
       format: ExportFormat,
+      options: { onRow?: (count: number) => void } = {},
     ): { range: { from: number; until: number }; stream: Readable } {
       const startedAt = clock.now();
       const filter = { ...scopedFilter(actor, query), ...resolveRange(query, startedAt) };
@@ -139,6 +140,7 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
         try {
           for await (const activity of exportedRows(filter)) {
             count += 1;
+            options.onRow?.(count);
             yield activity;
           }
           finished = true;
@@ -156,6 +158,14 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
     },
 
     listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),
+
+    /** The exact number of rows an export of this query will hold (for progress bars). */
+    countForExport: (actor: Actor, query: ActivityQuery) =>
+      countActivities(
+        db,
+        { ...scopedFilter(actor, query), ...resolveRange(query, clock.now()) },
+        Number.MAX_SAFE_INTEGER,
+      ),
 
     /** Admins check their org's hash chain. */
     async verifyActivityChain(actor: Actor): Promise<ChainReport> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { NewActivityRow } from './activity.table.js';
 
 /** The hash a chain starts from, per org. */
@@ -27,5 +27,5 @@ export function hashActivity(row: ChainedFields): string {
     row.idempotencyKey ?? null,
     row.prevHash,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical, 'hex');
 }

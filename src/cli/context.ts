@@ -1,16 +1,17 @@
 import { createAccountService } from '../accounts/accounts.service.js';
+import { createActivityService } from '../activity/activity.service.js';
 import { systemClock } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { createDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { UNKNOWN_LOCATION } from '../sessions/geo.js';
+import { openGeoLocator, UNKNOWN_LOCATION } from '../sessions/geo.js';
 import { LastAccessTracker } from '../sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from '../sessions/live-bus.js';
 import { LiveHub } from '../sessions/live-hub.js';
 import { createSessionService } from '../sessions/sessions.service.js';
 
 /** What a CLI command works with: the same configuration, database and services as the server. */
-export async function openCliContext(config: Config = loadConfig()) {
+export async function openCliContext(options: { geo?: boolean } = {}, config: Config = loadConfig()) {
   const database: Database = createDatabase(config.database);
   await migrateToLatest(database);
   const hub = new LiveHub();
@@ -27,18 +28,22 @@ export async function openCliContext(config: Config = loadConfig()) {
   const sessions = createSessionService({
     database,
     clock: systemClock,
-    geo: { lookup: () => UNKNOWN_LOCATION },
+    geo: options.geo
+      ? await openGeoLocator({ cityDbPath: config.geoipCityDb })
+      : { lookup: () => UNKNOWN_LOCATION },
     bus,
     lastAccess: new LastAccessTracker(database.db),
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
   });
   const accounts = createAccountService({ db: database.db, clock: systemClock, sessions });
+  const activity = createActivityService({ db: database.db, clock: systemClock });
   return {
     config,
     database,
     sessions,
     accounts,
+    activity,
     async close() {
       await bus.close();
       await database.close();
@@ -49,8 +54,11 @@ export async function openCliContext(config: Config = loadConfig()) {
 export type CliContext = Awaited<ReturnType<typeof openCliContext>>;
 
 /** Runs a command body with a context and always closes it. */
-export async function withContext<T>(body: (context: CliContext) => Promise<T>): Promise<T> {
-  const context = await openCliContext();
+export async function withContext<T>(
+  body: (context: CliContext) => Promise<T>,
+  options: { geo?: boolean } = {},
+): Promise<T> {
+  const context = await openCliContext(options);
   try {
     return await body(context);
   } finally {

@@ -1,4 +1,4 @@
-import { createHash, hash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const TOKEN_BYTES = 32;
 
@@ -10,7 +10,5 @@ export function generateSessionToken(): string {
 /** What the database stores instead of the token. */
 export function hashToken(token: string): string {
   // The one-shot crypto.hash (Node 20.12+) skips the Hash object: this runs on every request.
-  return typeof hash === 'function'
-    ? hash('sha256', token, 'hex')
-    : createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }

@@ -1,0 +1,133 @@
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { operatorActor } from '../accounts/actor.js';
+import { verifyChain } from '../activity/chain-verify.js';
+import { exportFilename } from '../activity/export-filename.js';
+import { PERIODS, type Period, SORTS, type SortKey } from '../activity/filter.js';
+import { purgeExpiredActivities } from '../activity/retention.js';
+import { AppError } from '../http/errors.js';
+import { withContext } from './context.js';
+import { createProgressBar } from './progress.js';
+import { resolveOrg } from './resolve.js';
+
+interface ExportOptions {
+  org: string;
+  out?: string;
+  format: string;
+  period?: string;
+  from?: string;
+  to?: string;
+  user?: string;
+  activity?: string[];
+  q?: string;
+  sort?: string;
+  order?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  flag: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new AppError('INVALID_INPUT', `${flag} must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function registerActivityCommands(program: Command): void {
+  const activity = program.command('activity').description('the activity log');
+
+  activity
+    .command('export')
+    .description('export the filtered activity log of an org to a file (CSV or JSON Lines)')
+    .requiredOption('--org <name>', 'org name')
+    .option('--out <file>', 'output file (default: activity-log-<org>-<from>-<to>.<format>)')
+    .option('--format <format>', 'csv or jsonl', 'csv')
+    .option('--period <period>', `one of ${PERIODS.join(', ')} (default 1m)`)
+    .option('--from <iso>', 'start, inclusive (ISO 8601)')
+    .option('--to <iso>', 'end, exclusive (ISO 8601)')
+    .option('--user <username>', "only this user's activities")
+    .option('--activity <name>', 'only this activity (repeatable)', collect)
+    .option('--q <text>', 'text in target or details')
+    .option('--sort <key>', SORTS.join(' | '))
+    .option('--order <order>', 'desc | asc')
+    .action((options: ExportOptions) =>
+      withContext(async (context) => {
+        const format = oneOf(options.format, ['csv', 'jsonl'] as const, '--format') ?? 'csv';
+        const org = await resolveOrg(context, options.org);
+        const actor = operatorActor(org.id);
+        const query = {
+          period: oneOf<Period>(options.period, PERIODS, '--period'),
+          from: options.from,
+          to: options.to,
+          username: options.user,
+          activity: options.activity,
+          q: options.q,
+          sort: oneOf<SortKey>(options.sort, SORTS, '--sort'),
+          order: oneOf(options.order, ['asc', 'desc'] as const, '--order'),
+        };
+        const total = await context.activity.countForExport(actor, query);
+        const bar = createProgressBar('export', total);
+        const { range, stream } = context.activity.exportActivities(actor, query, format, {
+          onRow: (count) => count % 1000 === 0 && bar.update(count),
+        });
+        const out = options.out ?? exportFilename(org.name, range, format);
+        await pipeline(stream, createWriteStream(out));
+        bar.update(total);
+        bar.stop();
+        process.stdout.write(`wrote ${total} activities to ${out}\n`);
+      }),
+    );
+
+  activity
+    .command('verify')
+    .description("check each org's hash chain; exits 1 naming the first altered, removed or reordered row")
+    .option('--org <name>', 'only this org')
+    .action((options: { org?: string }) =>
+      withContext(async (context) => {
+        const db = context.database.db;
+        const orgs = options.org
+          ? [await resolveOrg(context, options.org)]
+          : await db.selectFrom('orgs').select(['id', 'name']).orderBy('name').execute();
+        let broken = 0;
+        for (const org of orgs) {
+          const report = await verifyChain(db, org.id);
+          if (report.ok) {
+            process.stdout.write(`ok      ${org.name}: ${report.checked} activities, chain intact\n`);
+          } else {
+            broken += 1;
+            process.stdout.write(
+              `BROKEN  ${org.name}: ${report.firstBroken?.message} (${report.firstBroken?.problem})\n`,
+            );
+          }
+        }
+        if (broken > 0) process.exitCode = 1;
+      }),
+    );
+
+  activity
+    .command('purge')
+    .description('delete activities older than ACTIVITY_RETENTION_DAYS (the server also does this daily)')
+    .option('--days <n>', 'retention in days (default: ACTIVITY_RETENTION_DAYS)')
+    .action((options: { days?: string }) =>
+      withContext(async (context) => {
+        const retentionDays =
+          options.days === undefined ? context.config.activityRetentionDays : Number(options.days);
+        if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+          throw new AppError('INVALID_INPUT', '--days must be a whole number of at least 1');
+        }
+        const results = await purgeExpiredActivities(context.database.db, {
+          now: Date.now(),
+          retentionDays,
+          onProgress: (purged) => process.stderr.write(`\rpurged ${purged}`),
+        });
+        const purged = results.reduce((sum, r) => sum + r.purged, 0);
+        process.stdout.write(`\npurged ${purged} activities older than ${retentionDays} days\n`);
+      }),
+    );
+}

@@ -1,0 +1,156 @@
+import type { Command } from 'commander';
+import { findOrgByName, findUserByUsername } from '../accounts/accounts.repository.js';
+import { operatorActor } from '../accounts/actor.js';
+import { generateDemoActivities } from '../activity/demo-data.js';
+import { recordActivities } from '../activity/record.js';
+import { AppError } from '../http/errors.js';
+import type { CliContext } from './context.js';
+import { withContext } from './context.js';
+import { createProgressBar } from './progress.js';
+
+const DAY_MS = 24 * 3_600_000;
+const BATCH = 5_000;
+
+/** Real-world clients: where and on what the demo users are logged in. */
+const CLIENTS = [
+  {
+    ip: '8.8.8.8',
+    userAgent:
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    hints: { 'sec-ch-ua-platform': '"Windows"', 'sec-ch-ua-platform-version': '"15.0.0"' },
+  },
+  {
+    ip: '81.2.69.142',
+    userAgent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15',
+    hints: {},
+  },
+  {
+    ip: '2a02:908::1',
+    userAgent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+    hints: {},
+  },
+  {
+    ip: '94.142.241.111',
+    userAgent:
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0',
+    hints: {},
+  },
+  {
+    ip: '1.1.1.1',
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+    hints: {},
+  },
+  {
+    ip: '185.60.216.35',
+    userAgent: 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+    hints: {},
+  },
+  {
+    ip: '203.208.60.1',
+    userAgent:
+      'Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1',
+    hints: {},
+  },
+];
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'];
+
+interface DemoOptions {
+  org: string;
+  activities: string;
+  months: string;
+  password: string;
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'create a demo org: users, sessions from real-world IPs and browsers, and N activities over 13 months',
+    )
+    .option('--org <name>', 'org name', 'Demo Org')
+    .option('--activities <n>', 'how many activities', '10000')
+    .option('--months <n>', 'spread the activities over this many months', '13')
+    .option('--password <password>', "every demo user's password", 'demo password 2026')
+    .action((options: DemoOptions) => withContext((context) => runDemo(context, options), { geo: true }));
+}
+
+async function runDemo(context: CliContext, options: DemoOptions): Promise<void> {
+  const count = Number(options.activities);
+  const months = Number(options.months);
+  if (!Number.isInteger(count) || count < 0)
+    throw new AppError('INVALID_INPUT', '--activities must be a whole number');
+  if (!Number.isInteger(months) || months < 1)
+    throw new AppError('INVALID_INPUT', '--months must be at least 1');
+  const slug =
+    options.org
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'demo';
+  const db = context.database.db;
+
+  let org = await findOrgByName(db, options.org);
+  if (!org) {
+    await context.accounts.createOrgWithAdmin({
+      orgName: options.org,
+      username: `${slug}-admin`,
+      password: options.password,
+    });
+    org = await findOrgByName(db, options.org);
+  }
+  if (!org) throw new Error('demo org was not created');
+  const users = [];
+  for (const name of USERS) {
+    const username = `${name}@${slug}`;
+    const existing = await findUserByUsername(db, username);
+    users.push(
+      existing ??
+        (await context.accounts.createUser(operatorActor(org.id), {
+          username,
+          password: options.password,
+          role: name === 'alice' ? 'admin' : 'user',
+        })),
+    );
+  }
+  const admin = await findUserByUsername(db, `${slug}-admin`);
+  if (admin) users.push(admin);
+
+  for (const [index, user] of users.entries()) {
+    const client = CLIENTS[index % CLIENTS.length] as (typeof CLIENTS)[number];
+    await context.sessions.login({
+      username: user.username,
+      password: options.password,
+      ip: client.ip,
+      headers: { 'user-agent': client.userAgent, ...client.hints },
+    });
+  }
+
+  const now = Date.now();
+  const from = new Date(now).setUTCMonth(new Date(now).getUTCMonth() - months);
+  const bar = createProgressBar('activities', count);
+  const started = performance.now();
+  let written = 0;
+  for (const batch of generateDemoActivities({
+    count,
+    from,
+    to: now - DAY_MS / 24,
+    users,
+    batchSize: BATCH,
+  })) {
+    // Recorded when they happened: retention then treats demo history like real history.
+    const recordedAt = (batch[batch.length - 1] as (typeof batch)[number]).occurredAt;
+    await db.transaction().execute((trx) => recordActivities(trx, org.id, batch, recordedAt));
+    written += batch.length;
+    bar.update(written);
+  }
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    `demo org "${options.org}": ${users.length} users (password "${options.password}"), ` +
+      `${users.length} sessions, ${written} activities in ${seconds.toFixed(1)} s ` +
+      `(${Math.round(written / Math.max(seconds, 0.001))} rows/s)\n` +
+      `log in as ${slug}-admin or alice@${slug} (admin), bob@${slug} (user)\n`,
+  );
+}

@@ -55,7 +55,8 @@ export const SearchResponse = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
   total: Type.Integer(),
   totalCapped: Type.Boolean({
-    description: `true when there are more than ${10_000} matches (total shows the cap)`,
+    description:
+      'true when there are more matches than counted: 10,000 (1,000 with a text search q); total then shows the cap',
   }),
 });
 

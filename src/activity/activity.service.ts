@@ -9,7 +9,7 @@ import { type Activity, toActivity } from './activity.js';
 import { countActivities, listActivityNames, positionOf, selectActivityPage } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
 import { type ChainReport, verifyChain } from './chain-verify.js';
-import { createCsvStringifier, toCsvRecord } from './csv.js';
+import { csvPreamble, toCsvChunk } from './csv.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { type IngestEvent, ingestActivities } from './ingest.js';
@@ -17,6 +17,8 @@ import { recordActivities } from './record.js';
 
 /** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
 export const TOTAL_CAP = 10_000;
+/** Text search cannot use an index; its count stops sooner so the first page stays fast. */
+export const TEXT_TOTAL_CAP = 1_000;
 const EXPORT_BATCH = 2_000;
 
 export interface ActivityPage {
@@ -54,11 +56,12 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
     order: query.order ?? 'desc',
   });
 
-  async function* exportedRows(filter: ActivityFilter): AsyncGenerator<Activity> {
+  /** The filtered rows in keyset batches: memory stays flat, and no connection is held between batches. */
+  async function* exportedBatches(filter: ActivityFilter): AsyncGenerator<Activity[]> {
     let after = null;
     for (;;) {
       const rows = await selectActivityPage(db, filter, { after, limit: EXPORT_BATCH });
-      for (const row of rows) yield toActivity(row);
+      if (rows.length > 0) yield rows.map(toActivity);
       if (rows.length < EXPORT_BATCH) return;
       after = positionOf(rows[rows.length - 1] as (typeof rows)[number], filter.sort);
     }
@@ -81,9 +84,10 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
       } else {
         filter = { ...scoped, ...resolveRange(query, clock.now()) };
       }
+      const cap = filter.text === null ? TOTAL_CAP : TEXT_TOTAL_CAP;
       const [rows, total] = await Promise.all([
         selectActivityPage(db, filter, { after, limit: limit + 1 }),
-        countActivities(db, filter, TOTAL_CAP),
+        countActivities(db, filter, cap),
       ]);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -93,20 +97,20 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
           rows.length > limit && last
             ? encodeCursor(await secret(), filter, positionOf(last, filter.sort))
             : null,
-        total: Math.min(total, TOTAL_CAP),
-        totalCapped: total > TOTAL_CAP,
+        total: Math.min(total, cap),
+        totalCapped: total > cap,
       };
     },
 
     /**
-     * The whole filtered result as a stream, read in keyset batches (memory stays flat, no
-     * connection is held between batches). The export is recorded, with its row count, when it ends.
+     * The whole filtered result as a stream of text chunks, one per keyset batch, pulled only as
+     * fast as the client reads. The export is recorded, with its row count, when it ends.
      */
     exportActivities(
       actor: Actor,
       query: ActivityQuery,
       format: ExportFormat,
-      options: { onRow?: (count: number) => void } = {},
+      options: { onRows?: (count: number) => void } = {},
     ): { range: { from: number; until: number }; stream: Readable } {
       const startedAt = clock.now();
       const filter = { ...scopedFilter(actor, query), ...resolveRange(query, startedAt) };
@@ -138,23 +142,18 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
       };
       const source = async function* () {
         try {
-          for await (const activity of exportedRows(filter)) {
-            count += 1;
-            options.onRow?.(count);
-            yield activity;
+          if (format === 'csv') yield csvPreamble();
+          for await (const batch of exportedBatches(filter)) {
+            count += batch.length;
+            options.onRows?.(count);
+            yield format === 'csv' ? toCsvChunk(batch) : batch.map((a) => `${JSON.stringify(a)}\n`).join('');
           }
           finished = true;
         } finally {
           await record();
         }
       };
-      const objects = Readable.from(source());
-      if (format === 'jsonl') {
-        return { range, stream: objects.map((activity) => `${JSON.stringify(activity)}\n`) };
-      }
-      const csv = createCsvStringifier();
-      objects.on('error', (error) => csv.destroy(error));
-      return { range, stream: objects.map(toCsvRecord).pipe(csv) };
+      return { range, stream: Readable.from(source(), { objectMode: false }) };
     },
 
     listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),

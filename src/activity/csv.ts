@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Activity } from './activity.js';
 
 export const CSV_HEADER = [
@@ -15,6 +15,9 @@ export const CSV_HEADER = [
 ];
 
 const FORMULA_TRIGGERS = /^[=+\-@\t\r]/;
+const BOM = '\ufeff';
+// RFC 4180: CRLF between records; csv-stringify quotes fields with commas, quotes or line breaks.
+const OPTIONS = { record_delimiter: 'windows' } as const;
 
 /**
  * A spreadsheet runs a cell starting with = + - @ (or tab / CR before them) as a formula;
@@ -39,7 +42,12 @@ export function toCsvRecord(activity: Activity): string[] {
   ].map(neutralizeFormula);
 }
 
-/** An RFC 4180 CSV writer (CRLF, quotes doubled) with a UTF-8 BOM so spreadsheets read the encoding right. */
-export function createCsvStringifier() {
-  return stringify({ bom: true, header: true, columns: CSV_HEADER, record_delimiter: 'windows' });
+/** The first chunk of a CSV export: a UTF-8 BOM (so spreadsheets read the encoding right) and the header row. */
+export function csvPreamble(): string {
+  return BOM + stringify([CSV_HEADER], OPTIONS);
+}
+
+/** A batch of activities as CSV records: one string per batch keeps streaming cheap per row. */
+export function toCsvChunk(activities: Activity[]): string {
+  return stringify(activities.map(toCsvRecord), OPTIONS);
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
 import { purgeExpiredActivities } from './retention.js';
@@ -20,6 +20,8 @@ export function scheduleRetention(
       });
       const purged = results.reduce((sum, r) => sum + r.purged, 0);
       if (purged > 0) app.log.info({ purged }, 'retention: purged old activities');
+      // Fresh planner statistics keep each filter on its index as the table grows.
+      await sql`analyze`.execute(deps.db);
     } catch (error) {
       app.log.warn({ err: error }, 'retention run failed; will try again tomorrow');
     }

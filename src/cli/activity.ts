@@ -74,7 +74,7 @@ export function registerActivityCommands(program: Command): void {
         const total = await context.activity.countForExport(actor, query);
         const bar = createProgressBar('export', total);
         const { range, stream } = context.activity.exportActivities(actor, query, format, {
-          onRow: (count) => count % 1000 === 0 && bar.update(count),
+          onRows: (count) => bar.update(count),
         });
         const out = options.out ?? exportFilename(org.name, range, format);
         await pipeline(stream, createWriteStream(out));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sql } from 'kysely';
 import { findOrgByName, findUserByUsername } from '../accounts/accounts.repository.js';
 import { operatorActor } from '../accounts/actor.js';
 import { generateDemoActivities } from '../activity/demo-data.js';
@@ -146,6 +147,7 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
     bar.update(written);
   }
   bar.stop();
+  await sql`analyze`.execute(db);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     `demo org "${options.org}": ${users.length} users (password "${options.password}"), ` +

@@ -26,6 +26,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['org_id', 'username', 'occurred_at', 'id'])
     .execute();
 
+  // A user's runs of one activity ("every restore alice did this year") without walking all her rows.
+  await db.schema
+    .createIndex('activities_org_user_activity_time_idx')
+    .on('activities')
+    .columns(['org_id', 'user_id', 'activity', 'occurred_at', 'id'])
+    .execute();
+
   // Where verification starts after retention removed the oldest rows: the last purged link.
   await db.schema
     .alterTable('activity_chain_heads')
@@ -66,4 +73,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('activity_names').ifExists().execute();
   await db.schema.dropTable('api_keys').ifExists().execute();
   await db.schema.dropIndex('activities_org_username_idx').ifExists().execute();
+  await db.schema.dropIndex('activities_org_user_activity_time_idx').ifExists().execute();
 }

@@ -1,0 +1,301 @@
+/**
+ * npm run bench:activity — the activity log at scale: 1M rows on SQLite, 10M on PostgreSQL
+ * (BENCH_SQLITE_ROWS / BENCH_PG_ROWS to change). For each engine: bulk load, first page p50/p95
+ * per filter combination and page 50 by cursor (over HTTP, against a server process), ingest
+ * events/s through the API, export rows/s with the server's RSS growth, next to the engine's
+ * own fastest dump of the same query (PostgreSQL COPY via psql; a raw better-sqlite3 scan).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { operatorActor } from '../src/accounts/actor.js';
+import { generateDemoActivities } from '../src/activity/demo-data.js';
+import { recordActivities } from '../src/activity/record.js';
+import { openCliContext } from '../src/cli/context.js';
+import { loadConfig } from '../src/config.js';
+import { startServerProcess } from './lib/server-process.js';
+
+const SQLITE_ROWS = Number(process.env.BENCH_SQLITE_ROWS ?? 1_000_000);
+const PG_ROWS = Number(process.env.BENCH_PG_ROWS ?? 10_000_000);
+const SAMPLES = 30;
+const ADMIN = { username: 'bench-admin', password: 'bench admin password 1' };
+const ORG = 'Bench Org';
+const DAY_MS = 24 * 3_600_000;
+
+interface Line {
+  engine: string;
+  measure: string;
+  value: string;
+}
+const lines: Line[] = [];
+const report = (engine: string, measure: string, value: string) => {
+  lines.push({ engine, measure, value });
+  console.log(`${engine.padEnd(9)} ${measure.padEnd(44)} ${value}`);
+};
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number;
+
+async function seed(
+  databaseUrl: string,
+  rows: number,
+): Promise<{ orgId: string; userIds: string[]; rowsPerSec: number }> {
+  const context = await openCliContext({}, loadConfig({ DATABASE_URL: databaseUrl }));
+  try {
+    const { org } = await context.accounts.createOrgWithAdmin({ orgName: ORG, ...ADMIN });
+    const users = [];
+    for (let i = 0; i < 20; i++) {
+      users.push(
+        await context.accounts.createUser(operatorActor(org.id), {
+          username: `user${i}@bench`,
+          password: 'bench user password',
+          role: 'user',
+        }),
+      );
+    }
+    const now = Date.now();
+    const from = new Date(now).setUTCMonth(new Date(now).getUTCMonth() - 13);
+    const started = performance.now();
+    let written = 0;
+    for (const batch of generateDemoActivities({
+      count: rows,
+      from,
+      to: now - DAY_MS / 24,
+      users,
+      batchSize: 5_000,
+    })) {
+      const recordedAt = (batch[batch.length - 1] as (typeof batch)[number]).occurredAt;
+      await context.database.db
+        .transaction()
+        .execute((trx) => recordActivities(trx, org.id, batch, recordedAt));
+      written += batch.length;
+      if (written % 500_000 === 0) process.stderr.write(`  loaded ${written}\n`);
+    }
+    const rowsPerSec = Math.round(written / ((performance.now() - started) / 1000));
+    // Planner statistics, as the daily retention run refreshes them in the server.
+    await sql`analyze`.execute(context.database.db);
+    return { orgId: org.id, userIds: users.map((u) => u.id), rowsPerSec };
+  } finally {
+    await context.close();
+  }
+}
+
+async function login(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  if (!response.ok) throw new Error(`login: ${response.status}`);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
+
+async function timeGet(
+  url: string,
+  cookie: string,
+): Promise<{ ms: number; body: { nextCursor: string | null } }> {
+  const started = performance.now();
+  const response = await fetch(url, { headers: { cookie } });
+  const body = (await response.json()) as { nextCursor: string | null };
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`);
+  return { ms: performance.now() - started, body };
+}
+
+async function measureQueries(engine: string, base: string, cookie: string, userIds: string[]) {
+  const user = userIds[3] as string;
+  const combos: Array<[string, string]> = [
+    ['default (1 month)', ''],
+    ['1 year', 'period=1y'],
+    ['1 year, one user', `period=1y&userId=${user}`],
+    ['1 year, activity=restore', 'period=1y&activity=restore'],
+    ['1 year, one user + activity=restore', `period=1y&userId=${user}&activity=restore`],
+    ['1 year, two activities', 'period=1y&activity=compare&activity=replicate'],
+    ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
+    ['1 year, sort=username asc', 'period=1y&sort=username&order=asc'],
+    ['1 year, sort=activity desc', 'period=1y&sort=activity'],
+    [
+      'custom range (6 days, 3 months ago)',
+      `from=${new Date(Date.now() - 90 * DAY_MS).toISOString()}&to=${new Date(Date.now() - 84 * DAY_MS).toISOString()}`,
+    ],
+  ];
+  for (const [label, query] of combos) {
+    const url = `${base}/api/activities?${query}`;
+    for (let i = 0; i < 3; i++) await timeGet(url, cookie);
+    const times: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) times.push((await timeGet(url, cookie)).ms);
+    times.sort((a, b) => a - b);
+    report(
+      engine,
+      `first page: ${label}`,
+      `p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
+    );
+  }
+  const page50: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    let cursor: string | null = null;
+    for (let page = 1; page <= 50; page++) {
+      const url = `${base}/api/activities?period=1y${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { ms, body } = await timeGet(url, cookie);
+      if (page === 50) page50.push(ms);
+      cursor = body.nextCursor;
+    }
+  }
+  page50.sort((a, b) => a - b);
+  report(
+    engine,
+    'page 50 by cursor (1 year)',
+    `p50 ${percentile(page50, 0.5).toFixed(1)} ms, p95 ${percentile(page50, 0.95).toFixed(1)} ms`,
+  );
+}
+
+async function measureIngest(engine: string, base: string, cookie: string) {
+  const keyResponse = await fetch(`${base}/api/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  const { key } = (await keyResponse.json()) as { key: string };
+  const clients = 4;
+  const deadline = performance.now() + 8_000;
+  let events = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let call = 0; performance.now() < deadline; call++) {
+        const batch = Array.from({ length: 1_000 }, (_, i) => ({
+          activity: 'backup',
+          username: `user${(i + client) % 20}@bench`,
+          target: `Org Acme ${i % 7}`,
+          details: `${i} records`,
+          idempotencyKey: `bench-${client}-${call}-${i}`,
+        }));
+        const response = await fetch(`${base}/api/activities`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ events: batch }),
+        });
+        if (response.status !== 201) throw new Error(`ingest: ${response.status} ${await response.text()}`);
+        events += ((await response.json()) as { accepted: number }).accepted;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  report(
+    engine,
+    `ingest via API (${clients} clients, 1,000 events/call, with idempotency keys)`,
+    `${Math.round(events / seconds)} events/s`,
+  );
+}
+
+async function measureExport(engine: string, base: string, cookie: string, memory: () => { rssMb: number }) {
+  const before = memory().rssMb;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memory().rssMb);
+  }, 50);
+  const started = performance.now();
+  const response = await fetch(`${base}/api/activities/export?period=1y`, { headers: { cookie } });
+  let rows = -1; // the header line
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const byte of value) if (byte === 10) rows += 1;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  report(
+    engine,
+    'export CSV, 1 year, streamed over HTTP',
+    `${rows} rows, ${Math.round(rows / seconds)} rows/s, RSS +${Math.round(peak - before)} MB (peak ${Math.round(peak)} MB)`,
+  );
+  return rows / seconds;
+}
+
+function postgresCopyRate(url: string, orgId: string, from: number): number {
+  const query = `select occurred_at, username, activity, status, target, details, public_ip, session_id, user_id, id from activities where org_id = '${orgId}' and occurred_at >= ${from} order by occurred_at desc, id desc`;
+  const started = performance.now();
+  // COPY TO STDOUT, written by psql to /dev/null: the server's own CSV rate for the same rows.
+  const out = execFileSync('psql', [url, '-Atc', `\\copy (${query}) to '/dev/null' with csv`]).toString();
+  const seconds = (performance.now() - started) / 1000;
+  return Number(out.match(/COPY (\d+)/)?.[1] ?? 0) / seconds;
+}
+
+function sqliteScanRate(path: string, orgId: string, from: number): number {
+  const db = new SQLite(path, { readonly: true });
+  const started = performance.now();
+  let rows = 0;
+  for (const _ of db
+    .prepare(
+      'select occurred_at, username, activity, status, target, details, public_ip, session_id, user_id, id from activities where org_id = ? and occurred_at >= ? order by occurred_at desc, id desc',
+    )
+    .raw(true)
+    .iterate(orgId, from)) {
+    rows += 1;
+  }
+  db.close();
+  return rows / ((performance.now() - started) / 1000);
+}
+
+async function runEngine(
+  engine: string,
+  databaseUrl: string,
+  rows: number,
+  port: number,
+  limit: (orgId: string, from: number) => number,
+) {
+  console.log(`\n${engine}: loading ${rows} activities…`);
+  const seeded = await seed(databaseUrl, rows);
+  report(engine, `bulk load (demo generator, ${rows} rows)`, `${seeded.rowsPerSec} rows/s`);
+  const server = await startServerProcess({ DATABASE_URL: databaseUrl }, port);
+  try {
+    const cookie = await login(server.url);
+    await measureQueries(engine, server.url, cookie, seeded.userIds);
+    const exportRate = await measureExport(engine, server.url, cookie, server.memory);
+    const now = Date.now();
+    const limitRate = limit(seeded.orgId, new Date(now).setUTCFullYear(new Date(now).getUTCFullYear() - 1));
+    report(
+      engine,
+      engine === 'postgres'
+        ? 'COPY (same query) TO STDOUT CSV via psql'
+        : 'raw better-sqlite3 scan (same query)',
+      `${Math.round(limitRate)} rows/s; export is ${((exportRate / limitRate) * 100).toFixed(0)}% of it`,
+    );
+    await measureIngest(engine, server.url, cookie);
+    report(engine, 'server peak RSS', `${Math.round(server.memory().peakMb)} MB`);
+  } finally {
+    await server.stop();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'vault-bench-activity-'));
+try {
+  if (SQLITE_ROWS > 0) {
+    const path = join(dir, 'vault.db');
+    await runEngine('sqlite', `sqlite:${path}`, SQLITE_ROWS, 3931, (orgId, from) =>
+      sqliteScanRate(path, orgId, from),
+    );
+  }
+  if (PG_ROWS > 0) {
+    const base = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query('drop database if exists vault_bench_activity');
+    await admin.query('create database vault_bench_activity');
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = '/vault_bench_activity';
+    await runEngine('postgres', url.toString(), PG_ROWS, 3932, (orgId, from) =>
+      postgresCopyRate(url.toString(), orgId, from),
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`\n| engine | measure | result |\n| --- | --- | --- |`);
+for (const line of lines) console.log(`| ${line.engine} | ${line.measure} | ${line.value} |`);

@@ -2,7 +2,6 @@ import { findUserByUsername } from '../accounts/accounts.repository.js';
 import { type Actor, confinedUserId } from '../accounts/actor.js';
 import { verifyAgainstDummy, verifyPassword } from '../accounts/passwords.js';
 import { normalizeUsername, toUser, type User } from '../accounts/user.js';
-import { ACTIVITY } from '../activity/activity-names.js';
 import { recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
@@ -16,6 +15,7 @@ import type { LiveBus } from './live-events.js';
 import { assertLoginAllowed, recordLoginFailure } from './login-throttle.js';
 import { type Session, toSession } from './session.js';
 import type { RevokedReason } from './session.table.js';
+import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
 import {
   insertSession,
   listLiveSessions,
@@ -84,11 +84,14 @@ export function createSessionService(deps: SessionServiceDeps) {
       .map((row) => toSession(row, { currentSessionId, lastAccessAt: effectiveLastAccess(row) }))
       .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
 
+  /** Ends the given sessions of one org, recording each ending in the same transaction. */
   async function endSessions(
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
   ): Promise<string[]> {
+    const orgId = rows[0]?.orgId;
+    if (orgId === undefined) return [];
     const now = clock.now();
     const ended = await db.transaction().execute(async (trx) => {
       const ids = await revokeSessions(
@@ -97,23 +100,17 @@ export function createSessionService(deps: SessionServiceDeps) {
         { at: now, by: actor?.userId ?? null, reason },
       );
       const endedRows = rows.filter((r) => ids.includes(r.id));
-      for (const [orgId, orgRows] of groupByOrg(endedRows)) {
-        await recordActivities(
-          trx,
-          orgId,
-          orgRows.map((row) => sessionEndedActivity(row, actor, reason, now)),
-          now,
-        );
-      }
+      const events = endedRows.map((row) => sessionEndedActivity(row, actor, reason, now));
+      await recordActivities(trx, orgId, events, now);
       return endedRows;
     });
     lastAccess.forget(ended.map((r) => r.id));
-    for (const [orgId, orgRows] of groupByOrg(ended)) {
+    if (ended.length > 0) {
       await bus.publish({
         type: 'session-ended',
         orgId,
         reason,
-        sessions: orgRows.map((r) => ({ sessionId: r.id, userId: r.userId })),
+        sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
       });
     }
     return ended.map((r) => r.id);
@@ -137,24 +134,9 @@ export function createSessionService(deps: SessionServiceDeps) {
       if (!user || !valid) {
         await recordLoginFailure(db, attempt);
         if (user) {
-          await db.transaction().execute((trx) =>
-            recordActivities(
-              trx,
-              user.orgId,
-              [
-                {
-                  occurredAt: now,
-                  userId: user.id,
-                  username: user.username,
-                  activity: ACTIVITY.LOGIN_FAILED,
-                  status: 'failure',
-                  details: user.disabledAt === null ? 'wrong password' : 'user is disabled',
-                  publicIp: ip,
-                },
-              ],
-              now,
-            ),
-          );
+          await db
+            .transaction()
+            .execute((trx) => recordActivities(trx, user.orgId, [loginFailedActivity(user, ip, now)], now));
         }
         throw INVALID_CREDENTIALS;
       }
@@ -180,23 +162,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       };
       await db.transaction().execute(async (trx) => {
         await insertSession(trx, row);
-        await recordActivities(
-          trx,
-          user.orgId,
-          [
-            {
-              occurredAt: now,
-              userId: user.id,
-              username: user.username,
-              activity: ACTIVITY.LOGIN,
-              status: 'success',
-              target: `${client.browser} on ${client.os}`,
-              publicIp: ip,
-              sessionId: row.id,
-            },
-          ],
-          now,
-        );
+        await recordActivities(trx, user.orgId, [loginActivity(user, client, ip, row.id, now)], now);
       });
       await bus.publish({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
       const session = toSession(
@@ -296,27 +262,6 @@ export function createSessionService(deps: SessionServiceDeps) {
       return (await endSessions(actor, others, reason)).length;
     },
   };
-}
-
-function sessionEndedActivity(row: SessionListRow, actor: Actor | null, reason: RevokedReason, now: number) {
-  const self = actor?.userId === row.userId;
-  return {
-    occurredAt: now,
-    userId: actor?.userId ?? null,
-    username: actor?.username ?? 'system',
-    activity: reason === 'logout' && self ? ACTIVITY.LOGOUT : ACTIVITY.SESSION_TERMINATED,
-    status: 'success',
-    target: `${row.username} (${row.browser} on ${row.os}, ${row.publicIp})`,
-    details: `session ${row.id}; reason: ${reason}`,
-    publicIp: actor?.publicIp ?? null,
-    sessionId: row.id,
-  };
-}
-
-function groupByOrg<T extends { orgId: string }>(rows: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) groups.set(row.orgId, [...(groups.get(row.orgId) ?? []), row]);
-  return groups;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

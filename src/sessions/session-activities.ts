@@ -1,0 +1,66 @@
+import type { Actor } from '../accounts/actor.js';
+import { ACTIVITY } from '../activity/activity-names.js';
+import type { ActivityEvent } from '../activity/record.js';
+import type { ClientInfo } from './client-info.js';
+import type { RevokedReason } from './session.table.js';
+import type { SessionListRow } from './sessions.repository.js';
+
+interface LoginUser {
+  id: string;
+  username: string;
+  disabledAt: number | null;
+}
+
+/** The audit row of a successful login. */
+export function loginActivity(
+  user: LoginUser,
+  client: ClientInfo,
+  ip: string,
+  sessionId: string,
+  now: number,
+): ActivityEvent {
+  return {
+    occurredAt: now,
+    userId: user.id,
+    username: user.username,
+    activity: ACTIVITY.LOGIN,
+    status: 'success',
+    target: `${client.browser} on ${client.os}`,
+    publicIp: ip,
+    sessionId,
+  };
+}
+
+/** The audit row of a refused login of a known user (unknown usernames belong to no org's log). */
+export function loginFailedActivity(user: LoginUser, ip: string, now: number): ActivityEvent {
+  return {
+    occurredAt: now,
+    userId: user.id,
+    username: user.username,
+    activity: ACTIVITY.LOGIN_FAILED,
+    status: 'failure',
+    details: user.disabledAt === null ? 'wrong password' : 'user is disabled',
+    publicIp: ip,
+  };
+}
+
+/** Who ended whose session, and why: a logout of one's own, or a termination. */
+export function sessionEndedActivity(
+  row: SessionListRow,
+  actor: Actor | null,
+  reason: RevokedReason,
+  now: number,
+): ActivityEvent {
+  const self = actor?.userId === row.userId;
+  return {
+    occurredAt: now,
+    userId: actor?.userId ?? null,
+    username: actor?.username ?? 'system',
+    activity: reason === 'logout' && self ? ACTIVITY.LOGOUT : ACTIVITY.SESSION_TERMINATED,
+    status: 'success',
+    target: `${row.username} (${row.browser} on ${row.os}, ${row.publicIp})`,
+    details: `session ${row.id}; reason: ${reason}`,
+    publicIp: actor?.publicIp ?? null,
+    sessionId: row.id,
+  };
+}

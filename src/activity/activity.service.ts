@@ -75,14 +75,20 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
     ): Promise<ActivityPage> {
       const scoped = scopedFilter(actor, query);
       const limit = query.limit ?? 100;
+      // Resolved (so checked) with a cursor too; the cursor keeps a preset's range from moving.
+      const range = resolveRange(query, clock.now());
+      const rangeSpec =
+        query.from === undefined && query.to === undefined
+          ? `period ${query.period ?? '1m'}`
+          : `range ${range.from} ${range.to}`;
       let filter: ActivityFilter;
       let after = null;
       if (query.cursor) {
-        const decoded = decodeCursor(await secret(), query.cursor, scoped);
+        const decoded = decodeCursor(await secret(), query.cursor, scoped, rangeSpec);
         filter = { ...scoped, from: decoded.from, to: decoded.to };
         after = decoded.position;
       } else {
-        filter = { ...scoped, ...resolveRange(query, clock.now()) };
+        filter = { ...scoped, ...range };
       }
       const cap = filter.text === null ? TOTAL_CAP : TEXT_TOTAL_CAP;
       const [rows, total] = await Promise.all([
@@ -95,7 +101,7 @@ export function createActivityService(deps: { db: Kysely<Schema>; clock: Clock }
         items: page.map(toActivity),
         nextCursor:
           rows.length > limit && last
-            ? encodeCursor(await secret(), filter, positionOf(last, filter.sort))
+            ? encodeCursor(await secret(), filter, rangeSpec, positionOf(last, filter.sort))
             : null,
         total: Math.min(total, cap),
         totalCapped: total > cap,

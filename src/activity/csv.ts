@@ -16,8 +16,10 @@ export const CSV_HEADER = [
 
 const FORMULA_TRIGGERS = /^[=+\-@\t\r]/;
 const BOM = '\ufeff';
-// RFC 4180: CRLF between records; csv-stringify quotes fields with commas, quotes or line breaks.
-const OPTIONS = { record_delimiter: 'windows' } as const;
+// RFC 4180: CRLF between records, and fields with commas, quotes or line breaks quoted.
+// csv-stringify quotes only the record delimiter itself (CRLF); a lone LF or CR left bare would
+// end the row in a spreadsheet, and could start a new one with an unneutralised formula.
+const OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
 
 /**
  * A spreadsheet runs a cell starting with = + - @ (or tab / CR before them) as a formula;

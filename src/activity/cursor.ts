@@ -8,8 +8,10 @@ export type CursorPosition = Array<string | number>;
 const badCursor = () =>
   invalidInput('cursor is invalid or belongs to another query; start again from the first page');
 
-function fingerprint(filter: ActivityFilter): string {
+/** What a cursor is bound to: the filter and how its range was asked for (a preset, or from/to). */
+function fingerprint(filter: ActivityFilter, rangeSpec: string): string {
   return JSON.stringify([
+    rangeSpec,
     filter.orgId,
     filter.from,
     filter.to,
@@ -29,11 +31,16 @@ const sign = (secret: string, body: string) => createHmac('sha256', secret).upda
  * not move under a client paging through it), signed so it can be neither forged nor reused with
  * another query or by another org.
  */
-export function encodeCursor(secret: string, filter: ActivityFilter, position: CursorPosition): string {
+export function encodeCursor(
+  secret: string,
+  filter: ActivityFilter,
+  rangeSpec: string,
+  position: CursorPosition,
+): string {
   const body = Buffer.from(JSON.stringify({ p: position, f: filter.from, t: filter.to })).toString(
     'base64url',
   );
-  return `${body}.${sign(secret, `${body}|${fingerprint(filter)}`)}`;
+  return `${body}.${sign(secret, `${body}|${fingerprint(filter, rangeSpec)}`)}`;
 }
 
 /** Reads a cursor back: the range it was made for and the position; 400 if it does not verify. */
@@ -41,6 +48,7 @@ export function decodeCursor(
   secret: string,
   cursor: string,
   filterWithoutRange: Omit<ActivityFilter, 'from' | 'to'>,
+  rangeSpec: string,
 ): { from: number; to: number | null; position: CursorPosition } {
   const [body, signature] = cursor.split('.');
   if (!body || !signature) throw badCursor();
@@ -53,7 +61,7 @@ export function decodeCursor(
   const { p, f, t } = parsed;
   if (!Array.isArray(p) || typeof f !== 'number' || (t !== null && typeof t !== 'number')) throw badCursor();
   const filter: ActivityFilter = { ...filterWithoutRange, from: f, to: t };
-  const expected = Buffer.from(sign(secret, `${body}|${fingerprint(filter)}`));
+  const expected = Buffer.from(sign(secret, `${body}|${fingerprint(filter, rangeSpec)}`));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw badCursor();
   if (!p.every((v) => typeof v === 'string' || typeof v === 'number')) throw badCursor();

@@ -9,6 +9,8 @@ export function exportFilename(
   const org =
     orgName
       .normalize('NFKD')
+      // Accents come apart as combining marks: "Müller" is "muller", not "mu-ller".
+      .replace(/\p{M}+/gu, '')
       .replace(/[^A-Za-z0-9]+/g, '-')
       .replace(/^-|-$/g, '')
       .toLowerCase()

@@ -34,24 +34,48 @@ export interface ActivityFilter {
 
 /** Turns a preset into the start of the period, counting calendar months back in UTC. */
 export function periodStart(period: Period, now: number): number {
-  const date = new Date(now);
   switch (period) {
     case '1d':
       return now - 24 * 3_600_000;
     case '7d':
       return now - 7 * 24 * 3_600_000;
     case '1m':
-      return date.setUTCMonth(date.getUTCMonth() - 1);
+      return monthsBack(now, 1);
     case '6m':
-      return date.setUTCMonth(date.getUTCMonth() - 6);
+      return monthsBack(now, 6);
     case '1y':
-      return date.setUTCFullYear(date.getUTCFullYear() - 1);
+      return monthsBack(now, 12);
   }
 }
 
+/**
+ * The same day and time `months` calendar months earlier, clamped to the end of a shorter month
+ * (31 March − 1 month = 28 February, not 3 March as Date's roll-over would have it).
+ */
+function monthsBack(now: number, months: number): number {
+  const date = new Date(now);
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() - months);
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(day, lastDay));
+  return date.getTime();
+}
+
+// A calendar date, optionally with a time and a zone: Date.parse alone takes "hello 2020" or "1".
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 function parseTime(value: string, name: string): number {
+  const invalid = () => invalidInput(`${name} must be an ISO 8601 date or date-time (got "${value}")`);
+  const match = ISO_8601.exec(value);
+  if (!match) throw invalid();
+  const [year, month, day] = match.slice(1, 4).map(Number) as [number, number, number];
+  // Date.parse rolls 30 February over into March; a date that does not exist is a mistake.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw invalid();
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw invalidInput(`${name} must be an ISO 8601 date or date-time (got "${value}")`);
+  if (Number.isNaN(ms)) throw invalid();
   return ms;
 }
 

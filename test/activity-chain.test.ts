@@ -1,0 +1,456 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashActivity } from '../src/activity/chain.js';
+import { purgeExpiredActivities } from '../src/activity/retention.js';
+import { TestClock } from './helpers/clock.js';
+import { describeEachEngine } from './helpers/engines.js';
+import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+
+const DAY = 24 * 3_600_000;
+
+interface ChainReport {
+  ok: boolean;
+  checked: number;
+  firstBroken?: { seq: number; id: number | null; problem: string; message: string };
+}
+
+describeEachEngine('activity hash chain', (engine) => {
+  let t: TestApp;
+  let clock: TestClock;
+  let acme: SeededOrg;
+  let other: SeededOrg;
+  let admin: SignedIn;
+  let outsider: SignedIn;
+  let acmeKey: string;
+
+  beforeEach(async () => {
+    clock = new TestClock();
+    t = await createTestApp(engine, { clock });
+    acme = await seedOrg(t.app);
+    other = await seedOrg(t.app);
+    admin = await signIn(t.app, acme.admin.username);
+    outsider = await signIn(t.app, other.admin.username);
+    acmeKey = (await as(t.app, admin).post('/api/api-keys', { name: 'jobs' })).json().key;
+  });
+  afterEach(() => t.close());
+
+  const db = () => t.database.db;
+  const put = async (events: Array<Record<string, unknown>>, key = acmeKey) => {
+    for (let i = 0; i < events.length; i += 1_000) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/activities',
+        headers: { authorization: `Bearer ${key}` },
+        payload: {
+          events: events
+            .slice(i, i + 1_000)
+            .map((e) => ({ activity: 'backup', username: acme.user.username, ...e })),
+        },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+    }
+  };
+  const putMany = (count: number, extra: Record<string, unknown> = {}) =>
+    put(Array.from({ length: count }, (_, i) => ({ target: `item ${i}`, ...extra })));
+  const verify = async (who: SignedIn = admin): Promise<ChainReport> => {
+    const response = await as(t.app, who).get('/api/activities/verify');
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json();
+  };
+  const chain = (orgId = acme.orgId) =>
+    db().selectFrom('activities').selectAll().where('orgId', '=', orgId).orderBy('seq').execute();
+  /** A row in the middle of the org's chain, with a neighbour on each side. */
+  const middleRow = async () => {
+    const rows = await chain();
+    const row = rows[Math.floor(rows.length / 2)];
+    if (!row) throw new Error('no rows');
+    return row;
+  };
+  /** An attacker with database access switches off the append-only trigger first. */
+  const disableAppendOnly = async () => {
+    if (engine === 'sqlite') await sql`drop trigger activities_no_update`.execute(db());
+    else await sql`alter table activities disable trigger activities_append_only`.execute(db());
+  };
+
+  describe('verify', () => {
+    it('reports a fresh chain intact, every row checked', async () => {
+      await putMany(20);
+      const report = await verify();
+      expect(report).toEqual({ ok: true, checked: (await chain()).length });
+      expect(report.checked).toBeGreaterThan(20);
+      expect((await verify(outsider)).ok).toBe(true);
+    });
+
+    it('checks seq is gap-free from 1 and each row links to the one before', async () => {
+      await putMany(5);
+      const rows = await chain();
+      expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+      expect(rows[0]?.prevHash).toBe('0'.repeat(64));
+      for (let i = 1; i < rows.length; i++) expect(rows[i]?.prevHash).toBe(rows[i - 1]?.hash);
+      const head = await db()
+        .selectFrom('activityChainHeads')
+        .selectAll()
+        .where('orgId', '=', acme.orgId)
+        .executeTakeFirstOrThrow();
+      expect(head).toMatchObject({ seq: rows.length, hash: rows[rows.length - 1]?.hash });
+    });
+
+    it('is for admins only', async () => {
+      const user = await signIn(t.app, acme.user.username);
+      const response = await as(t.app, user).get('/api/activities/verify');
+      expect(response.statusCode).toBe(403);
+      expect((await t.app.inject({ method: 'GET', url: '/api/activities/verify' })).statusCode).toBe(401);
+    });
+  });
+
+  describe('tampering', () => {
+    beforeEach(async () => {
+      await putMany(10, { details: 'original', publicIp: '203.0.113.7', status: 'success' });
+    });
+
+    it.each([
+      ['target', 'tampered'],
+      ['details', 'tampered'],
+      ['status', 'failure'],
+      ['username', 'someone-else'],
+      ['occurredAt', 1_000],
+      ['recordedAt', 1_000],
+      ['publicIp', '198.51.100.1'],
+      ['userId', null],
+      ['activity', 'restore'],
+    ] as const)('names a row whose %s was changed in the database as altered', async (column, value) => {
+      const row = await middleRow();
+      await disableAppendOnly();
+      await db()
+        .updateTable('activities')
+        .set({ [column]: value })
+        .where('id', '=', row.id)
+        .execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ seq: row.seq, id: row.id, problem: 'altered' });
+      expect(report.firstBroken?.message).toContain(String(row.seq));
+      expect(report.checked).toBe(row.seq - 1);
+    });
+
+    it('notices an altered row whose own hash was recomputed, at the link to the next row', async () => {
+      const row = await middleRow();
+      const { id: _id, hash: _hash, ...fields } = row;
+      const forged = { ...fields, target: 'forged' };
+      await disableAppendOnly();
+      await db()
+        .updateTable('activities')
+        .set({ target: 'forged', hash: hashActivity(forged) })
+        .where('id', '=', row.id)
+        .execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken?.seq).toBe(row.seq + 1);
+    });
+
+    it('names a deleted middle row as missing', async () => {
+      const row = await middleRow();
+      await disableAppendOnly();
+      await db().deleteFrom('activities').where('id', '=', row.id).execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ seq: row.seq, id: null, problem: 'missing' });
+    });
+
+    it('notices the newest rows deleted', async () => {
+      const rows = await chain();
+      const last = rows[rows.length - 1];
+      await disableAppendOnly();
+      await db()
+        .deleteFrom('activities')
+        .where('id', '=', last?.id as number)
+        .execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ seq: rows.length, problem: 'head-mismatch' });
+    });
+
+    it('notices the first row deleted', async () => {
+      const [first] = await chain();
+      await disableAppendOnly();
+      await db()
+        .deleteFrom('activities')
+        .where('id', '=', first?.id as number)
+        .execute();
+      expect((await verify()).firstBroken).toMatchObject({ seq: 1, problem: 'missing' });
+    });
+
+    it('notices two rows that swapped places (seq)', async () => {
+      const row = await middleRow();
+      const rows = await chain();
+      const next = rows.find((r) => r.seq === row.seq + 1);
+      if (!next) throw new Error('no next row');
+      await disableAppendOnly();
+      await db().updateTable('activities').set({ seq: -1 }).where('id', '=', row.id).execute();
+      await db().updateTable('activities').set({ seq: row.seq }).where('id', '=', next.id).execute();
+      await db()
+        .updateTable('activities')
+        .set({ seq: row.seq + 1 })
+        .where('id', '=', row.id)
+        .execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ seq: row.seq, id: next.id, problem: 'reordered' });
+    });
+
+    it('notices two rows that swapped their content', async () => {
+      const row = await middleRow();
+      const rows = await chain();
+      const next = rows.find((r) => r.seq === row.seq + 1);
+      if (!next) throw new Error('no next row');
+      const content = (r: typeof row) => ({
+        occurredAt: r.occurredAt,
+        target: r.target,
+        username: r.username,
+      });
+      await disableAppendOnly();
+      await db().updateTable('activities').set(content(next)).where('id', '=', row.id).execute();
+      await db().updateTable('activities').set(content(row)).where('id', '=', next.id).execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ seq: row.seq, id: row.id, problem: 'altered' });
+    });
+
+    it('notices a row appended behind the application’s back, even with a correct hash', async () => {
+      const rows = await chain();
+      const last = rows[rows.length - 1];
+      if (!last) throw new Error('no rows');
+      const { id: _id, hash: _hash, ...fields } = last;
+      const forged = { ...fields, seq: last.seq + 1, prevHash: last.hash, target: 'inserted' };
+      await db()
+        .insertInto('activities')
+        .values({ ...forged, hash: hashActivity(forged) })
+        .execute();
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken?.problem).toBe('head-mismatch');
+    });
+
+    it('reports only the org whose chain was broken', async () => {
+      const row = await middleRow();
+      await disableAppendOnly();
+      await db().updateTable('activities').set({ target: 'x' }).where('id', '=', row.id).execute();
+      expect((await verify()).ok).toBe(false);
+      expect((await verify(outsider)).ok).toBe(true);
+    });
+  });
+
+  describe('append-only in the database', () => {
+    it('refuses an UPDATE of an activity, and the row stays as it was', async () => {
+      await putMany(3);
+      const row = await middleRow();
+      await expect(
+        db().updateTable('activities').set({ target: 'tampered' }).where('id', '=', row.id).execute(),
+      ).rejects.toThrow(/append-only/);
+      const after = await db()
+        .selectFrom('activities')
+        .selectAll()
+        .where('id', '=', row.id)
+        .executeTakeFirst();
+      expect(after).toEqual(row);
+      expect((await verify()).ok).toBe(true);
+    });
+
+    it.runIf(engine === 'postgres')('refuses a DELETE outside retention (PostgreSQL)', async () => {
+      await putMany(3);
+      const row = await middleRow();
+      await expect(db().deleteFrom('activities').where('id', '=', row.id).execute()).rejects.toThrow(
+        /append-only/,
+      );
+      expect((await verify()).ok).toBe(true);
+    });
+
+    it.runIf(engine === 'postgres')(
+      'refuses an UPDATE even while retention may delete (PostgreSQL)',
+      async () => {
+        await putMany(3);
+        const row = await middleRow();
+        await expect(
+          db()
+            .transaction()
+            .execute(async (trx) => {
+              await sql`set local vault.allow_purge = 'on'`.execute(trx);
+              await trx
+                .updateTable('activities')
+                .set({ target: 'tampered' })
+                .where('id', '=', row.id)
+                .execute();
+            }),
+        ).rejects.toThrow(/append-only/);
+      },
+    );
+  });
+
+  describe('concurrent writers', () => {
+    it('never fork the chain: 20 parallel ingests and logins leave one gap-free, verifiable chain', async () => {
+      const before = (await chain()).length;
+      const ingests = Array.from({ length: 20 }, (_, i) =>
+        put(Array.from({ length: 25 }, (_, j) => ({ target: `call ${i} item ${j}` }))),
+      );
+      const logins = Array.from({ length: 4 }, (_, i) =>
+        signIn(t.app, i % 2 ? acme.user.username : acme.admin.username),
+      );
+      const otherOrg = signIn(t.app, other.admin.username);
+      await Promise.all([...ingests, ...logins, otherOrg]);
+      const rows = await chain();
+      expect(rows).toHaveLength(before + 20 * 25 + 4);
+      expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+      expect(new Set(rows.map((r) => r.prevHash)).size).toBe(rows.length);
+      const report = await verify();
+      expect(report).toMatchObject({ ok: true, checked: rows.length });
+      expect((await verify(outsider)).ok).toBe(true);
+    });
+  });
+
+  describe('retention', () => {
+    const retentionDays = () => t.config.activityRetentionDays;
+    const purge = () => purgeExpiredActivities(db(), { now: clock.now(), retentionDays: retentionDays() });
+    const setClock = (at: number) => clock.advance(at - clock.now());
+    const searchAll = async (who: SignedIn, query: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const suffix: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const response = await as(t.app, who).get(`/api/activities?${query}${suffix}`);
+        expect(response.statusCode, response.body).toBe(200);
+        const page = response.json() as { items: Array<{ id: string }>; nextCursor: string | null };
+        ids.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+
+    it('defaults to 400 days', () => {
+      expect(retentionDays()).toBe(400);
+    });
+
+    it('purges rows recorded before the window, keeps the rest verifiable, and records activity.purged', async () => {
+      const t0 = clock.now();
+      const cutoffAt = t0 + DAY; // the window's start once the clock reads t0 + 401 days
+      const at = (ms: number, target: string) => {
+        setClock(ms);
+        return put([{ target, occurredAt: new Date(ms).toISOString() }]);
+      };
+      await putMany(5);
+      await at(cutoffAt - 1, 'just too old');
+      await at(cutoffAt, 'oldest kept');
+      await at(t0 + 37 * DAY, 'a year ago');
+      await at(t0 + 200 * DAY, 'half a year ago');
+      await at(t0 + 400 * DAY, 'yesterday');
+      setClock(t0 + 401 * DAY);
+      await put([
+        { target: 'late report of an old event', occurredAt: new Date(t0 - 100 * DAY).toISOString() },
+      ]);
+      const fresh = await signIn(t.app, acme.admin.username);
+      const yearBefore = await searchAll(fresh, 'period=1y&activity=backup');
+      expect(yearBefore).toHaveLength(3);
+
+      const rowsBefore = await chain();
+      const expired = rowsBefore.filter((r) => r.recordedAt < cutoffAt);
+      const kept = rowsBefore.filter((r) => r.recordedAt >= cutoffAt);
+      expect(expired.map((r) => r.target)).toContain('just too old');
+      expect(kept.map((r) => r.target)).toContain('oldest kept');
+      const otherExpired = (await chain(other.orgId)).filter((r) => r.recordedAt < cutoffAt).length;
+
+      const results = await purge();
+      expect(results).toEqual(
+        expect.arrayContaining([
+          { orgId: acme.orgId, purged: expired.length },
+          { orgId: other.orgId, purged: otherExpired },
+        ]),
+      );
+
+      const rowsAfter = await chain();
+      expect(rowsAfter.map((r) => r.id).slice(0, kept.length)).toEqual(kept.map((r) => r.id));
+      expect(rowsAfter.filter((r) => r.recordedAt < cutoffAt)).toEqual([]);
+      const purgedRow = rowsAfter.find((r) => r.activity === 'activity.purged');
+      expect(purgedRow).toMatchObject({ username: 'system', userId: null, details: 'retention 400 days' });
+      expect(purgedRow?.target).toContain(`${expired.length} activities`);
+      expect(rowsAfter.map((r) => r.target)).toContain('late report of an old event');
+
+      const report = await verify(fresh);
+      expect(report).toMatchObject({ ok: true, checked: rowsAfter.length });
+      expect((await verify(await signIn(t.app, other.admin.username))).ok).toBe(true);
+      expect(await searchAll(fresh, 'period=1y&activity=backup')).toEqual(yearBefore);
+    });
+
+    it('keeps a 1y search complete: nothing from the last year is ever purged', async () => {
+      const t0 = clock.now();
+      for (let day = 0; day <= 400; day += 20) {
+        setClock(t0 + day * DAY);
+        await put([{ target: `day ${day}`, occurredAt: new Date(clock.now()).toISOString() }]);
+      }
+      setClock(t0 + 420 * DAY);
+      const fresh = await signIn(t.app, acme.admin.username);
+      const before = await searchAll(fresh, 'period=1y&activity=backup');
+      expect(before.length).toBeGreaterThan(15);
+      const [result] = (await purge()).filter((r) => r.orgId === acme.orgId);
+      expect(result?.purged).toBeGreaterThan(0);
+      expect(await searchAll(fresh, 'period=1y&activity=backup')).toEqual(before);
+      expect((await verify(fresh)).ok).toBe(true);
+    });
+
+    it('does nothing, and records nothing, when nothing is old enough', async () => {
+      await putMany(3);
+      const before = await chain();
+      const results = await purge();
+      expect(results.every((r) => r.purged === 0)).toBe(true);
+      expect(await chain()).toEqual(before);
+    });
+
+    it('purges again later without breaking the chain, and appends go on verifying', async () => {
+      await putMany(3);
+      setClock(clock.now() + 401 * DAY);
+      await putMany(2);
+      await purge();
+      setClock(clock.now() + 401 * DAY);
+      await putMany(4);
+      // The two rows of the first year and the first purge's own record go now.
+      expect((await purge()).find((r) => r.orgId === acme.orgId)?.purged).toBe(3);
+      await putMany(1);
+      const rows = await chain();
+      expect(rows.map((r) => r.activity)).toEqual([
+        'backup',
+        'backup',
+        'backup',
+        'backup',
+        'activity.purged',
+        'backup',
+      ]);
+      const fresh = await signIn(t.app, acme.admin.username);
+      expect(await verify(fresh)).toMatchObject({ ok: true, checked: (await chain()).length });
+    });
+
+    it('still detects tampering after a purge', async () => {
+      await putMany(3);
+      setClock(clock.now() + 401 * DAY);
+      await putMany(6);
+      await purge();
+      const row = await middleRow();
+      await disableAppendOnly();
+      await db().updateTable('activities').set({ details: 'x' }).where('id', '=', row.id).execute();
+      const fresh = await signIn(t.app, acme.admin.username);
+      expect((await verify(fresh)).firstBroken).toMatchObject({ seq: row.seq, problem: 'altered' });
+    });
+
+    it('purges more than one batch (10,000 rows) and the rest still verifies', async () => {
+      await putMany(10_500);
+      setClock(clock.now() + 401 * DAY);
+      await putMany(3);
+      const expired = (await chain()).filter((r) => r.recordedAt < clock.now() - 400 * DAY).length;
+      expect(expired).toBeGreaterThan(10_500);
+      const [result] = (await purge()).filter((r) => r.orgId === acme.orgId);
+      expect(result?.purged).toBe(expired);
+      const rows = await chain();
+      expect(rows).toHaveLength(4);
+      const fresh = await signIn(t.app, acme.admin.username);
+      expect(await verify(fresh)).toMatchObject({ ok: true, checked: 5 });
+    });
+  });
+});

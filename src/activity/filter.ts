@@ -74,7 +74,9 @@ function parseTime(value: string, name: string): number {
   // Date.parse rolls 30 February over into March; a date that does not exist is a mistake.
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw invalid();
-  const ms = Date.parse(value);
+  // A date-time without a zone means UTC, as every time in the API does, not the server's zone.
+  const zoned = /T[^Z+-]*$/i.test(value) ? `${value}Z` : value;
+  const ms = Date.parse(zoned);
   if (Number.isNaN(ms)) throw invalid();
   return ms;
 }

@@ -55,11 +55,13 @@ export async function purgeExpiredActivities(
         if (!through) return 0;
         // The append-only trigger lets only this transaction delete, and only while it says so.
         if (isPostgres(trx)) await sql`set local vault.allow_purge = 'on'`.execute(trx);
+        else await sql`insert into activity_purge_permits (id) values (1)`.execute(trx);
         const result = await trx
           .deleteFrom('activities')
           .where('orgId', '=', orgId)
           .where('seq', '<=', through.seq)
           .executeTakeFirst();
+        if (!isPostgres(trx)) await sql`delete from activity_purge_permits`.execute(trx);
         await trx
           .updateTable('activityChainHeads')
           .set({ anchorSeq: through.seq, anchorHash: through.hash })

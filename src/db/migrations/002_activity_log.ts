@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { isPostgres } from '../dialect.js';
 
 const GENESIS_HASH = '0'.repeat(64);
 
@@ -54,6 +55,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['org_id', 'name'])
     .expression(db.selectFrom('activities').select(['org_id', 'activity']).distinct())
     .execute();
+
+  if (!isPostgres(db)) {
+    // SQLite has no session settings to gate deletes with (PostgreSQL's trigger reads
+    // vault.allow_purge); retention instead holds a permit row for the length of its transaction.
+    await db.schema
+      .createTable('activity_purge_permits')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .execute();
+    await sql`create trigger activities_no_delete before delete on activities
+      when not exists (select 1 from activity_purge_permits)
+      begin select raise(abort, 'activities are append-only'); end`.execute(db);
+  }
 
   await db.schema
     .createTable('settings')

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
-import { dirname, extname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { CLIENT_HINT_HEADERS } from '../../sessions/client-info.js';
 
@@ -17,9 +17,22 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 // The page itself must be revalidated every time, or a deploy would keep serving old asset names.
 const REVALIDATE = 'no-cache';
 const SHORT = 'public, max-age=3600';
+// Files the build stores with .br and .gz twins (web/vite.config.ts).
+const COMPRESSIBLE = /\.(js|css|html|svg|json)$/;
+// The pages the React app routes itself (web/src/App.tsx); a reload of any of them gets the app.
+const APP_ROUTES = new Set(['/', '/login', '/sessions', '/activity']);
+// A file at the top of web/dist (favicon.svg, ...): one path segment with an extension, no dot-dot.
+const TOP_LEVEL_FILE = /^\/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[A-Za-z0-9]+$/;
 
-function cacheHeaders(res: ServerResponse, path: string): void {
-  const file = path.replaceAll('\\', '/');
+/** The part of the response `setHeaders` gets (a raw ServerResponse at run time). */
+interface HeaderTarget {
+  setHeader(name: string, value: string): unknown;
+}
+
+function cacheHeaders(res: HeaderTarget, path: string): void {
+  // With preCompressed, `path` may be the .br or .gz twin of the file asked for.
+  const file = path.replaceAll('\\', '/').replace(/\.(br|gz)$/, '');
+  if (COMPRESSIBLE.test(file)) res.setHeader('vary', 'accept-encoding');
   if (file.endsWith('.html')) {
     res.setHeader('cache-control', REVALIDATE);
     // Asks browsers for the User-Agent Client Hints that refine OS details (e.g. Windows 11 vs 10).
@@ -31,15 +44,11 @@ function cacheHeaders(res: ServerResponse, path: string): void {
   }
 }
 
-/** Paths the single-page app routes itself (/sessions, /activity?...): anything but the API and files. */
-function isAppRoute(url: string): boolean {
-  const path = url.split('?', 1)[0] ?? '/';
-  return !path.startsWith('/api/') && path !== '/api' && extname(path) === '';
-}
-
 /**
  * Serves the web UI from web/dist: hashed assets with a long cache, index.html with no-cache and
- * Accept-CH, and index.html again for every other GET outside /api so the app's own URLs reload.
+ * Accept-CH for the app's own URLs (/sessions, /activity?..., so they survive a reload). Any other
+ * path is a 404: the app's "Page not found" for a browser, the API's JSON error for anyone else.
+ * Files are looked up per request: a rebuild needs no restart.
  */
 export const staticWebPlugin = fp(
   async (app: FastifyInstance) => {
@@ -48,20 +57,31 @@ export const staticWebPlugin = fp(
       return;
     }
     await app.register(fastifyStatic, {
-      root: WEB_ROOT,
-      // One route per built file (listed at start) instead of a catch-all, which is ours below.
-      wildcard: false,
+      root: join(WEB_ROOT, 'assets'),
+      prefix: '/assets/',
       // The build writes .br and .gz twins; browsers that accept them get ~4x fewer bytes.
       preCompressed: true,
       cacheControl: false,
+      index: false,
       // @fastify/static hands this the raw ServerResponse, not the Fastify reply.
       setHeaders: cacheHeaders,
     });
 
-    const sendApp = (reply: FastifyReply) => reply.sendFile('index.html');
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-      if (!isAppRoute(request.url)) return reply.callNotFound();
-      return sendApp(reply);
+      const path = request.url.split('?', 1)[0] ?? '/';
+      if (APP_ROUTES.has(path)) return reply.sendFile('index.html', WEB_ROOT);
+      if (TOP_LEVEL_FILE.test(path) && existsSync(join(WEB_ROOT, path))) {
+        return reply.sendFile(path.slice(1), WEB_ROOT);
+      }
+      const wantsPage = request.headers.accept?.includes('text/html') && !path.startsWith('/api/');
+      if (!wantsPage) return reply.callNotFound();
+      const page = await readFile(join(WEB_ROOT, 'index.html'));
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', REVALIDATE)
+        .header('accept-ch', ACCEPT_CH)
+        .send(page);
     });
   },
   { name: 'static-web' },

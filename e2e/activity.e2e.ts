@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ApiSession, adminLogin, createUser, type IngestEvent, ingest } from './helpers/api.ts';
+import { launchChromium, logInThroughForm, openTab } from './helpers/browser.ts';
+import { ADMIN } from './helpers/server.ts';
+
+const baseUrl = inject('baseUrl');
+const DAY = 86_400_000;
+let browser: Browser;
+let admin: ApiSession;
+let ana: { id: string; username: string; password: string };
+let ben: { id: string; username: string; password: string };
+/** Ana's backups of the last 6 days, newest first. */
+let anaBackups: IngestEvent[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  admin = await adminLogin(baseUrl);
+  ana = await createUser(admin, 'ana');
+  ben = await createUser(admin, 'ben');
+  const now = Date.now();
+  anaBackups = Array.from({ length: 230 }, (_, i) => ({
+    activity: 'backup',
+    username: ana.username,
+    occurredAt: new Date(now - 60_000 - i * 37 * 60_000).toISOString(),
+    status: i % 10 === 3 ? 'failure' : 'success',
+    target: i % 2 ? 'Org Acme Prod' : 'Sandbox QA-2',
+    details: `${i + 1} records`,
+    publicIp: '8.8.8.8',
+  }));
+  const anaCompares = Array.from({ length: 30 }, (_, i) => ({
+    activity: 'compare',
+    username: ana.username,
+    occurredAt: new Date(now - 10 * DAY - i * 7 * 3_600_000).toISOString(),
+    target: 'Org Acme UAT',
+  }));
+  const benBackups = Array.from({ length: 40 }, (_, i) => ({
+    activity: 'backup',
+    username: ben.username,
+    occurredAt: new Date(now - 120_000 - i * 3_600_000).toISOString(),
+    target: 'Ben Sandbox',
+  }));
+  await ingest(baseUrl, admin, [...anaBackups, ...anaCompares, ...benBackups]);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const summary = (page: Page) => page.locator('.results-summary').innerText();
+const bodyRows = (page: Page) => page.locator('tbody tr');
+const firstTime = (page: Page) => page.locator('tbody tr time').first().getAttribute('datetime');
+
+describe('Activity Log', () => {
+  it('filters by period, user and activity, pages 100 at a time, sorts, keeps the filter in the URL, and downloads exactly that', async () => {
+    const { context, page, problems } = await openTab(browser);
+    await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
+    // The seed's way in: the Activity Log button on Session Information.
+    await page.getByRole('main').getByRole('link', { name: 'Activity Log' }).click();
+    await page.getByRole('heading', { name: 'Activity Log' }).waitFor();
+
+    await page.getByLabel('Time Period').selectOption('7d');
+    await page.getByLabel('Users').selectOption({ label: ana.username });
+    await page.getByLabel('Activity', { exact: true }).fill('backup');
+    await page.getByRole('button', { name: 'Get Details' }).click();
+    await page.waitForURL(/period=7d/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('user')).toBe(ana.id);
+    expect(url.searchParams.getAll('activity')).toEqual(['backup']);
+    await expect.poll(() => summary(page)).toBe('Page 1 · 230 results');
+    expect(await bodyRows(page).count()).toBe(100);
+    expect(Date.parse((await firstTime(page)) ?? '')).toBe(Date.parse(anaBackups[0]?.occurredAt ?? ''));
+    const users = new Set(await page.locator('tbody td[data-label="User"]').allInnerTexts());
+    expect([...users]).toEqual([ana.username]);
+
+    const next = page.getByRole('button', { name: 'Next ›' });
+    const previous = page.getByRole('button', { name: '‹ Previous' });
+    expect(await previous.isDisabled()).toBe(true);
+    await next.click();
+    await expect.poll(() => summary(page)).toBe('Page 2 · 230 results');
+    await expect
+      .poll(() => firstTime(page).then((t) => Date.parse(t ?? '')))
+      .toBe(Date.parse(anaBackups[100]?.occurredAt ?? ''));
+    await next.click();
+    await expect.poll(() => summary(page)).toBe('Page 3 · 230 results');
+    await expect.poll(() => bodyRows(page).count()).toBe(30);
+    expect(await next.isDisabled()).toBe(true);
+    await previous.click();
+    await expect.poll(() => summary(page)).toBe('Page 2 · 230 results');
+    await expect
+      .poll(() => firstTime(page).then((t) => Date.parse(t ?? '')))
+      .toBe(Date.parse(anaBackups[100]?.occurredAt ?? ''));
+
+    // Date/Time is sorted newest first; a click reverses it (and starts again at page 1).
+    const dateHeader = page.getByRole('columnheader', { name: /Date\/Time/ });
+    expect(await dateHeader.getAttribute('aria-sort')).toBe('descending');
+    await dateHeader.getByRole('button').click();
+    await page.waitForURL(/order=asc/);
+    await expect.poll(() => summary(page)).toBe('Page 1 · 230 results');
+    expect(await dateHeader.getAttribute('aria-sort')).toBe('ascending');
+    await expect
+      .poll(() => firstTime(page).then((t) => Date.parse(t ?? '')))
+      .toBe(Date.parse(anaBackups[229]?.occurredAt ?? ''));
+
+    // The view survives a reload (and could be shared as a link).
+    await page.reload();
+    await expect.poll(() => summary(page)).toBe('Page 1 · 230 results');
+    expect(await page.getByLabel('Time Period').inputValue()).toBe('7d');
+    expect(await page.getByLabel('Users').inputValue()).toBe(ana.id);
+    expect(await page.getByLabel('Activity', { exact: true }).inputValue()).toBe('backup');
+    expect(await page.getByText(/Times in Europe\/Berlin \(UTC\+0[12]:00\)/).count()).toBe(1);
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download CSV' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^activity-log-.*\.csv$/);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    const records = parse(csv, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(records).toHaveLength(230);
+    expect(new Set(records.map((r) => r.User))).toEqual(new Set([ana.username]));
+    expect(new Set(records.map((r) => r.Activity))).toEqual(new Set(['backup']));
+    // Same order as on screen: oldest first.
+    expect(Date.parse(records[0]?.['Date/Time (UTC)'] ?? '')).toBe(
+      Date.parse(anaBackups[229]?.occurredAt ?? ''),
+    );
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
+
+  it('a custom range and free text narrow the results; an empty result says so', async () => {
+    const { context, page, problems } = await openTab(browser);
+    await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
+    await page.goto(`${baseUrl}/activity?user=${ana.id}`);
+    await page.getByLabel('Time Period').selectOption('custom');
+    const day = (msAgo: number) => {
+      const d = new Date(Date.now() - msAgo);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    await page.getByLabel('From').fill(day(25 * DAY));
+    await page.getByLabel('To (included)').fill(day(8 * DAY));
+    await page.getByRole('button', { name: 'Get Details' }).click();
+    await page.waitForURL(/period=custom/);
+    await expect.poll(() => summary(page)).toBe('Page 1 · 30 results');
+    expect(new Set(await page.locator('tbody td[data-label="Activity"]').allInnerTexts())).toEqual(
+      new Set(['compare']),
+    );
+
+    await page.getByLabel('Time Period').selectOption('7d');
+    await page.getByLabel('Target or details contain').fill('Sandbox QA');
+    await page.getByRole('button', { name: 'Get Details' }).click();
+    await expect.poll(() => summary(page)).toBe('Page 1 · 115 results');
+    const targets = await page.locator('tbody td[data-label="Target"]').allInnerTexts();
+    expect(targets.every((t) => t.includes('Sandbox QA-2'))).toBe(true);
+
+    await page.getByLabel('Activity', { exact: true }).fill('no-such-activity');
+    await page.getByRole('button', { name: 'Get Details' }).click();
+    await page.getByText('No activities match').waitFor();
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
+
+  it('a non-admin sees only their own activity, whatever the URL asks for', async () => {
+    const { context, page, problems } = await openTab(browser);
+    await logInThroughForm(page, baseUrl, ben.username, ben.password);
+    await page.goto(`${baseUrl}/activity?user=${ana.id}&period=7d`);
+    await page.locator('tbody tr').first().waitFor();
+    const options = await page.getByLabel('Users').locator('option').allInnerTexts();
+    expect(options).toEqual([ben.username]);
+    const users = new Set(await page.locator('tbody td[data-label="User"]').allInnerTexts());
+    expect([...users]).toEqual([ben.username]);
+    // 40 backups and this login.
+    await expect.poll(() => summary(page)).toBe('Page 1 · 41 results');
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download CSV' }).click();
+    const csv = readFileSync((await (await downloading).path()) as string, 'utf8');
+    const records = parse(csv, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(records).toHaveLength(41);
+    expect(new Set(records.map((r) => r.User))).toEqual(new Set([ben.username]));
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
+});

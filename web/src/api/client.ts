@@ -1,0 +1,146 @@
+import type { ActivityPage, ActivityQuery, EndReason, Me, Session, User } from './types.ts';
+
+/** An API answer other than 2xx, with the server's error code and safe-to-show message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Why the session ended, from `x-session-ended`, when code is SESSION_ENDED. */
+    readonly endReason: EndReason | null = null,
+    /** Seconds from `Retry-After` on a 429. */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A readable marker cookie beside the HttpOnly session cookie, with the same (browser-session)
+ * lifetime. Without it the app knows nobody is logged in and shows the login page without asking
+ * /api/me — and without the 401 the browser would log in the console.
+ */
+const HINT_COOKIE = 'vault_ui';
+
+export function rememberSignedIn(): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: a plain flag; the Cookie Store API is not everywhere yet
+  document.cookie = `${HINT_COOKIE}=1; Path=/; SameSite=Lax`;
+}
+
+export function forgetSignedIn(): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: see rememberSignedIn
+  document.cookie = `${HINT_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`;
+}
+
+export function maybeSignedIn(): boolean {
+  return document.cookie.split(/;\s*/).includes(`${HINT_COOKIE}=1`);
+}
+
+type UnauthorizedListener = (error: ApiError) => void;
+let onUnauthorized: UnauthorizedListener | null = null;
+
+/** Called when any request (other than login) comes back 401: the app returns to the login page. */
+export function setUnauthorizedListener(listener: UnauthorizedListener | null): void {
+  onUnauthorized = listener;
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => null)) as {
+    error?: { code?: string; message?: string };
+  } | null;
+  const reason = response.headers.get('x-session-ended') as EndReason | null;
+  const retry = Number(response.headers.get('retry-after'));
+  return new ApiError(
+    response.status,
+    body?.error?.code ?? `HTTP_${response.status}`,
+    body?.error?.message ?? (response.statusText || `Request failed (${response.status})`),
+    reason,
+    Number.isFinite(retry) && retry > 0 ? retry : null,
+  );
+}
+
+interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Login answers 401 for wrong credentials: that is not "the session is gone". */
+  quiet401?: boolean;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers:
+        options.body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (response.status === 401) {
+      forgetSignedIn();
+      if (!options.quiet401) onUnauthorized?.(error);
+    }
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** Turns an activity query into URL search parameters (activity repeats; empty values are left out). */
+export function activitySearchParams(query: ActivityQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === '' || value === null) continue;
+    if (Array.isArray(value)) for (const item of value) params.append(key, String(item));
+    else params.set(key, String(value));
+  }
+  return params;
+}
+
+/** The typed client of the Vault Sessions HTTP API; every call is same-origin with the session cookie. */
+export const api = {
+  login: async (username: string, password: string) => {
+    const me = await request<Me>('POST', '/api/auth/login', { body: { username, password }, quiet401: true });
+    rememberSignedIn();
+    return me;
+  },
+  logout: async () => {
+    try {
+      await request<void>('POST', '/api/auth/logout', { quiet401: true });
+    } finally {
+      forgetSignedIn();
+    }
+  },
+  me: async (signal?: AbortSignal) => {
+    const me = await request<Me>('GET', '/api/me', { signal, quiet401: true });
+    rememberSignedIn();
+    return me;
+  },
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>('POST', '/api/me/password', { body: { currentPassword, newPassword } }),
+  users: (signal?: AbortSignal) => request<{ users: User[] }>('GET', '/api/users', { signal }),
+  sessions: (userId: string | undefined, signal?: AbortSignal) =>
+    request<{ sessions: Session[] }>(
+      'GET',
+      userId ? `/api/sessions?userId=${encodeURIComponent(userId)}` : '/api/sessions',
+      { signal },
+    ),
+  endSessions: (sessionIds: string[]) =>
+    request<{ terminated: number }>('POST', '/api/sessions/logout', { body: { sessionIds } }),
+  activities: (query: ActivityQuery, signal?: AbortSignal) =>
+    request<ActivityPage>('GET', `/api/activities?${activitySearchParams(query)}`, { signal }),
+  activityTypes: (signal?: AbortSignal) =>
+    request<{ activityTypes: string[] }>('GET', '/api/activity-types', { signal }),
+  /** The CSV download's address (a plain GET the browser saves as a file). */
+  exportUrl: (query: ActivityQuery) =>
+    `/api/activities/export?${activitySearchParams({ ...query, limit: undefined, cursor: undefined })}&format=csv`,
+};

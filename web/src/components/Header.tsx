@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import type { Me } from '../api/types.ts';
+import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
+import { ProfileMenu } from './ProfileMenu.tsx';
+import { Link, useLocation } from './router.tsx';
+
+interface HeaderProps {
+  me: Me | null;
+  onLogout: () => void;
+}
+
+/** The top bar: product name, the two pages, and the Profile menu once logged in. */
+export function Header({ me, onLogout }: HeaderProps) {
+  const { pathname } = useLocation();
+  const [changingPassword, setChangingPassword] = useState(false);
+  return (
+    <header className="site-header">
+      <div className="site-header-inner">
+        <Link href={me ? '/sessions' : '/login'} className="brand">
+          <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+            <rect width="32" height="32" rx="7" />
+            <path d="M9 14v-3a7 7 0 0 1 14 0v3" />
+            <rect x="7" y="14" width="18" height="12" rx="2.5" />
+          </svg>
+          <span>Vault</span>
+        </Link>
+        {me && (
+          <nav className="main-nav" aria-label="Main">
+            <Link href="/sessions" aria-current={pathname === '/sessions' ? 'page' : undefined}>
+              Session Information
+            </Link>
+            <Link href="/activity" aria-current={pathname === '/activity' ? 'page' : undefined}>
+              Activity Log
+            </Link>
+          </nav>
+        )}
+        {me && <ProfileMenu me={me} onChangePassword={() => setChangingPassword(true)} onLogout={onLogout} />}
+      </div>
+      {me && (
+        <ChangePasswordDialog
+          open={changingPassword}
+          username={me.user.username}
+          onClose={() => setChangingPassword(false)}
+        />
+      )}
+    </header>
+  );
+}

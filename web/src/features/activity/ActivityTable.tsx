@@ -1,0 +1,103 @@
+import type { Activity, ActivitySort, SortOrder } from '../../api/types.ts';
+import { formatDateTime } from '../../lib/time.ts';
+
+interface ActivityTableProps {
+  items: Activity[];
+  sort: ActivitySort;
+  order: SortOrder;
+  onSort: (column: ActivitySort) => void;
+  busy: boolean;
+}
+
+const STATUS_TONES: Record<string, string> = {
+  success: 'ok',
+  succeeded: 'ok',
+  ok: 'ok',
+  completed: 'ok',
+  failure: 'bad',
+  failed: 'bad',
+  error: 'bad',
+  denied: 'bad',
+  warning: 'warn',
+  partial: 'warn',
+  running: 'info',
+  started: 'info',
+};
+
+function SortHeader(props: {
+  column: ActivitySort;
+  label: string;
+  sort: ActivitySort;
+  order: SortOrder;
+  onSort: (column: ActivitySort) => void;
+}) {
+  const active = props.sort === props.column;
+  const direction = active ? (props.order === 'asc' ? 'ascending' : 'descending') : undefined;
+  return (
+    <th scope="col" aria-sort={direction ?? 'none'}>
+      <button type="button" className="sort-button" onClick={() => props.onSort(props.column)}>
+        {props.label}
+        <svg
+          className={`sort-icon ${active ? `sort-${props.order}` : ''}`}
+          viewBox="0 0 10 14"
+          aria-hidden="true"
+        >
+          <path className="sort-up" d="M5 1 9 6H1z" />
+          <path className="sort-down" d="M5 13 1 8h8z" />
+        </svg>
+        <span className="visually-hidden">
+          {active ? `, sorted ${direction}; activate to reverse` : ', activate to sort'}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+/** Date/Time, User, Activity, Status, Target, Public IP; the first three sort on the server. */
+export function ActivityTable({ items, sort, order, onSort, busy }: ActivityTableProps) {
+  const header = { sort, order, onSort };
+  return (
+    <div className="table-wrap" aria-busy={busy}>
+      <table className={`data-table activity-table${busy ? ' is-busy' : ''}`}>
+        <caption className="visually-hidden">Activities matching the filter</caption>
+        <thead>
+          <tr>
+            <SortHeader column="occurredAt" label="Date/Time" {...header} />
+            <SortHeader column="username" label="User" {...header} />
+            <SortHeader column="activity" label="Activity" {...header} />
+            <th scope="col">Status</th>
+            <th scope="col">Target</th>
+            <th scope="col">Public IP</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.id}>
+              <td data-label="Date/Time" className="nowrap">
+                <time dateTime={item.occurredAt}>{formatDateTime(item.occurredAt)}</time>
+              </td>
+              <td data-label="User">{item.username}</td>
+              <td data-label="Activity">
+                <span className="activity-name">{item.activity}</span>
+              </td>
+              <td data-label="Status">
+                <span className={`status status-${STATUS_TONES[item.status.toLowerCase()] ?? 'neutral'}`}>
+                  {item.status}
+                </span>
+              </td>
+              <td data-label="Target" className="target-cell">
+                <div>
+                  {item.target ?? <span className="muted">—</span>}
+                  {item.details && <span className="details">{item.details}</span>}
+                </div>
+              </td>
+              <td data-label="Public IP" className="mono">
+                {item.publicIp ?? <span className="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

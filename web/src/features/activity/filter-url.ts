@@ -1,0 +1,114 @@
+import type { ActivityQuery, ActivitySort, Period, SortOrder } from '../../api/types.ts';
+import { localMidnightIso } from '../../lib/time.ts';
+
+/** A time period preset, or "custom" with a from/to day range. */
+export type PeriodChoice = Period | 'custom';
+
+export const PERIOD_OPTIONS: Array<{ value: PeriodChoice; label: string }> = [
+  { value: '1d', label: '1 day' },
+  { value: '7d', label: '7 days' },
+  { value: '1m', label: '1 month' },
+  { value: '6m', label: '6 months' },
+  { value: '1y', label: '1 year' },
+  { value: 'custom', label: 'Custom range' },
+];
+
+/** What the Activity Log shows, exactly as it is written in the page's URL (so it can be shared). */
+export interface ActivityFilter {
+  period: PeriodChoice;
+  /** Custom range: first and last local day, `YYYY-MM-DD`, both included. */
+  from: string;
+  to: string;
+  userId: string;
+  /** Activity names, comma-separated as typed. */
+  activity: string;
+  q: string;
+  sort: ActivitySort;
+  order: SortOrder;
+}
+
+export const DEFAULT_FILTER: ActivityFilter = {
+  period: '1m',
+  from: '',
+  to: '',
+  userId: '',
+  activity: '',
+  q: '',
+  sort: 'occurredAt',
+  order: 'desc',
+};
+
+const PERIODS = new Set<string>(PERIOD_OPTIONS.map((o) => o.value));
+const SORTS = new Set<string>(['occurredAt', 'username', 'activity']);
+
+/** Reads the filter from the URL's query, falling back to the defaults for anything missing or odd. */
+export function filterFromSearch(search: URLSearchParams): ActivityFilter {
+  const period = search.get('period') ?? '';
+  const sort = search.get('sort') ?? '';
+  const order = search.get('order');
+  const from = search.get('from') ?? '';
+  const to = search.get('to') ?? '';
+  const custom = period === 'custom' || (!period && (from || to));
+  return {
+    period: custom ? 'custom' : PERIODS.has(period) ? (period as PeriodChoice) : DEFAULT_FILTER.period,
+    from: custom ? from : '',
+    to: custom ? to : '',
+    userId: search.get('user') ?? '',
+    activity: search.getAll('activity').join(', '),
+    q: search.get('q') ?? '',
+    sort: SORTS.has(sort) ? (sort as ActivitySort) : DEFAULT_FILTER.sort,
+    order: order === 'asc' || order === 'desc' ? order : sort && sort !== 'occurredAt' ? 'asc' : 'desc',
+  };
+}
+
+/** Splits "backup, compare" into names. */
+export function activityNames(text: string): string[] {
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+/** The page URL's query for a filter; defaults are left out so links stay short. */
+export function filterToSearch(filter: ActivityFilter): string {
+  const params = new URLSearchParams();
+  if (filter.period === 'custom') {
+    params.set('period', 'custom');
+    if (filter.from) params.set('from', filter.from);
+    if (filter.to) params.set('to', filter.to);
+  } else if (filter.period !== DEFAULT_FILTER.period) {
+    params.set('period', filter.period);
+  }
+  if (filter.userId) params.set('user', filter.userId);
+  for (const name of activityNames(filter.activity)) params.append('activity', name);
+  if (filter.q.trim()) params.set('q', filter.q.trim());
+  if (filter.sort !== DEFAULT_FILTER.sort || filter.order !== DEFAULT_FILTER.order) {
+    params.set('sort', filter.sort);
+    params.set('order', filter.order);
+  }
+  return params.toString();
+}
+
+/** A problem with the filter that the form should show instead of asking the server, or null. */
+export function filterProblem(filter: ActivityFilter): string | null {
+  if (filter.period !== 'custom') return null;
+  if (!filter.from || !filter.to) return 'A custom range needs a start and an end date.';
+  if (filter.from > filter.to) return 'The start date must not be after the end date.';
+  return null;
+}
+
+/** The API query for a filter: custom days become local midnights, the end day included. */
+export function filterToQuery(filter: ActivityFilter): ActivityQuery {
+  const query: ActivityQuery = { sort: filter.sort, order: filter.order };
+  if (filter.period === 'custom') {
+    query.from = localMidnightIso(filter.from);
+    query.to = localMidnightIso(filter.to, 1);
+  } else {
+    query.period = filter.period;
+  }
+  if (filter.userId) query.userId = filter.userId;
+  const names = activityNames(filter.activity);
+  if (names.length) query.activity = names;
+  if (filter.q.trim()) query.q = filter.q.trim();
+  return query;
+}

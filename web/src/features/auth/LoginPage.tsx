@@ -1,0 +1,127 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ApiError, api } from '../../api/client.ts';
+import type { Me } from '../../api/types.ts';
+import { Alert } from '../../components/Alert.tsx';
+import { markReady } from '../../lib/perf.ts';
+
+/** Why the login page is shown, from `?reason=` (the `x-session-ended` values, plus our own logout). */
+const REASONS: Record<string, { tone: 'info' | 'warning'; title: string; text: string }> = {
+  terminated: {
+    tone: 'warning',
+    title: 'Your session was ended',
+    text: 'An administrator (or you, from another device) logged this session out. Log in again to continue.',
+  },
+  password_changed: {
+    tone: 'warning',
+    title: 'Your password was changed',
+    text: 'Changing the password logs out every other session. Log in with the new password.',
+  },
+  user_disabled: {
+    tone: 'warning',
+    title: 'Your account was disabled',
+    text: 'Ask an administrator of your organization to enable it again.',
+  },
+  expired: {
+    tone: 'info',
+    title: 'Your session expired',
+    text: 'Sessions end after a period of inactivity. Log in again to continue.',
+  },
+  logout: { tone: 'info', title: 'You logged out', text: 'This session was logged out in another tab.' },
+  signed_out: { tone: 'info', title: 'You have logged out', text: 'Log in again to continue.' },
+};
+
+function describeFailure(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Login failed. Try again.';
+  if (error.code === 'INVALID_CREDENTIALS') return 'Wrong username or password.';
+  if (error.code === 'RATE_LIMITED') {
+    const minutes = error.retryAfter ? Math.max(1, Math.ceil(error.retryAfter / 60)) : null;
+    return minutes
+      ? `Too many failed login attempts. Try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}.`
+      : 'Too many failed login attempts. Try again later.';
+  }
+  return error.message;
+}
+
+interface LoginPageProps {
+  reason: string | null;
+  next: string | null;
+  onLoggedIn: (me: Me, next: string | null) => void;
+}
+
+export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const usernameRef = useRef<HTMLInputElement>(null);
+  const notice = reason ? REASONS[reason] : undefined;
+
+  useEffect(() => {
+    document.title = 'Log in · Vault Sessions';
+    usernameRef.current?.focus();
+    markReady();
+  }, []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!username.trim() || !password) {
+      setError('Enter your username and password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onLoggedIn(await api.login(username.trim(), password), next);
+    } catch (caught) {
+      setError(describeFailure(caught));
+      setPassword('');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="login">
+      <div className="login-card">
+        <h1>Log in to Vault</h1>
+        <p className="muted">Data backup and recovery for your organization.</p>
+        {notice && !error && (
+          <Alert tone={notice.tone} title={notice.title}>
+            {notice.text}
+          </Alert>
+        )}
+        {error && <Alert tone="error">{error}</Alert>}
+        <form className="form" onSubmit={submit} noValidate>
+          <div className="field">
+            <label htmlFor="username">Username</label>
+            <input
+              ref={usernameRef}
+              id="username"
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="password">Password</label>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+          </div>
+          <button type="submit" className="button button-primary button-block" disabled={busy}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -90,21 +90,6 @@ export async function revokeSessions(
   return rows.map((r) => r.id);
 }
 
-/** Ids of a user's unrevoked sessions, except one (the caller's own, on a password change). */
-export async function findUnrevokedSessionIds(
-  db: Db,
-  userId: string,
-  exceptId: string | null,
-): Promise<string[]> {
-  let query = db
-    .selectFrom('sessions')
-    .select('id')
-    .where('userId', '=', userId)
-    .where('revokedAt', 'is', null);
-  if (exceptId !== null) query = query.where('id', '!=', exceptId);
-  return (await query.execute()).map((r) => r.id);
-}
-
 /** Moves last access forward only (several instances may flush out of order). */
 export async function updateLastAccess(db: Db, touches: ReadonlyMap<string, number>): Promise<void> {
   if (touches.size === 0) return;

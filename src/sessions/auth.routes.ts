@@ -66,8 +66,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       },
     },
     async (request) => {
-      const { user, row } = requireSession(request);
-      return { user, session: sessions.describeCurrentSession(row) };
+      const { row } = requireSession(request);
+      return { user: sessions.describeCurrentUser(row), session: sessions.describeCurrentSession(row) };
     },
   );
 };

@@ -47,7 +47,7 @@ export interface LoginInput {
 export type SessionRejection = 'unknown' | 'expired' | RevokedReason;
 
 export type ValidationResult =
-  | { ok: true; actor: Actor; user: User; row: SessionLookupRow }
+  | { ok: true; actor: Actor; row: SessionLookupRow }
   | { ok: false; reason: SessionRejection };
 
 const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
@@ -178,6 +178,7 @@ export function createSessionService(deps: SessionServiceDeps) {
      */
     async validateSessionToken(
       token: string,
+      /** `ip`: the caller's canonical address (http/client-ip.ts), recorded as is. */
       request: { ip: string; touch?: boolean },
     ): Promise<ValidationResult> {
       const row = await lookupSession(hashToken(token));
@@ -194,21 +195,13 @@ export function createSessionService(deps: SessionServiceDeps) {
       return {
         ok: true,
         row,
-        user: {
-          id: row.userId,
-          orgId: row.orgId,
-          username: row.username,
-          role: row.role,
-          disabled: false,
-          createdAt: new Date(row.userCreatedAt).toISOString(),
-        },
         actor: {
           userId: row.userId,
           orgId: row.orgId,
           username: row.username,
           role: row.role,
           sessionId: row.id,
-          publicIp: normalizeIp(request.ip),
+          publicIp: request.ip,
         },
       };
     },
@@ -220,6 +213,18 @@ export function createSessionService(deps: SessionServiceDeps) {
         userId: confinedUserId(actor) ?? filter.userId,
       });
       return toSessions(rows, actor.sessionId);
+    },
+
+    /** The caller as /api/me shows them, from the row the per-request check read (built only there). */
+    describeCurrentUser(row: SessionLookupRow): User {
+      return {
+        id: row.userId,
+        orgId: row.orgId,
+        username: row.username,
+        role: row.role,
+        disabled: row.disabledAt !== null,
+        createdAt: new Date(row.userCreatedAt).toISOString(),
+      };
     },
 
     /** The caller's own session as the list shows it, from the row the per-request check read. */

@@ -2,12 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../../accounts/actor.js';
 import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
-import type { User } from '../../accounts/user.js';
 import type { SessionLookupRow } from '../../sessions/sessions.repository.js';
 import type { SessionService } from '../../sessions/sessions.service.js';
 
 export interface AuthenticatedSession {
-  user: User;
   row: SessionLookupRow;
 }
 
@@ -48,8 +46,11 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       const mode = request.routeOptions.config.auth ?? 'session';
       if (mode === 'none' || !request.url.startsWith('/api/')) return;
-      const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-      if (mode === 'session-or-api-key' && bearer) {
+      const bearer =
+        mode === 'session-or-api-key'
+          ? request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
+          : undefined;
+      if (bearer) {
         const principal = await options.apiKeys.authenticateApiKey(bearer).catch((error: unknown) => {
           request.log.warn({ err: error }, 'API key check failed');
           throw new AppError('DATABASE_UNAVAILABLE', 'Cannot verify the API key right now; try again');
@@ -76,7 +77,7 @@ export const authPlugin = fp(
         });
       }
       request.actor = result.actor;
-      request.authenticated = { user: result.user, row: result.row };
+      request.authenticated = { row: result.row };
     });
   },
   { name: 'auth', dependencies: ['@fastify/cookie'] },

@@ -15,6 +15,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const USERS = 100;
 const ADMIN = { username: 'bench-admin', password: 'bench admin password 1' };
 const BENCH_DB = 'vault_bench_sessions';
+const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',');
 
 interface Row {
   engine: string;
@@ -111,9 +112,13 @@ async function freshPostgresDatabase(baseUrl: string): Promise<string> {
 const results: Array<{ rows: Row[]; peakMb: number }> = [];
 const dir = mkdtempSync(join(tmpdir(), 'vault-bench-'));
 try {
-  results.push(await runEngine('sqlite', `sqlite:${join(dir, 'vault.db')}`, 3901));
-  const postgresBase = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  results.push(await runEngine('postgres', await freshPostgresDatabase(postgresBase), 3902));
+  if (ENGINES.includes('sqlite')) {
+    results.push(await runEngine('sqlite', `sqlite:${join(dir, 'vault.db')}`, 3901));
+  }
+  if (ENGINES.includes('postgres')) {
+    const postgresBase = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    results.push(await runEngine('postgres', await freshPostgresDatabase(postgresBase), 3902));
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

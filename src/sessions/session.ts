@@ -1,5 +1,8 @@
 import { formatLocation } from './geo.js';
-import type { SessionListRow } from './sessions.repository.js';
+import type { SessionLookupRow } from './sessions.repository.js';
+
+/** What a session's public view is built from: a list row or the per-request lookup row. */
+type ShownSessionRow = Omit<SessionLookupRow, 'role' | 'disabledAt' | 'userCreatedAt'>;
 
 /** A session as the API shows it (PRODUCT.md's `Session`). */
 export interface Session {
@@ -21,7 +24,7 @@ export interface Session {
 }
 
 export function toSession(
-  row: SessionListRow,
+  row: ShownSessionRow,
   options: { currentSessionId: string | null; lastAccessAt: number },
 ): Session {
   return {

@@ -6,8 +6,11 @@ import type { NewSessionRow, RevokedReason, SessionRow } from './session.table.j
 
 type Db = Kysely<Schema>;
 
-/** What the per-request check needs: the session and its user, in one indexed lookup. */
-export type SessionLookupRow = SessionRow & {
+/**
+ * What the per-request check reads: the session as the list shows it and its user, in one
+ * indexed lookup (not the token hash, user agent or who revoked it: nothing on the hot path uses them).
+ */
+export type SessionLookupRow = Omit<SessionRow, 'tokenHash' | 'userAgent' | 'revokedBy'> & {
   username: string;
   role: Role;
   disabledAt: number | null;
@@ -21,23 +24,44 @@ export function insertSession(db: Db, row: NewSessionRow): Promise<unknown> {
 }
 
 /**
- * The per-request lookup by token hash, prepared once. Plain SQL with camelCase aliases, because
- * it bypasses Kysely (and its CamelCasePlugin) on the hottest path; `$1` suits both engines.
+ * The per-request lookup by token hash, prepared once. Plain SQL read as an array, because it
+ * bypasses Kysely (and its CamelCasePlugin) on the hottest path; `$1` suits both engines.
  */
 export function prepareSessionLookup(
   database: Database,
 ): (tokenHash: string) => Promise<SessionLookupRow | undefined> {
-  return database.prepared<SessionLookupRow>(
+  return database.prepared(
     'vault_session_lookup',
-    `select s.id as "id", s.token_hash as "tokenHash", s.org_id as "orgId", s.user_id as "userId",
-       s.created_at as "createdAt", s.last_access_at as "lastAccessAt", s.expires_at as "expiresAt",
-       s.public_ip as "publicIp", s.city as "city", s.region as "region", s.country_code as "countryCode",
-       s.country as "country", s.latitude as "latitude", s.longitude as "longitude",
-       s.device_type as "deviceType", s.os as "os", s.browser as "browser", s.user_agent as "userAgent",
-       s.revoked_at as "revokedAt", s.revoked_by as "revokedBy", s.revoked_reason as "revokedReason",
-       u.username as "username", u.role as "role", u.disabled_at as "disabledAt", u.created_at as "userCreatedAt"
+    `select s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.expires_at,
+       s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
+       s.device_type, s.os, s.browser, s.revoked_at, s.revoked_reason,
+       u.username, u.role, u.disabled_at, u.created_at
      from sessions s join users u on u.id = s.user_id
      where s.token_hash = $1`,
+    (v): SessionLookupRow => ({
+      id: v[0] as string,
+      orgId: v[1] as string,
+      userId: v[2] as string,
+      createdAt: v[3] as number,
+      lastAccessAt: v[4] as number,
+      expiresAt: v[5] as number,
+      publicIp: v[6] as string,
+      city: v[7] as string | null,
+      region: v[8] as string | null,
+      countryCode: v[9] as string | null,
+      country: v[10] as string | null,
+      latitude: v[11] as number | null,
+      longitude: v[12] as number | null,
+      deviceType: v[13] as string,
+      os: v[14] as string,
+      browser: v[15] as string,
+      revokedAt: v[16] as number | null,
+      revokedReason: v[17] as RevokedReason | null,
+      username: v[18] as string,
+      role: v[19] as Role,
+      disabledAt: v[20] as number | null,
+      userCreatedAt: v[21] as number,
+    }),
   );
 }
 

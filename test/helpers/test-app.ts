@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
@@ -8,6 +11,9 @@ import { createDatabase, type Database } from '../../src/db/database.js';
 import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
 import { openGeoLocator } from '../../src/sessions/geo.js';
 import { POSTGRES_URL, type TestEngine } from './engines.js';
+
+/** Durable SQLite commits fsync; on tmpfs that costs nothing. */
+const TMP_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 export interface TestApp {
   app: FastifyInstance;
@@ -23,10 +29,14 @@ export interface TestAppOptions {
   postgresSchema?: string;
 }
 
-/** A fresh, migrated app on its own database: in-memory SQLite, or its own PostgreSQL schema. */
+/**
+ * A fresh, migrated app on its own database: its own PostgreSQL schema, or a SQLite file (as in
+ * production: WAL, and the hot-path reader on its own connection) on tmpfs where there is one.
+ */
 export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
+  const sqliteDir = engine === 'sqlite' ? mkdtempSync(join(TMP_ROOT, 'vault-test-')) : undefined;
   const config = loadConfig({
-    DATABASE_URL: engine === 'postgres' ? POSTGRES_URL : 'sqlite::memory:',
+    DATABASE_URL: sqliteDir ? `sqlite:${join(sqliteDir, 'vault.db')}` : POSTGRES_URL,
     ...options.env,
   });
   const ownsSchema = engine === 'postgres' && !options.postgresSchema;
@@ -45,6 +55,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await app.close();
       await database.close();
       if (ownsSchema && schema) await dropSchema(schema);
+      if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
     },
   };
 }

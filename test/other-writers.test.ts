@@ -41,7 +41,11 @@ describeEachEngine('changes committed by this or another process', (engine) => {
   });
 
   it('refuses a user another process disabled on the next request', async () => {
-    await other.db.updateTable('users').set({ disabledAt: Date.now() }).where('id', '=', acme.user.id).execute();
+    await other.db
+      .updateTable('users')
+      .set({ disabledAt: Date.now() })
+      .where('id', '=', acme.user.id)
+      .execute();
     const next = await as(t.app, user).get('/api/me');
     expect(next.statusCode).toBe(401);
     expect(next.headers['x-session-ended']).toBe('user_disabled');

@@ -13,7 +13,9 @@ export interface ServerProcess {
 /** Starts `vault-sessions serve` in its own process, so the load generator does not share its event loop. */
 export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server there when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const child = spawn(process.execPath, [...profile, 'dist/cli.js', 'serve'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,17 +1,25 @@
+import { oncePerTurn } from './per-turn.js';
+
 /**
  * Remembers values read from SQLite until the database file reports a commit by any connection.
  * `version` is `PRAGMA data_version` on the connection the values are read through: it moves
  * whenever another connection — this process's writer, the CLI, another process — commits.
  *
- * The version is read once per event-loop turn, after the turn's network reads (a `setImmediate`
- * runs after the poll phase), and every lookup waits for that read. So each lookup is checked
- * against a version read after its request arrived: nothing remembered outlives a commit that
- * finished before the request was sent, while a busy turn of many requests pays for one read.
+ * The version is read once per event-loop turn, after the turn's network reads, and every lookup
+ * waits for that read. So each lookup is checked against a version read after its request arrived:
+ * nothing remembered outlives a commit that finished before the request was sent, while a busy
+ * turn of many requests pays for one read.
  */
 export class CommitScopedCache<Value extends object> {
   private readonly entries = new Map<string, Readonly<Value>>();
   private seenVersion: unknown;
-  private checked: Promise<void> | undefined;
+  private readonly checkVersion = oncePerTurn(() => {
+    const version = this.version();
+    if (version !== this.seenVersion) {
+      this.entries.clear();
+      this.seenVersion = version;
+    }
+  });
 
   constructor(
     private readonly version: () => unknown,
@@ -23,7 +31,7 @@ export class CommitScopedCache<Value extends object> {
    * under the version read after it.
    */
   async get(key: string, load: () => Value | undefined): Promise<Readonly<Value> | undefined> {
-    await this.checkOncePerTurn();
+    await this.checkVersion();
     const cached = this.entries.get(key);
     if (cached !== undefined) return cached;
     const value = load();
@@ -33,24 +41,5 @@ export class CommitScopedCache<Value extends object> {
     const frozen = Object.freeze(value);
     this.entries.set(key, frozen);
     return frozen;
-  }
-
-  private checkOncePerTurn(): Promise<void> {
-    this.checked ??= new Promise((resolve, reject) => {
-      setImmediate(() => {
-        this.checked = undefined;
-        try {
-          const version = this.version();
-          if (version !== this.seenVersion) {
-            this.entries.clear();
-            this.seenVersion = version;
-          }
-          resolve();
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-    return this.checked;
   }
 }

@@ -5,6 +5,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { CommitScopedCache } from './commit-scoped-cache.js';
+import { batchedPerTurn } from './per-turn.js';
 import type { Schema } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -17,20 +18,29 @@ export interface Database {
   /** The search_path schema on PostgreSQL (tests isolate themselves in one each). */
   postgresSchema: string | undefined;
   /**
-   * Runs one fixed read on the hottest path (the per-request session check) without Kysely's
-   * per-call query building: a cached better-sqlite3 statement, or a named (server-side
-   * prepared) PostgreSQL statement — one round trip. The row comes back as an array of column
-   * values for `toRow` to name: both drivers build such arrays several times faster than objects.
+   * The hottest read (the per-request session check): the row of `from` whose `key` column equals
+   * the key, without Kysely's per-call query building. Rows come back as arrays of the `columns`
+   * for `toRow` to name: both drivers build arrays several times faster than objects.
    *
-   * On a SQLite file the statement runs on a second, read-only connection, which sees committed
-   * data only, and its rows are answered from memory until any connection commits (decision 006).
+   * SQLite: a cached statement on a second, read-only connection, which sees committed data only;
+   * its rows are answered from memory until any connection commits (decision 006).
+   * PostgreSQL: the keys asked for during one event-loop turn go in one prepared round trip.
    */
-  prepared<Row extends object>(
-    name: string,
-    sqlText: string,
-    toRow: (values: unknown[]) => Row,
-  ): (...values: string[]) => Promise<Readonly<Row> | undefined>;
+  keyedLookup<Row extends object>(
+    query: KeyedLookup<Row>,
+  ): (key: string) => Promise<Readonly<Row> | undefined>;
   close(): Promise<void>;
+}
+
+export interface KeyedLookup<Row> {
+  /** The PostgreSQL prepared statement's name. */
+  name: string;
+  /** The select list, in the order `toRow` reads it. */
+  columns: string;
+  from: string;
+  /** A unique column. */
+  key: string;
+  toRow: (values: unknown[]) => Row;
 }
 
 export interface DatabaseOptions {
@@ -72,17 +82,19 @@ function openSqlite(path: string): Database {
     engine: 'sqlite',
     postgresUrl: undefined,
     postgresSchema: undefined,
-    prepared<Row extends object>(_name: string, sqlText: string, toRow: (values: unknown[]) => Row) {
-      const statement = (reader ?? sqlite).prepare(sqlText.replace(/\$\d+/g, '?')).raw(true);
-      const read = (values: string[]) => {
-        const row = statement.get(...values) as unknown[] | undefined;
+    keyedLookup<Row extends object>({ columns, from, key, toRow }: KeyedLookup<Row>) {
+      const statement = (reader ?? sqlite)
+        .prepare(`select ${columns} from ${from} where ${key} = ?`)
+        .raw(true);
+      const read = (value: string) => {
+        const row = statement.get(value) as unknown[] | undefined;
         return row === undefined ? undefined : toRow(row);
       };
       // An in-memory database has no second connection to watch commits from: read every time.
-      if (!reader) return async (...values: string[]) => read(values);
+      if (!reader) return async (value: string) => read(value);
       const dataVersion = reader.prepare('pragma data_version').pluck();
       const cache = new CommitScopedCache<Row>(() => dataVersion.get(), HOT_ROW_CACHE_SIZE);
-      return (...values: string[]) => cache.get(values.join('\u0000'), () => read(values));
+      return (value: string) => cache.get(value, () => read(value));
     },
     async close() {
       await db.destroy();
@@ -142,12 +154,13 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     engine: 'postgres',
     postgresUrl: url,
     postgresSchema: schema,
-    prepared<Row extends object>(name: string, sqlText: string, toRow: (values: unknown[]) => Row) {
-      return async (...values: string[]) => {
-        const result = await pool.query<unknown[]>({ name, text: sqlText, values, rowMode: 'array' });
-        const row = result.rows[0];
-        return row === undefined ? undefined : toRow(row);
-      };
+    keyedLookup<Row extends object>({ name, columns, from, key, toRow }: KeyedLookup<Row>) {
+      // The key comes back first, to hand each row to the request that asked for it.
+      const text = `select ${key}, ${columns} from ${from} where ${key} = any($1::text[])`;
+      return batchedPerTurn(async (keys) => {
+        const result = await pool.query<unknown[]>({ name, text, values: [keys], rowMode: 'array' });
+        return new Map(result.rows.map((row) => [row[0] as string, toRow(row.slice(1))]));
+      });
     },
     close: () => db.destroy(),
   };

@@ -23,22 +23,19 @@ export function insertSession(db: Db, row: NewSessionRow): Promise<unknown> {
   return db.insertInto('sessions').values(row).execute();
 }
 
-/**
- * The per-request lookup by token hash, prepared once. Plain SQL read as an array, because it
- * bypasses Kysely (and its CamelCasePlugin) on the hottest path; `$1` suits both engines.
- */
+/** The per-request lookup by token hash: plain SQL, bypassing Kysely on the hottest path. */
 export function prepareSessionLookup(
   database: Database,
 ): (tokenHash: string) => Promise<SessionLookupRow | undefined> {
-  return database.prepared(
-    'vault_session_lookup',
-    `select s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.expires_at,
+  return database.keyedLookup({
+    name: 'vault_session_lookup',
+    columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.expires_at,
        s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
        s.device_type, s.os, s.browser, s.revoked_at, s.revoked_reason,
-       u.username, u.role, u.disabled_at, u.created_at
-     from sessions s join users u on u.id = s.user_id
-     where s.token_hash = $1`,
-    (v): SessionLookupRow => ({
+       u.username, u.role, u.disabled_at, u.created_at`,
+    from: 'sessions s join users u on u.id = s.user_id',
+    key: 's.token_hash',
+    toRow: (v): SessionLookupRow => ({
       id: v[0] as string,
       orgId: v[1] as string,
       userId: v[2] as string,
@@ -62,7 +59,7 @@ export function prepareSessionLookup(
       disabledAt: v[20] as number | null,
       userCreatedAt: v[21] as number,
     }),
-  );
+  });
 }
 
 export interface LiveSessionFilter {

@@ -85,7 +85,9 @@ async function seed(
     const rowsPerSec = Math.round(written / ((performance.now() - started) / 1000));
     // Planner statistics and (PostgreSQL) the visibility map that lets capped counts stay in the
     // index — what autovacuum does in production a while after a load.
-    await sql`vacuum analyze`.execute(context.database.db);
+    await sql
+      .raw(context.database.engine === 'postgres' ? 'vacuum analyze' : 'analyze')
+      .execute(context.database.db);
     return { orgId: org.id, userIds: users.map((u) => u.id), rowsPerSec };
   } finally {
     await context.close();

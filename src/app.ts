@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const accounts = createAccountService({ db: database.db, clock, sessions });
   const apiKeys = createApiKeyService({ db: database.db, clock });
-  const activity = createActivityService({ db: database.db, clock });
+  const activity = createActivityService({ database, clock });
 
   app.addHook('onClose', async () => {
     hub.closeAll();

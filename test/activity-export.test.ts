@@ -229,6 +229,12 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
       expect(rows).toHaveLength(2_500);
       expect(rows.map((r) => r[9])).toEqual(items.map((i) => i.id));
       expect(new Set(rows.map((r) => r[9])).size).toBe(2_500);
+      // Batches continue from the sort key of the last row, for every sort.
+      for (const sort of ['sort=username&order=asc', 'sort=activity&order=desc']) {
+        const sorted = await searchAll(admin, `${query}&${sort}`);
+        const exported = readCsv(await download(admin, `${query}&${sort}`));
+        expect(exported.map((r) => r[9])).toEqual(sorted.map((i) => i.id));
+      }
     });
 
     it('honours every filter and the sort order, like search', async () => {

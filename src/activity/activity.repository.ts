@@ -1,7 +1,8 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
-import type { ActivityListRow } from './activity.js';
+import type { ActivityListRow, ExportRow } from './activity.js';
 import type { CursorPosition } from './cursor.js';
 import type { ActivityFilter, SortKey } from './filter.js';
 
@@ -63,22 +64,63 @@ function ordered<O>(query: SelectQueryBuilder<Schema, 'activities', O>, filter: 
   return result;
 }
 
-/** One page (or export batch) after `after`, in the filter's order. */
+function pageQuery(db: Db, filter: ActivityFilter, after: CursorPosition) {
+  const columns = SORT_COLUMNS[filter.sort];
+  const op = sql.raw(filter.order === 'desc' ? '<' : '>');
+  return filtered(db, filter).where(
+    sql<boolean>`(${sql.join(columns.map((c) => sql.ref(c)))}) ${op} (${sql.join(after)})`,
+  );
+}
+
+/** Whether a cursor's position fits the filter's sort (a cursor from another sort finds nothing). */
+const fitsSort = (after: CursorPosition | null, filter: ActivityFilter) =>
+  after === null || after.length === SORT_COLUMNS[filter.sort].length;
+
+/** One page after `after`, in the filter's order. */
 export function selectActivityPage(
   db: Db,
   filter: ActivityFilter,
   options: { after: CursorPosition | null; limit: number },
 ): Promise<ActivityListRow[]> {
-  let query = filtered(db, filter).select(LIST_COLUMNS);
-  if (options.after !== null) {
-    const columns = SORT_COLUMNS[filter.sort];
-    if (options.after.length !== columns.length) return Promise.resolve([]);
-    const op = sql.raw(filter.order === 'desc' ? '<' : '>');
-    query = query.where(
-      sql<boolean>`(${sql.join(columns.map((c) => sql.ref(c)))}) ${op} (${sql.join(options.after)})`,
-    );
-  }
-  return ordered(query, filter).limit(options.limit).execute();
+  if (!fitsSort(options.after, filter)) return Promise.resolve([]);
+  const query = options.after === null ? filtered(db, filter) : pageQuery(db, filter, options.after);
+  return ordered(query.select(LIST_COLUMNS), filter).limit(options.limit).execute();
+}
+
+/** The export's columns, in ExportRow's (and the CSV's) order. */
+const EXPORT_COLUMNS = [
+  'occurredAt',
+  'username',
+  'activity',
+  'status',
+  'target',
+  'details',
+  'publicIp',
+  'sessionId',
+  'userId',
+  'id',
+] as const;
+/** Where each sort key column sits in an ExportRow. */
+const EXPORT_INDEX = { occurred_at: 0, username: 1, activity: 2, id: 9 } as const;
+
+/**
+ * One export batch after `after`: the page query, read as arrays (no per-row objects; an export
+ * is millions of rows).
+ */
+export async function selectExportBatch(
+  database: Database,
+  filter: ActivityFilter,
+  options: { after: CursorPosition | null; limit: number },
+): Promise<ExportRow[]> {
+  const { db } = database;
+  const query = options.after === null ? filtered(db, filter) : pageQuery(db, filter, options.after);
+  const compiled = ordered(query.select(EXPORT_COLUMNS), filter).limit(options.limit).compile();
+  return (await database.arrayRows(compiled)) as ExportRow[];
+}
+
+/** The sort key values of an exported row: where the next export batch starts. */
+export function exportPositionOf(row: ExportRow, sort: SortKey): CursorPosition {
+  return SORT_COLUMNS[sort].map((column) => row[EXPORT_INDEX[column]]);
 }
 
 /** Counts matches, stopping at `cap` so a count over millions of rows stays fast. */

@@ -42,3 +42,33 @@ export function toActivity(row: ActivityListRow): Activity {
     sessionId: row.sessionId,
   };
 }
+
+/** An exported row: column values in the CSV's order, as the driver returns them (no object per row). */
+export type ExportRow = [
+  occurredAt: number,
+  username: string,
+  activity: string,
+  status: string,
+  target: string | null,
+  details: string | null,
+  publicIp: string | null,
+  sessionId: string | null,
+  userId: string | null,
+  id: number,
+];
+
+export function exportRowToActivity(row: ExportRow): Activity {
+  const [occurredAt, username, activity, status, target, details, publicIp, sessionId, userId, id] = row;
+  return toActivity({
+    id,
+    occurredAt,
+    userId,
+    username,
+    activity,
+    status,
+    target,
+    details,
+    publicIp,
+    sessionId,
+  });
+}

@@ -37,7 +37,7 @@ export async function openCliContext(options: { geo?: boolean } = {}, config: Co
     maxMs: config.sessionMaxMs,
   });
   const accounts = createAccountService({ db: database.db, clock: systemClock, sessions });
-  const activity = createActivityService({ db: database.db, clock: systemClock });
+  const activity = createActivityService({ database, clock: systemClock });
   return {
     config,
     database,

@@ -6,12 +6,34 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 type ChainedFields = Omit<NewActivityRow, 'id' | 'hash'>;
 
+/** Every stored field but the hash itself, in the canonical order (also the insert's column order). */
+export type ChainedValues = [
+  orgId: string,
+  seq: number,
+  occurredAt: number,
+  recordedAt: number,
+  userId: string | null,
+  username: string,
+  activity: string,
+  status: string,
+  target: string | null,
+  details: string | null,
+  publicIp: string | null,
+  sessionId: string | null,
+  idempotencyKey: string | null,
+  prevHash: string,
+];
+
 /**
  * SHA-256 over a canonical encoding of every stored field, including the previous hash:
  * a JSON array in fixed order, so no field can move, vanish or change without notice.
  */
+export function hashChainedValues(values: ChainedValues): string {
+  return hash('sha256', JSON.stringify(values), 'hex');
+}
+
 export function hashActivity(row: ChainedFields): string {
-  const canonical = JSON.stringify([
+  return hashChainedValues([
     row.orgId,
     row.seq,
     row.occurredAt,
@@ -27,5 +49,4 @@ export function hashActivity(row: ChainedFields): string {
     row.idempotencyKey ?? null,
     row.prevHash,
   ]);
-  return hash('sha256', canonical, 'hex');
 }

@@ -111,7 +111,9 @@ async function bulkInsertPostgres(
   const indexes = await sql<{ indexname: string; indexdef: string }>`
     select indexname, indexdef from pg_indexes
     where tablename = 'activities' and schemaname = current_schema()
-      and indexname like 'activities_org_%' and indexname not like '%seq%'`.execute(db);
+      and indexname like 'activities_%' and indexname not like '%seq%' and indexname not like '%pkey'`.execute(
+    db,
+  );
   for (const index of indexes.rows) await sql.raw(`drop index ${index.indexname}`).execute(db);
   await sql`
     with u as (select array_agg(id order by username) as ids, array_agg(username order by username) as names,

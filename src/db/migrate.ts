@@ -3,10 +3,12 @@ import pg from 'pg';
 import type { Database } from './database.js';
 import * as foundation from './migrations/001_foundation.js';
 import * as activityLog from './migrations/002_activity_log.js';
+import * as activityTextSearch from './migrations/003_activity_text_search.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
   '002_activity_log': activityLog,
+  '003_activity_text_search': activityTextSearch,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -263,7 +263,9 @@ async function measureExport(engine: string, base: string, cookie: string, memor
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    for (const byte of value) if (byte === 10) rows += 1;
+    // indexOf, not a loop over every byte: the client shares the two cores with the server.
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) rows += 1;
   }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);

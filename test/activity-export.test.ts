@@ -391,6 +391,44 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
       expect(await exportsRecorded(other.orgId)).toEqual([]);
     });
 
+    it('writes the same bytes whether the rows come from COPY (PostgreSQL) or from keyset batches', async () => {
+      await put(
+        [...NASTY, ...Array.from({ length: 2_100 }, (_, i) => `row ${i}`)].map((value, i) => ({
+          activity: 'nasty',
+          target: value,
+          details: NASTY[i % NASTY.length],
+          status: i % 3 ? 'success' : '-failure',
+        })),
+      );
+      const actor = {
+        userId: acme.admin.id,
+        orgId: acme.orgId,
+        username: acme.admin.username,
+        role: 'admin' as const,
+        sessionId: admin.sessionId,
+        publicIp: '127.0.0.1',
+      };
+      const start = () =>
+        t.app.services.activity
+          .exportActivities(actor, { activity: ['nasty'] }, 'csv')
+          .stream[Symbol.asyncIterator]();
+      const readRest = async (chunks: AsyncIterator<Buffer | string>, first = '') => {
+        let text = first;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next())
+          text += next.value.toString();
+        return text;
+      };
+      // Two exports opened and paused hold every COPY slot: the third reads keyset batches.
+      const [a, b] = [start(), start()];
+      const [aFirst, bFirst] = [(await a.next()).value.toString(), (await b.next()).value.toString()];
+      const batched = await readRest(start());
+      const [copied, copiedToo] = [await readRest(a, aFirst), await readRest(b, bFirst)];
+      const records: string[][] = parse(batched.slice(BOM.length), { record_delimiter: '\r\n' });
+      expect(records).toHaveLength(1 + NASTY.length + 2_100);
+      expect(copied).toBe(batched);
+      expect(copiedToo).toBe(batched);
+    });
+
     it('counts a large export exactly', async () => {
       await put(Array.from({ length: 2_345 }, (_, i) => ({ target: `t${i}` })));
       expect(readCsv(await download(admin, 'activity=backup'))).toHaveLength(2_345);

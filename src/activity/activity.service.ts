@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { type Actor, confinedUserId, isAdmin } from '../accounts/actor.js';
 import { normalizeUsername } from '../accounts/user.js';
 import type { Clock } from '../clock.js';
@@ -7,6 +7,7 @@ import { forbidden } from '../http/errors.js';
 import { type Activity, type ExportRow, exportRowToActivity, toActivity } from './activity.js';
 import {
   countActivities,
+  exportCopyQuery,
   exportPositionOf,
   listActivityNames,
   positionOf,
@@ -15,6 +16,7 @@ import {
 } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
 import { type ChainReport, verifyChain } from './chain-verify.js';
+import { CrlfRecords } from './crlf-records.js';
 import { csvPreamble, toCsvChunk } from './csv.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
@@ -31,6 +33,8 @@ export const TEXT_TOTAL_CAP = 1_000;
  * 5,000 rows a batch, and 500 was slower (bench:activity, 2026-11-24).
  */
 const EXPORT_BATCH = 1_000;
+/** COPY exports running at once per instance (each holds one of the pool's connections). */
+const MAX_COPY_EXPORTS = 2;
 
 export interface ActivityPage {
   items: Activity[];
@@ -46,6 +50,7 @@ export type ActivityService = ReturnType<typeof createActivityService>;
 export function createActivityService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const { db } = database;
+  let copiesRunning = 0;
   let cursorSecret: Promise<string> | undefined;
   const secret = () => {
     cursorSecret ??= db
@@ -87,6 +92,36 @@ export function createActivityService(deps: { database: Database; clock: Clock }
       if (more) next = fetch(exportPositionOf(last, filter.sort));
       if (rows.length > 0) yield rows;
       if (!more) return;
+    }
+  }
+
+  /** The export's text, batch by batch, with the running row count. */
+  async function* encodedBatches(
+    filter: ActivityFilter,
+    format: ExportFormat,
+  ): AsyncGenerator<{ text: string; rows: number }> {
+    let rows = 0;
+    for await (const batch of exportedBatches(filter)) {
+      rows += batch.length;
+      const text =
+        format === 'csv'
+          ? toCsvChunk(batch)
+          : batch.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join('');
+      yield { text, rows };
+    }
+  }
+
+  /**
+   * PostgreSQL's own CSV writer (COPY), for a CSV export: several times faster than reading rows
+   * into Node. It holds a pooled connection for the whole export, so only MAX_COPY_EXPORTS run at
+   * once; further exports take the keyset batches.
+   */
+  async function* copiedCsv(filter: ActivityFilter): AsyncGenerator<{ text: Buffer; rows: number }> {
+    const copy = (database.copyCsv as NonNullable<Database['copyCsv']>)(exportCopyQuery(db, filter));
+    const records = new CrlfRecords();
+    // pipeline, not pipe: a failed COPY fails the export, and a stopped export closes the COPY.
+    for await (const text of pipeline(copy, records, () => {}) as AsyncIterable<Buffer>) {
+      yield { text, rows: records.records };
     }
   }
 
@@ -170,17 +205,20 @@ export function createActivityService(deps: { database: Database; clock: Clock }
         );
       };
       const source = async function* () {
+        const copying =
+          format === 'csv' && database.copyCsv !== undefined && copiesRunning < MAX_COPY_EXPORTS;
+        if (copying) copiesRunning += 1;
         try {
           if (format === 'csv') yield csvPreamble();
-          for await (const batch of exportedBatches(filter)) {
-            count += batch.length;
+          const chunks = copying ? copiedCsv(filter) : encodedBatches(filter, format);
+          for await (const { text, rows } of chunks) {
+            count = rows;
             options.onRows?.(count);
-            yield format === 'csv'
-              ? toCsvChunk(batch)
-              : batch.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join('');
+            yield text;
           }
           finished = true;
         } finally {
+          if (copying) copiesRunning -= 1;
           await record();
         }
       };

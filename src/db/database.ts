@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { CommitScopedCache } from './commit-scoped-cache.js';
 import { batchedPerTurn } from './per-turn.js';
+import { copyCsvOut } from './postgres-copy.js';
 import type { Schema } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -35,6 +37,8 @@ export interface Database {
    * On a SQLite file it reads through the read-only connection (committed data only).
    */
   arrayRows(query: CompiledQuery): Promise<unknown[][]>;
+  /** PostgreSQL only: the query's rows as CSV text from `COPY ... TO STDOUT` (src/db/postgres-copy.ts). */
+  copyCsv: ((query: CompiledQuery) => Readable) | undefined;
   close(): Promise<void>;
 }
 
@@ -104,6 +108,7 @@ function openSqlite(path: string): Database {
       const cache = new CommitScopedCache<Row>(() => dataVersion.get(), HOT_ROW_CACHE_SIZE);
       return (value: string) => cache.get(value, () => read(value));
     },
+    copyCsv: undefined,
     async arrayRows(query: CompiledQuery) {
       return arrayStatements(query.sql).all(...query.parameters) as unknown[][];
     },
@@ -180,6 +185,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
         return new Map(result.rows.map((row) => [row[0] as string, toRow(row.slice(1))]));
       });
     },
+    copyCsv: (query: CompiledQuery) => copyCsvOut(pool, query),
     async arrayRows(query: CompiledQuery) {
       const result = await pool.query<unknown[]>({
         text: query.sql,

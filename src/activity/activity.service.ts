@@ -16,7 +16,7 @@ import {
 } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
 import { type ChainReport, verifyChain } from './chain-verify.js';
-import { CrlfRecords } from './crlf-records.js';
+import { CopyCsvRecords } from './copy-csv-records.js';
 import { csvPreamble, toCsvChunk } from './csv.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
@@ -118,7 +118,7 @@ export function createActivityService(deps: { database: Database; clock: Clock }
    */
   async function* copiedCsv(filter: ActivityFilter): AsyncGenerator<{ text: Buffer; rows: number }> {
     const copy = (database.copyCsv as NonNullable<Database['copyCsv']>)(exportCopyQuery(db, filter));
-    const records = new CrlfRecords();
+    const records = new CopyCsvRecords();
     // pipeline, not pipe: a failed COPY fails the export, and a stopped export closes the COPY.
     for await (const text of pipeline(copy, records, () => {}) as AsyncIterable<Buffer>) {
       yield { text, rows: records.records };

@@ -28,11 +28,12 @@ export const TOTAL_CAP = 10_000;
 /** Text search cannot use an index; its count stops sooner so the first page stays fast. */
 export const TEXT_TOTAL_CAP = 1_000;
 /**
- * Rows per export query. Larger batches outlive more young-generation collections and grow the
- * heap: a 1-year export of 0.9M rows grew RSS by 34 / 44 / 64 / 157 MB at 500 / 1,000 / 2,000 /
- * 5,000 rows a batch, and 500 was slower (bench:activity, 2026-11-24).
+ * Rows per export query (keyset path: SQLite, and JSON Lines). Larger batches outlive more
+ * young-generation collections and grow the heap: a 1-year SQLite export of 0.9M rows grew RSS by
+ * 34–44 / 43–58 / 64 / 157 MB at 500 / 1,000 / 2,000 / 5,000 rows a batch, with no clear
+ * difference in speed between 500 and 1,000 (bench:activity and repeated probes, 2026-11-24).
  */
-const EXPORT_BATCH = 1_000;
+const EXPORT_BATCH = 500;
 /** COPY exports running at once per instance (each holds one of the pool's connections). */
 const MAX_COPY_EXPORTS = 2;
 

@@ -19,6 +19,7 @@ import { authPlugin } from './http/plugins/auth.js';
 import { csrfPlugin } from './http/plugins/csrf.js';
 import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { staticWebPlugin } from './http/plugins/static-web.js';
+import { rejectNulCharacters } from './http/reject-nul.js';
 import { ErrorResponse } from './http/schemas.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandler(app);
+  rejectNulCharacters(app);
   app.addSchema(ErrorResponse);
   app.addSchema(UserSchema);
   app.addSchema(SessionSchema);

@@ -190,6 +190,27 @@ describeEachEngine('security baseline', (engine) => {
     });
   });
 
+  describe('NUL characters (PostgreSQL cannot store them)', () => {
+    it('answers 400 naming the field, on both engines, and writes nothing', async () => {
+      const before = await countRows('activities');
+      const search = await as(t.app, admin).get('/api/activities?q=a%00b');
+      expectError(search, 400, 'INVALID_INPUT');
+      expect(search.json().error.message).toContain('query.q');
+      const exported = await as(t.app, admin).get('/api/activities/export?username=x%00');
+      expectError(exported, 400, 'INVALID_INPUT');
+      const ingest = await as(t.app, admin).post('/api/activities', {
+        events: [
+          { activity: 'backup', username: acme.user.username },
+          { activity: 'backup', username: acme.user.username, target: 'a\u0000b' },
+        ],
+      });
+      expectError(ingest, 400, 'INVALID_INPUT');
+      expect(ingest.json().error.message).toContain('body.events.1.target');
+      expectError(await login('nul\u0000user', 'whatever password'), 400, 'INVALID_INPUT');
+      expect(await countRows('activities')).toBe(before);
+    });
+  });
+
   describe('login rate limit', () => {
     it('locks a username after 10 failures from varying IPs, even for the right password, with Retry-After', async () => {
       for (let i = 1; i <= 10; i++) {

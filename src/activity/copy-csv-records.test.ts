@@ -39,6 +39,16 @@ describe('CopyCsvRecords', () => {
     expect(await rewrite(csv.split(''))).toEqual({ text: expected, records: 3 });
   });
 
+  it('handles long runs of unquoted records between quoted ones in one chunk', async () => {
+    const rows = Array.from({ length: 2_000 }, (_, i) =>
+      i % 500 === 499 ? `${T1},"a\nb"\n` : `${T2},x${i}\n`,
+    );
+    const { text, records } = await rewrite([rows.join('')]);
+    expect(records).toBe(2_000);
+    expect(text.split('\r\n')).toHaveLength(2_001);
+    expect(text).toContain(`${ISO1},"a\nb"\r\n${ISO2},x500\r\n`);
+  });
+
   it('keeps multi-byte characters split across chunks intact', async () => {
     const bytes = Buffer.from(`${T1},ü,😀\n`);
     const cut = bytes.indexOf(0xf0) + 2;
@@ -69,5 +79,12 @@ describe('IsoMinuteCache', () => {
     for (let i = 0; i < 2_000; i++) times.push(T2 + i * 7_919 + (i % 13) * 60_000);
     for (const ms of [...times, ...times.reverse()])
       expect(cache.format(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('writes years outside 0000–9999 exactly, neutralised like every other cell', () => {
+    const cache = new IsoMinuteCache();
+    expect(cache.format(Date.parse('-001000-01-01T00:05:07.123Z'))).toBe("'-001000-01-01T00:05:07.123Z");
+    expect(cache.format(Date.parse('+010000-01-01T00:00:00.000Z'))).toBe("'+010000-01-01T00:00:00.000Z");
+    expect(cache.format(Date.parse('0000-01-01T00:00:00.000Z'))).toBe('0000-01-01T00:00:00.000Z');
   });
 });

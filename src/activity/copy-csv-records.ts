@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { csvCell } from './csv.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -23,6 +24,12 @@ export class CopyCsvRecords extends Transform {
     const pieces: Buffer[] = [];
     let start = 0;
     let at = 0;
+    // Where the next quote and line feed are, searched again only once passed: quotes are rare,
+    // and searching from every record to the end of the chunk would cost rows × chunk size.
+    let quote = -2;
+    let lf = -2;
+    const next = (byte: number, known: number) =>
+      known !== -1 && known < at ? chunk.indexOf(byte, at) : known;
     while (at < chunk.length) {
       if (this.time !== null) {
         const comma = chunk.indexOf(COMMA, at);
@@ -32,19 +39,19 @@ export class CopyCsvRecords extends Transform {
           break;
         }
         this.time += chunk.toString('latin1', at, comma);
-        pieces.push(Buffer.from(this.iso.format(Number(this.time)), 'latin1'));
+        pieces.push(Buffer.from(this.iso.format(Number(this.time))));
         this.time = null;
         start = at = comma;
         continue;
       }
-      const quote = chunk.indexOf(QUOTE, at);
+      quote = next(QUOTE, quote);
       if (this.inQuotes) {
         if (quote === -1) break;
         this.inQuotes = false;
         at = quote + 1;
         continue;
       }
-      const lf = chunk.indexOf(LF, at);
+      lf = next(LF, lf);
       if (lf !== -1 && (quote === -1 || lf < quote)) {
         pieces.push(chunk.subarray(start, lf), CRLF);
         this.records += 1;
@@ -62,15 +69,21 @@ export class CopyCsvRecords extends Transform {
   }
 }
 
+/** Times `Date#toISOString` writes with a four-digit year; others take the slow, exact path. */
+const MIN_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /**
  * `Date#toISOString`, reusing the date, hour and minute of the previous call when they are the
  * same: an export's rows come in time order, so most share their minute with the row before.
+ * Written as the keyset path's csv.ts writes it (a year before 0000 starts with `-`, neutralised).
  */
 export class IsoMinuteCache {
   private minute = Number.NaN;
   private prefix = '';
 
   format(ms: number): string {
+    if (!(ms >= MIN_MS && ms <= MAX_MS)) return csvCell(new Date(ms).toISOString());
     const minute = Math.floor(ms / 60_000);
     if (minute !== this.minute) {
       this.minute = minute;

@@ -25,7 +25,7 @@ const INSERT_COLUMNS = [
 ] as const;
 const PG_ARRAY_TYPES = ['text', 'bigint', 'bigint', 'bigint', ...Array<string>(11).fill('text')];
 // SQLite binds 15 parameters a row: 1,000 rows stay under its 32,766 limit.
-const SQLITE_CHUNK = 1_000;
+const SQLITE_CHUNKS = [1_000, 100, 10, 1];
 const sqliteInserts = new Map<number, string>();
 
 /**
@@ -43,16 +43,20 @@ async function insertActivityValues(trx: Transaction<Schema>, rows: ActivityValu
     );
     return;
   }
-  for (let i = 0; i < rows.length; i += SQLITE_CHUNK) {
-    const chunk = rows.slice(i, i + SQLITE_CHUNK);
-    let text = sqliteInserts.get(chunk.length);
+  for (let i = 0; i < rows.length; ) {
+    // A few fixed statement sizes (at most 9 of each smaller one), not one per row count: each
+    // size is a statement of its own in the statement cache.
+    const size = SQLITE_CHUNKS.find((n) => n <= rows.length - i) as number;
+    const chunk = rows.slice(i, i + size);
+    i += size;
+    let text = sqliteInserts.get(size);
     if (text === undefined) {
       const tuple = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-      text = `insert into activities (${columns}) values ${Array(chunk.length).fill(tuple).join(', ')}`;
-      sqliteInserts.set(chunk.length, text);
+      text = `insert into activities (${columns}) values ${Array(size).fill(tuple).join(', ')}`;
+      sqliteInserts.set(size, text);
     }
     // A plain loop: Array#flat is several times slower on 15,000 values.
-    const params: unknown[] = new Array(chunk.length * INSERT_COLUMNS.length);
+    const params: unknown[] = new Array(size * INSERT_COLUMNS.length);
     let k = 0;
     for (const row of chunk) for (const value of row) params[k++] = value;
     await trx.executeQuery(CompiledQuery.raw(text, params));

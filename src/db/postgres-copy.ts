@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
@@ -13,7 +13,21 @@ import { to as copyTo } from 'pg-copy-streams';
  * typed is ever spliced into SQL text. A reader that stops early destroys the connection.
  */
 export function copyCsvOut(pool: pg.Pool, query: CompiledQuery): Readable {
+  assertPlaceholdersOnly(query.sql);
   const output = new PassThrough();
+  // A reader that stops reading but stays connected would otherwise hold a pooled connection,
+  // and a snapshot that keeps vacuum from cleaning up, for as long as it likes.
+  let lastRead = Date.now();
+  const stalled = setInterval(() => {
+    if (Date.now() - lastRead > COPY_STALL_MS) output.destroy(new Error('export reader stalled'));
+  }, COPY_STALL_MS / 4);
+  stalled.unref();
+  const meter = new Transform({
+    transform(chunk, _encoding, done) {
+      lastRead = Date.now();
+      done(null, chunk);
+    },
+  });
   void (async () => {
     let client: pg.PoolClient | undefined;
     let failure: Error | undefined;
@@ -28,17 +42,31 @@ export function copyCsvOut(pool: pg.Pool, query: CompiledQuery): Readable {
       const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => {
         return `current_setting('vault.copy_${n}')::${settingType(query.parameters[Number(n) - 1])}`;
       });
-      await pipeline(client.query(copyTo(`copy (${text}) to stdout with (format csv)`)), output);
+      await pipeline(client.query(copyTo(`copy (${text}) to stdout with (format csv)`)), meter, output);
       await client.query('commit');
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
       output.destroy(failure);
     } finally {
+      clearInterval(stalled);
       // A connection left mid-COPY cannot be reused: releasing it with an error closes it.
       client?.release(failure);
     }
   })();
   return output;
+}
+
+/** How long an export may go unread before its COPY is abandoned. */
+const COPY_STALL_MS = 60_000;
+
+/**
+ * The rewrite above takes every `$n` for a placeholder. Kysely writes values as placeholders, so a
+ * `$` followed by a digit inside a quoted literal or identifier would be a query this was not made for.
+ */
+function assertPlaceholdersOnly(sqlText: string): void {
+  const quoted = sqlText.match(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g) ?? [];
+  if (quoted.some((part) => /\$\d/.test(part)))
+    throw new Error('COPY query has a $n inside a quoted literal');
 }
 
 function settingValue(value: unknown): string {

@@ -173,8 +173,9 @@ export function createSessionService(deps: SessionServiceDeps) {
     },
 
     /**
-     * The per-request check: one indexed lookup, no write. Revocation is read from the
-     * database every time, so no cache can outlive a Logout on any instance.
+     * The per-request check, no write: against the database as it is after the request arrived
+     * (shared by the requests of one event-loop turn, decision 006), so nothing remembered can
+     * outlive a Logout on any instance.
      */
     async validateSessionToken(
       token: string,

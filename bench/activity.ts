@@ -219,6 +219,7 @@ async function measureIngest(engine: string, base: string, cookie: string) {
   });
   const { key } = (await keyResponse.json()) as { key: string };
   const clients = 4;
+  const run = Date.now().toString(36);
   const deadline = performance.now() + 8_000;
   let events = 0;
   const started = performance.now();
@@ -230,7 +231,8 @@ async function measureIngest(engine: string, base: string, cookie: string) {
           username: `user${(i + client) % 20}@bench`,
           target: `Org Acme ${i % 7}`,
           details: `${i} records`,
-          idempotencyKey: `bench-${client}-${call}-${i}`,
+          // Unique per run: a reused database already holds the keys of earlier runs (duplicates).
+          idempotencyKey: `bench-${run}-${client}-${call}-${i}`,
         }));
         const response = await fetch(`${base}/api/activities`, {
           method: 'POST',

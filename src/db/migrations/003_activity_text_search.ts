@@ -10,6 +10,10 @@ import { isPostgres } from '../dialect.js';
  * pg_trgm is a trusted extension (PostgreSQL 13+), installed once per database, in `public`, so
  * that every schema using the database shares it. Where it cannot be installed the migration only
  * warns: search works the same, by scanning.
+ *
+ * The indexes are built inside the migration's transaction, so on a large existing table appends
+ * (and with them logins and logouts, which record activities) wait while they build — about 40 s
+ * for 10M rows on the 2-core machine. The README says to migrate such a database in a quiet hour.
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations stay frozen in time (see 001)
 export async function up(db: Kysely<any>): Promise<void> {

@@ -429,6 +429,31 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
       expect(copiedToo).toBe(batched);
     });
 
+    it('frees what an abandoned export held: a dozen abandoned exports, then everything still answers', async () => {
+      await put(Array.from({ length: 3_000 }, (_, i) => ({ target: `row ${i}`, details: 'x'.repeat(100) })));
+      const actor = {
+        userId: acme.admin.id,
+        orgId: acme.orgId,
+        username: acme.admin.username,
+        role: 'admin' as const,
+        sessionId: admin.sessionId,
+        publicIp: '127.0.0.1',
+      };
+      // More than the PostgreSQL pool's 10 connections: a leaked one per export would hang the last.
+      for (let i = 0; i < 12; i++) {
+        const { stream } = t.app.services.activity.exportActivities(actor, { activity: ['backup'] }, 'csv');
+        const chunks = stream[Symbol.asyncIterator]();
+        await chunks.next(); // the header
+        await chunks.next(); // the first rows: the COPY is under way
+        stream.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(readCsv(await download(admin, 'activity=backup'))).toHaveLength(3_000);
+      expect((await as(t.app, admin).get('/api/activities?activity=backup')).statusCode).toBe(200);
+      const recorded = (await exportsRecorded()).map((r) => r.status);
+      expect(recorded.filter((s) => s === 'aborted')).toHaveLength(12);
+    });
+
     it('counts a large export exactly', async () => {
       await put(Array.from({ length: 2_345 }, (_, i) => ({ target: `t${i}` })));
       expect(readCsv(await download(admin, 'activity=backup'))).toHaveLength(2_345);

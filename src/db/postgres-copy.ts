@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, Transform } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
@@ -16,18 +16,19 @@ export function copyCsvOut(pool: pg.Pool, query: CompiledQuery): Readable {
   assertPlaceholdersOnly(query.sql);
   const output = new PassThrough();
   // A reader that stops reading but stays connected would otherwise hold a pooled connection,
-  // and a snapshot that keeps vacuum from cleaning up, for as long as it likes.
-  let lastRead = Date.now();
-  const stalled = setInterval(() => {
-    if (Date.now() - lastRead > COPY_STALL_MS) output.destroy(new Error('export reader stalled'));
-  }, COPY_STALL_MS / 4);
-  stalled.unref();
-  const meter = new Transform({
-    transform(chunk, _encoding, done) {
-      lastRead = Date.now();
-      done(null, chunk);
-    },
+  // and a snapshot that keeps vacuum from cleaning up, for as long as it likes. Only a buffer that
+  // stays full counts (a slow reader still drains it now and then; a COPY slow to find its rows
+  // leaves it empty).
+  let fullSince: number | undefined;
+  output.on('drain', () => {
+    fullSince = undefined;
   });
+  const stalled = setInterval(() => {
+    if (!output.writableNeedDrain) fullSince = undefined;
+    else if (fullSince === undefined) fullSince = Date.now();
+    else if (Date.now() - fullSince > COPY_STALL_MS) output.destroy(new Error('export reader stalled'));
+  }, COPY_STALL_MS / 6);
+  stalled.unref();
   void (async () => {
     let client: pg.PoolClient | undefined;
     let failure: Error | undefined;
@@ -42,7 +43,7 @@ export function copyCsvOut(pool: pg.Pool, query: CompiledQuery): Readable {
       const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => {
         return `current_setting('vault.copy_${n}')::${settingType(query.parameters[Number(n) - 1])}`;
       });
-      await pipeline(client.query(copyTo(`copy (${text}) to stdout with (format csv)`)), meter, output);
+      await pipeline(client.query(copyTo(`copy (${text}) to stdout with (format csv)`)), output);
       await client.query('commit');
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));

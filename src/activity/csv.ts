@@ -24,7 +24,7 @@ const BOM = '\ufeff';
  * spreadsheet would otherwise take for the end of the row.
  *
  * Written by hand rather than with csv-stringify: that is all RFC 4180 asks of a writer, and the
- * library cost ~5 µs a row against ~1 µs here (bench:activity exports millions of rows).
+ * library cost 5.3 µs a row against 0.9 µs here (a one-off micro-benchmark; exports are millions of rows).
  */
 export function csvCell(value: string): string {
   const text = FORMULA_TRIGGERS.test(value) ? `'${value}` : value;

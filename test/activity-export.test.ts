@@ -146,6 +146,15 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
     } while (cursor);
     return items;
   };
+  /** The admin as the export service sees them, for tests that read its stream directly. */
+  const adminActor = () => ({
+    userId: acme.admin.id,
+    orgId: acme.orgId,
+    username: acme.admin.username,
+    role: 'admin' as const,
+    sessionId: admin.sessionId,
+    publicIp: '127.0.0.1',
+  });
   const exportsRecorded = (orgId = acme.orgId) =>
     t.database.db
       .selectFrom('activities')
@@ -400,17 +409,9 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
           status: i % 3 ? 'success' : '-failure',
         })),
       );
-      const actor = {
-        userId: acme.admin.id,
-        orgId: acme.orgId,
-        username: acme.admin.username,
-        role: 'admin' as const,
-        sessionId: admin.sessionId,
-        publicIp: '127.0.0.1',
-      };
       const start = () =>
         t.app.services.activity
-          .exportActivities(actor, { activity: ['nasty'] }, 'csv')
+          .exportActivities(adminActor(), { activity: ['nasty'] }, 'csv')
           .stream[Symbol.asyncIterator]();
       const readRest = async (chunks: AsyncIterator<Buffer | string>, first = '') => {
         let text = first;
@@ -431,17 +432,13 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
 
     it('frees what an abandoned export held: a dozen abandoned exports, then everything still answers', async () => {
       await put(Array.from({ length: 3_000 }, (_, i) => ({ target: `row ${i}`, details: 'x'.repeat(100) })));
-      const actor = {
-        userId: acme.admin.id,
-        orgId: acme.orgId,
-        username: acme.admin.username,
-        role: 'admin' as const,
-        sessionId: admin.sessionId,
-        publicIp: '127.0.0.1',
-      };
       // More than the PostgreSQL pool's 10 connections: a leaked one per export would hang the last.
       for (let i = 0; i < 12; i++) {
-        const { stream } = t.app.services.activity.exportActivities(actor, { activity: ['backup'] }, 'csv');
+        const { stream } = t.app.services.activity.exportActivities(
+          adminActor(),
+          { activity: ['backup'] },
+          'csv',
+        );
         const chunks = stream[Symbol.asyncIterator]();
         await chunks.next(); // the header
         await chunks.next(); // the first rows: the COPY is under way

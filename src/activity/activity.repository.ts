@@ -15,10 +15,9 @@ const SORT_COLUMNS: Record<SortKey, Array<'occurred_at' | 'username' | 'activity
   activity: ['activity', 'occurred_at', 'id'],
 };
 
-const LIST_COLUMNS = [
-  'id',
+/** The columns a page or an export reads, in ExportRow's (and the CSV's) order. */
+const ACTIVITY_COLUMNS = [
   'occurredAt',
-  'userId',
   'username',
   'activity',
   'status',
@@ -26,7 +25,11 @@ const LIST_COLUMNS = [
   'details',
   'publicIp',
   'sessionId',
+  'userId',
+  'id',
 ] as const;
+/** Where each sort key column sits in an ExportRow. */
+const EXPORT_INDEX = { occurred_at: 0, username: 1, activity: 2, id: 9 } as const;
 
 /** The sort key values of a row, in SORT_COLUMNS order: what a cursor remembers. */
 export function positionOf(row: ActivityListRow, sort: SortKey): CursorPosition {
@@ -64,7 +67,9 @@ function ordered<O>(query: SelectQueryBuilder<Schema, 'activities', O>, filter: 
   return result;
 }
 
-function pageQuery(db: Db, filter: ActivityFilter, after: CursorPosition) {
+/** The filtered rows after `after` (all of them for null), in no order yet. */
+function pageQuery(db: Db, filter: ActivityFilter, after: CursorPosition | null) {
+  if (after === null) return filtered(db, filter);
   const columns = SORT_COLUMNS[filter.sort];
   const op = sql.raw(filter.order === 'desc' ? '<' : '>');
   return filtered(db, filter).where(
@@ -83,25 +88,9 @@ export function selectActivityPage(
   options: { after: CursorPosition | null; limit: number },
 ): Promise<ActivityListRow[]> {
   if (!fitsSort(options.after, filter)) return Promise.resolve([]);
-  const query = options.after === null ? filtered(db, filter) : pageQuery(db, filter, options.after);
-  return ordered(query.select(LIST_COLUMNS), filter).limit(options.limit).execute();
+  const query = pageQuery(db, filter, options.after).select(ACTIVITY_COLUMNS);
+  return ordered(query, filter).limit(options.limit).execute();
 }
-
-/** The export's columns, in ExportRow's (and the CSV's) order. */
-const EXPORT_COLUMNS = [
-  'occurredAt',
-  'username',
-  'activity',
-  'status',
-  'target',
-  'details',
-  'publicIp',
-  'sessionId',
-  'userId',
-  'id',
-] as const;
-/** Where each sort key column sits in an ExportRow. */
-const EXPORT_INDEX = { occurred_at: 0, username: 1, activity: 2, id: 9 } as const;
 
 /**
  * One export batch after `after`: the page query, read as arrays (no per-row objects; an export
@@ -112,9 +101,8 @@ export async function selectExportBatch(
   filter: ActivityFilter,
   options: { after: CursorPosition | null; limit: number },
 ): Promise<ExportRow[]> {
-  const { db } = database;
-  const query = options.after === null ? filtered(db, filter) : pageQuery(db, filter, options.after);
-  const compiled = ordered(query.select(EXPORT_COLUMNS), filter).limit(options.limit).compile();
+  const query = pageQuery(database.db, filter, options.after).select(ACTIVITY_COLUMNS);
+  const compiled = ordered(query, filter).limit(options.limit).compile();
   return (await database.arrayRows(compiled)) as ExportRow[];
 }
 

@@ -1,5 +1,11 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  isIdempotencyConflict,
+  recordActivities,
+  storedIdempotencyKeysQuery,
+} from '../src/activity/record.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
@@ -248,6 +254,97 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
       expect(rows).toHaveLength(50);
       expect(new Set(rows.map((r) => r.idempotencyKey)).size).toBe(50);
     });
+
+    it.runIf(engine === 'postgres')(
+      'stores one copy when retries race through two instances, and the chain stays whole',
+      async () => {
+        const second = await createTestApp('postgres', {
+          clock,
+          postgresSchema: t.database.postgresSchema as string,
+        });
+        try {
+          const events = Array.from({ length: 300 }, (_, i) => event({ idempotencyKey: `twin-${i}` }));
+          const responses = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              (i % 2 === 0 ? t : second).app.inject({
+                method: 'POST',
+                url: '/api/activities',
+                headers: { authorization: `Bearer ${key}` },
+                payload: { events },
+              }),
+            ),
+          );
+          for (const response of responses) expect(response.statusCode, response.body).toBe(201);
+          const accepted = responses.map((r) => (r.json() as { accepted: number }).accepted);
+          expect(accepted.reduce((a, b) => a + b, 0)).toBe(300);
+          expect(await ingested()).toHaveLength(300);
+          const verified = await as(t.app, admin).get('/api/activities/verify');
+          expect(verified.json()).toMatchObject({ ok: true });
+        } finally {
+          await second.close();
+        }
+      },
+    );
+
+    it('recognises the database’s refusal of a stored idempotency key, and only that', async () => {
+      const row = (seq: number, idempotencyKey: string | null) => ({
+        orgId: acme.orgId,
+        seq,
+        occurredAt: 0,
+        recordedAt: 0,
+        username: 'x',
+        activity: 'backup',
+        status: 'success',
+        idempotencyKey,
+        prevHash: '',
+        hash: '',
+      });
+      const insert = (values: ReturnType<typeof row>) =>
+        t.database.db
+          .insertInto('activities')
+          .values(values)
+          .execute()
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+      expect(await insert(row(1_000, 'k'))).toBeUndefined();
+      const sameKey = await insert(row(1_001, 'k'));
+      const sameSeq = await insert(row(1_000, 'other'));
+      expect(isIdempotencyConflict(sameKey)).toBe(true);
+      expect(sameSeq).toBeInstanceOf(Error);
+      expect(isIdempotencyConflict(sameSeq)).toBe(false);
+    });
+
+    it.runIf(engine === 'postgres')(
+      'looks stored keys up one index probe per key, however few rows the statistics say have keys',
+      async () => {
+        const { db } = t.database;
+        const batch = (n: number, keyed: boolean) =>
+          Array.from({ length: n }, (_, i) => ({
+            occurredAt: 1,
+            userId: null,
+            username: 'x',
+            activity: 'backup',
+            status: 'success',
+            idempotencyKey: keyed ? `old-${i}` : null,
+          }));
+        await db
+          .transaction()
+          .execute((trx) =>
+            recordActivities(trx, acme.orgId, [...batch(20_000, false), ...batch(1_000, true)], 1),
+          );
+        await sql`analyze activities`.execute(db);
+        const keys = Array.from({ length: 1_000 }, (_, i) => `new-${i}`);
+        const query = storedIdempotencyKeysQuery(db, acme.orgId, keys);
+        const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>(
+          CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]),
+        );
+        const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toMatch(/Index Cond: \(\(org_id = '[^']+'::text\) AND \(idempotency_key = k\.key\)\)/);
+        expect(plan).not.toMatch(/Filter/);
+      },
+    );
   });
 
   describe('who may ingest', () => {

@@ -20,8 +20,9 @@ import { CopyCsvRecords } from './copy-csv-records.js';
 import { csvPreamble, toCsvChunk } from './csv.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
+import { createGroupAppender } from './group-appender.js';
 import { type IngestEvent, ingestActivities } from './ingest.js';
-import { recordActivities } from './record.js';
+import { recordActivities, recordActivityGroups } from './record.js';
 
 /** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
 export const TOTAL_CAP = 10_000;
@@ -54,6 +55,9 @@ export type ActivityService = ReturnType<typeof createActivityService>;
 export function createActivityService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const { db } = database;
+  const appender = createGroupAppender((orgId, groups) =>
+    db.transaction().execute((trx) => recordActivityGroups(trx, orgId, groups, clock.now())),
+  );
   let copiesRunning = 0;
   let cursorSecret: Promise<string> | undefined;
   const secret = () => {
@@ -246,7 +250,8 @@ export function createActivityService(deps: { database: Database; clock: Clock }
       return verifyChain(db, actor.orgId);
     },
 
-    ingest: (orgId: string, events: IngestEvent[]) => ingestActivities({ db, clock }, orgId, events),
+    ingest: (orgId: string, events: IngestEvent[]) =>
+      ingestActivities({ db, clock, appender }, orgId, events),
   };
 }
 

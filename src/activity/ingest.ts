@@ -5,7 +5,8 @@ import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
 import { AppError, invalidInput } from '../http/errors.js';
 import { normalizeIp } from '../sessions/client-ip.js';
-import { type ActivityEvent, recordActivities } from './record.js';
+import type { GroupAppender } from './group-appender.js';
+import type { ActivityEvent, AppendCounts } from './record.js';
 
 export const MAX_EVENTS_PER_CALL = 1_000;
 /** Clocks drift; an event more than this far in the future is a mistake, not a clock skew. */
@@ -28,10 +29,10 @@ export interface IngestEvent {
  * events whose idempotency key is already stored count as duplicates, not new rows.
  */
 export async function ingestActivities(
-  deps: { db: Kysely<Schema>; clock: Clock },
+  deps: { db: Kysely<Schema>; clock: Clock; appender: GroupAppender },
   orgId: string,
   events: IngestEvent[],
-): Promise<{ accepted: number; duplicates: number }> {
+): Promise<AppendCounts> {
   if (events.length > MAX_EVENTS_PER_CALL) {
     throw new AppError(
       'PAYLOAD_TOO_LARGE',
@@ -61,7 +62,7 @@ export async function ingestActivities(
       idempotencyKey: event.idempotencyKey ?? null,
     };
   });
-  return deps.db.transaction().execute((trx) => recordActivities(trx, orgId, prepared, now));
+  return deps.appender.append(orgId, prepared);
 }
 
 async function findOrgUsers(

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { type AppendGroups, createGroupAppender, MAX_GROUP_EVENTS } from './group-appender.js';
+import type { ActivityEvent, AppendCounts } from './record.js';
+
+const events = (n: number, activity = 'backup'): ActivityEvent[] =>
+  Array.from({ length: n }, () => ({
+    occurredAt: 0,
+    userId: null,
+    username: 'u',
+    activity,
+    status: 'success',
+  }));
+
+/** An appendGroups whose transactions finish when the test says so. */
+function controlledAppends() {
+  const calls: { orgId: string; groups: ActivityEvent[][]; finish(error?: Error): void }[] = [];
+  const appendGroups: AppendGroups = (orgId, groups) =>
+    new Promise<AppendCounts[]>((resolve, reject) => {
+      calls.push({
+        orgId,
+        groups,
+        finish: (error) =>
+          error ? reject(error) : resolve(groups.map((g) => ({ accepted: g.length, duplicates: 0 }))),
+      });
+    });
+  return { calls, appendGroups };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const idempotencyConflict = () =>
+  Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'activities_idempotency_idx' });
+
+describe('group appender', () => {
+  it('appends a call alone at once, and resolves it only when its transaction has committed', async () => {
+    const { calls, appendGroups } = controlledAppends();
+    const appender = createGroupAppender(appendGroups);
+    let done = false;
+    const result = appender.append('org', events(3)).then((counts) => {
+      done = true;
+      return counts;
+    });
+    await settle();
+    expect(calls.map((c) => c.groups.length)).toEqual([1]);
+    expect(done).toBe(false);
+    calls[0]?.finish();
+    expect(await result).toEqual({ accepted: 3, duplicates: 0 });
+  });
+
+  it('puts the calls that arrive while a transaction runs into the next one, in order, with their own counts', async () => {
+    const { calls, appendGroups } = controlledAppends();
+    const appender = createGroupAppender(appendGroups);
+    const first = appender.append('org', events(1, 'a'));
+    const waiting = [appender.append('org', events(2, 'b')), appender.append('org', events(3, 'c'))];
+    await settle();
+    expect(calls).toHaveLength(1);
+    calls[0]?.finish();
+    await first;
+    await settle();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.groups.map((g) => g.map((e) => e.activity).join(''))).toEqual(['bb', 'ccc']);
+    calls[1]?.finish();
+    expect(await Promise.all(waiting)).toEqual([
+      { accepted: 2, duplicates: 0 },
+      { accepted: 3, duplicates: 0 },
+    ]);
+  });
+
+  it(`caps a group at ${MAX_GROUP_EVENTS} events (a bigger call goes alone)`, async () => {
+    const { calls, appendGroups } = controlledAppends();
+    const appender = createGroupAppender(appendGroups);
+    const all = [appender.append('org', events(1))];
+    for (let i = 0; i < 6; i++) all.push(appender.append('org', events(1_000)));
+    all.push(appender.append('org', events(MAX_GROUP_EVENTS + 1)));
+    for (let i = 0; i < 4; i++) {
+      await settle();
+      calls[i]?.finish();
+    }
+    await Promise.all(all);
+    expect(calls.map((c) => c.groups.reduce((n, g) => n + g.length, 0))).toEqual([
+      1,
+      5_000,
+      1_000,
+      MAX_GROUP_EVENTS + 1,
+    ]);
+  });
+
+  it('does not hold one org’s calls behind another’s transaction', async () => {
+    const { calls, appendGroups } = controlledAppends();
+    const appender = createGroupAppender(appendGroups);
+    void appender.append('org-a', events(1));
+    const b = appender.append('org-b', events(1));
+    await settle();
+    expect(calls.map((c) => c.orgId)).toEqual(['org-a', 'org-b']);
+    calls[1]?.finish();
+    await b;
+  });
+
+  it('retries a failed group call by call, so only the call that fails is refused', async () => {
+    const appendGroups: AppendGroups = async (_, groups) => {
+      if (groups.some((g) => g.some((e) => e.activity === 'bad'))) throw new Error('refused by the database');
+      return groups.map((g) => ({ accepted: g.length, duplicates: 0 }));
+    };
+    const { calls, appendGroups: first } = controlledAppends();
+    let started = false;
+    const appender = createGroupAppender((orgId, groups) => {
+      if (started) return appendGroups(orgId, groups);
+      started = true;
+      return first(orgId, groups);
+    });
+    const opening = appender.append('org', events(1));
+    const good = appender.append('org', events(2));
+    const bad = appender.append('org', events(1, 'bad'));
+    const alsoGood = appender.append('org', events(3));
+    await settle();
+    calls[0]?.finish();
+    await opening;
+    await expect(bad).rejects.toThrow('refused by the database');
+    expect(await good).toEqual({ accepted: 2, duplicates: 0 });
+    expect(await alsoGood).toEqual({ accepted: 3, duplicates: 0 });
+  });
+
+  it('tries again when another writer stored one of its idempotency keys first, at most 3 times', async () => {
+    let attempts = 0;
+    const appender = createGroupAppender(async () => {
+      attempts += 1;
+      throw idempotencyConflict();
+    });
+    await expect(appender.append('org', events(1))).rejects.toThrow('duplicate key');
+    expect(attempts).toBe(3);
+
+    let tries = 0;
+    const recovering = createGroupAppender(async (_, groups) => {
+      tries += 1;
+      if (tries === 1) throw idempotencyConflict();
+      return groups.map((g) => ({ accepted: 0, duplicates: g.length }));
+    });
+    expect(await recovering.append('org', events(2))).toEqual({ accepted: 0, duplicates: 2 });
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
@@ -15,9 +16,11 @@ describeEachEngine('org API keys', (engine) => {
   let admin: SignedIn;
   let user: SignedIn;
   let outsider: SignedIn;
+  let clock: TestClock;
 
   beforeEach(async () => {
-    t = await createTestApp(engine);
+    clock = new TestClock();
+    t = await createTestApp(engine, { clock });
     acme = await seedOrg(t.app);
     other = await seedOrg(t.app);
     admin = await signIn(t.app, acme.admin.username);
@@ -118,6 +121,19 @@ describeEachEngine('org API keys', (engine) => {
       await ingestWith(created.key);
       const { apiKeys } = (await as(t.app, admin).get('/api/api-keys')).json();
       expect(apiKeys[0].lastUsedAt).toEqual(expect.any(String));
+    });
+
+    it('keeps the last use to the minute: a busy client does not write on every call', async () => {
+      const created = await createKey(admin);
+      const lastUsed = async () => (await as(t.app, admin).get('/api/api-keys')).json().apiKeys[0].lastUsedAt;
+      const first = new Date(clock.now()).toISOString();
+      expect((await ingestWith(created.key)).statusCode).toBe(201);
+      clock.advance(59_000);
+      expect((await ingestWith(created.key)).statusCode).toBe(201);
+      expect(await lastUsed()).toBe(first);
+      clock.advance(1_000);
+      expect((await ingestWith(created.key)).statusCode).toBe(201);
+      expect(await lastUsed()).toBe(new Date(clock.now()).toISOString());
     });
 
     it('does not list other orgs’ keys', async () => {

@@ -1,5 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JOINED_TEXT } from '../src/activity/activity.repository.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
@@ -360,6 +362,37 @@ describeEachEngine('activity search (GET /api/activities)', (engine) => {
 
     it('finds nothing for text nowhere in the log', async () => {
       expect(await q('zebra')).toEqual([]);
+    });
+
+    it('does not match text that runs from the end of the target into the details', async () => {
+      await put([{ target: 'north', details: 'wind', activity: 'q' }]);
+      expect(await q('northwind')).toEqual([]);
+      expect(await q('north wind')).toEqual([]);
+      expect(await q('thw')).toEqual([]);
+      expect(await q('rth')).toEqual(['north']);
+      expect(await q('win')).toEqual(['north']);
+    });
+
+    it('matches text with control characters in either column', async () => {
+      await put([
+        { target: 'tab\tseparated', activity: 'q' },
+        { target: 'odd', details: 'one\u0001two', activity: 'q' },
+      ]);
+      expect(await q('tab\tsep')).toEqual(['tab\tseparated']);
+      expect(await q('one\u0001two')).toEqual(['odd']);
+      expect(await q('\u0001')).toEqual(['odd']);
+    });
+
+    it.runIf(engine === 'postgres')('finds rare text through the trigram index', async () => {
+      // A table this small is read whole whatever the indexes: the planner is told to look past
+      // that, and given only the text to go by, which only the trigram index can serve.
+      const plan = await t.database.db.transaction().execute(async (trx) => {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select id from activities
+          where ${sql.raw(JOINED_TEXT)} ilike ${'%quarterly%'}`.execute(trx);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toContain('activities_text_trgm_idx');
     });
   });
 

@@ -50,15 +50,24 @@ function filtered(db: Db, filter: ActivityFilter) {
   if (filter.userId !== null) query = query.where('userId', '=', filter.userId);
   if (filter.username !== null) query = query.where('username', '=', filter.username);
   if (filter.activities.length > 0) query = query.where('activity', 'in', filter.activities);
-  if (filter.text !== null) {
-    const pattern = `%${escapeLike(filter.text)}%`;
-    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE for the same answer.
-    const like = sql.raw(isPostgres(db) ? 'ilike' : 'like');
-    query = query.where(
-      sql<boolean>`(target ${like} ${pattern} escape '\\' or details ${like} ${pattern} escape '\\')`,
-    );
-  }
+  if (filter.text !== null) query = query.where(textMatches(db, filter.text));
   return query;
+}
+
+/**
+ * Target and details joined as PostgreSQL's trigram index has them (migration 004). Text without
+ * U+0001 cannot match across the joint, so it matches the joined value exactly when it matches
+ * either column.
+ */
+export const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))";
+
+function textMatches(db: Db, text: string) {
+  const pattern = `%${escapeLike(text)}%`;
+  if (isPostgres(db) && !text.includes('\u0001'))
+    return sql<boolean>`${sql.raw(JOINED_TEXT)} ilike ${pattern} escape '\\'`;
+  // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE for the same answer.
+  const like = sql.raw(isPostgres(db) ? 'ilike' : 'like');
+  return sql<boolean>`(target ${like} ${pattern} escape '\\' or details ${like} ${pattern} escape '\\')`;
 }
 
 function ordered<O>(query: SelectQueryBuilder<Schema, 'activities', O>, filter: ActivityFilter) {

@@ -154,6 +154,36 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
   });
 
   describe('what is stored', () => {
+    it('stores text exactly as sent, whatever characters it holds', async () => {
+      const texts = [
+        'NULL',
+        'null',
+        '',
+        '\\',
+        'a\\"b\\',
+        '{a,b}',
+        '{"x",NULL}',
+        ' spaced ',
+        '"',
+        "'",
+        'ünï 😀 \u202E',
+      ];
+      const events = texts.map((text, i) =>
+        event({
+          target: text,
+          details: texts[texts.length - 1 - i],
+          status: text || 'x',
+          idempotencyKey: `${text}|${i}`,
+        }),
+      );
+      expect((await ingest(events)).json()).toEqual({ accepted: texts.length, duplicates: 0 });
+      const rows = await ingested();
+      expect(rows.map((r) => [r.target, r.details, r.status, r.idempotencyKey])).toEqual(
+        texts.map((text, i) => [text, texts[texts.length - 1 - i], text || 'x', `${text}|${i}`]),
+      );
+      expect((await as(t.app, admin).get('/api/activities/verify')).json()).toMatchObject({ ok: true });
+    });
+
     it('stores every field as sent, with the user resolved in the key’s org', async () => {
       const occurredAt = new Date(clock.now() - 3_600_000).toISOString();
       const response = await ingest([

@@ -1,11 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  isIdempotencyConflict,
-  recordActivities,
-  storedIdempotencyKeysQuery,
-} from '../src/activity/record.js';
+import { recordActivities, storedIdempotencyKeysQuery } from '../src/activity/record.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
@@ -315,36 +311,6 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
         }
       },
     );
-
-    it('recognises the database’s refusal of a stored idempotency key, and only that', async () => {
-      const row = (seq: number, idempotencyKey: string | null) => ({
-        orgId: acme.orgId,
-        seq,
-        occurredAt: 0,
-        recordedAt: 0,
-        username: 'x',
-        activity: 'backup',
-        status: 'success',
-        idempotencyKey,
-        prevHash: '',
-        hash: '',
-      });
-      const insert = (values: ReturnType<typeof row>) =>
-        t.database.db
-          .insertInto('activities')
-          .values(values)
-          .execute()
-          .then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-      expect(await insert(row(1_000, 'k'))).toBeUndefined();
-      const sameKey = await insert(row(1_001, 'k'));
-      const sameSeq = await insert(row(1_000, 'other'));
-      expect(isIdempotencyConflict(sameKey)).toBe(true);
-      expect(sameSeq).toBeInstanceOf(Error);
-      expect(isIdempotencyConflict(sameSeq)).toBe(false);
-    });
 
     it.runIf(engine === 'postgres')(
       'looks stored keys up one index probe per key, however few rows the statistics say have keys',

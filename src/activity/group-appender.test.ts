@@ -27,8 +27,6 @@ function controlledAppends() {
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
-const idempotencyConflict = () =>
-  Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'activities_idempotency_idx' });
 
 describe('group appender', () => {
   it('appends a call alone at once, and resolves it only when its transaction has committed', async () => {
@@ -117,23 +115,5 @@ describe('group appender', () => {
     await expect(bad).rejects.toThrow('refused by the database');
     expect(await good).toEqual({ accepted: 2, duplicates: 0 });
     expect(await alsoGood).toEqual({ accepted: 3, duplicates: 0 });
-  });
-
-  it('tries again when another writer stored one of its idempotency keys first, at most 3 times', async () => {
-    let attempts = 0;
-    const appender = createGroupAppender(async () => {
-      attempts += 1;
-      throw idempotencyConflict();
-    });
-    await expect(appender.append('org', events(1))).rejects.toThrow('duplicate key');
-    expect(attempts).toBe(3);
-
-    let tries = 0;
-    const recovering = createGroupAppender(async (_, groups) => {
-      tries += 1;
-      if (tries === 1) throw idempotencyConflict();
-      return groups.map((g) => ({ accepted: 0, duplicates: g.length }));
-    });
-    expect(await recovering.append('org', events(2))).toEqual({ accepted: 0, duplicates: 2 });
   });
 });

@@ -1,10 +1,7 @@
 import type { ActivityEvent, AppendCounts } from './record.js';
-import { isIdempotencyConflict } from './record.js';
 
 /** A group's events at most: a group's transaction holds the org's chain head for its whole insert. */
 export const MAX_GROUP_EVENTS = 5_000;
-/** Attempts at a group that other writers keep beating to the same idempotency keys. */
-const MAX_ATTEMPTS = 3;
 
 /** Appends several calls' events to an org's chain in one transaction (recordActivityGroups). */
 export type AppendGroups = (orgId: string, groups: ActivityEvent[][]) => Promise<AppendCounts[]>;
@@ -28,7 +25,7 @@ export function createGroupAppender(appendGroups: AppendGroups) {
   /** Orgs with a transaction running in this process, and the calls waiting behind it. */
   const queues = new Map<string, Call[]>();
 
-  async function commit(orgId: string, group: Call[], attempt = 1): Promise<void> {
+  async function commit(orgId: string, group: Call[]): Promise<void> {
     try {
       const counts = await appendGroups(
         orgId,
@@ -36,7 +33,6 @@ export function createGroupAppender(appendGroups: AppendGroups) {
       );
       for (const [i, call] of group.entries()) call.resolve(counts[i] as AppendCounts);
     } catch (error) {
-      if (isIdempotencyConflict(error) && attempt < MAX_ATTEMPTS) return commit(orgId, group, attempt + 1);
       if (group.length === 1) (group[0] as Call).reject(error);
       else for (const call of group) await commit(orgId, [call]);
     }

@@ -130,15 +130,9 @@ export async function recordActivityGroups(
 ): Promise<AppendCounts[]> {
   const events = groups.flat();
   if (events.length === 0) return groups.map(() => ({ accepted: 0, duplicates: 0 }));
-  // PostgreSQL: the stored keys are read before the chain lock is taken, so the org's other appends
-  // need not wait for that read. A retry that races its original past it is stopped by the unique
-  // idempotency index, and the caller tries again (isIdempotencyConflict), finding the key then.
-  // SQLite writes one transaction at a time anyway, and reads after its first write: a read first
-  // would pin a snapshot that another process's commit makes stale (SQLITE_BUSY_SNAPSHOT).
-  const postgres = isPostgres(trx);
-  let fresh = postgres ? await freshEvents(trx, orgId, events) : undefined;
   let { seq, hash } = await lockChainHead(trx, orgId);
-  fresh ??= await freshEvents(trx, orgId, events);
+  // Under the chain lock, writers of one org take turns: a retry racing its original sees its rows.
+  const fresh = await freshEvents(trx, orgId, events);
   const rows: ActivityValues[] = [];
   const names = new Set<string>();
   events.forEach((event, i) => {
@@ -221,40 +215,13 @@ async function storedIdempotencyKeys(trx: Kysely<Schema>, orgId: string, keys: s
   return rows.map((row) => row.key);
 }
 
-/**
- * Reads the chain head, creating it for the org's first activity. PostgreSQL: under a row lock,
- * taken by the first statement, so a writer waiting for it gets the head the moment the holder
- * commits. SQLite: the transaction's first write (the insert), which waits for any other writer.
- */
+/** Reads the chain head under a row lock (PostgreSQL); SQLite serialises writers anyway. */
 async function lockChainHead(trx: Kysely<Schema>, orgId: string): Promise<{ seq: number; hash: string }> {
-  const postgres = isPostgres(trx);
-  const read = () => {
-    const query = trx.selectFrom('activityChainHeads').select(['seq', 'hash']).where('orgId', '=', orgId);
-    return (postgres ? query.forUpdate() : query).executeTakeFirst();
-  };
-  const head = postgres ? await read() : undefined;
-  if (head) return head;
-  // Another writer may be starting the org's chain at the same time: whichever inserts first wins.
   await trx
     .insertInto('activityChainHeads')
     .values({ orgId, seq: 0, hash: GENESIS_HASH })
     .onConflict((oc) => oc.column('orgId').doNothing())
     .execute();
-  const created = await read();
-  if (!created) throw new Error(`no chain head for org ${orgId}`);
-  return created;
-}
-
-/**
- * Whether an append failed because another writer stored one of its idempotency keys after it
- * looked (see recordActivityGroups): trying again finds the key, and counts the event a duplicate.
- */
-export function isIdempotencyConflict(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { code, constraint } = error as Error & { code?: unknown; constraint?: unknown };
-  if (code === '23505') return constraint === 'activities_idempotency_idx';
-  return (
-    code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes('activities.org_id, activities.idempotency_key')
-  );
+  const query = trx.selectFrom('activityChainHeads').select(['seq', 'hash']).where('orgId', '=', orgId);
+  return (isPostgres(trx) ? query.forUpdate() : query).executeTakeFirstOrThrow();
 }

@@ -211,22 +211,32 @@ async function measureQueries(engine: string, base: string, cookie: string, user
   );
 }
 
-async function measureIngest(engine: string, base: string, cookie: string) {
+/**
+ * Ingest through the API for 8 s: big batches from a few clients, and small ones from many (each
+ * service sending events as they happen), all into one org, whose appends take turns on its chain.
+ */
+async function measureIngest(
+  engine: string,
+  base: string,
+  cookie: string,
+  clients: number,
+  batchSize: number,
+) {
   const keyResponse = await fetch(`${base}/api/api-keys`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie },
     body: JSON.stringify({ name: 'bench' }),
   });
   const { key } = (await keyResponse.json()) as { key: string };
-  const clients = 4;
-  const run = Date.now().toString(36);
+  const run = `${Date.now().toString(36)}-${clients}`;
   const deadline = performance.now() + 8_000;
   let events = 0;
+  const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
       for (let call = 0; performance.now() < deadline; call++) {
-        const batch = Array.from({ length: 1_000 }, (_, i) => ({
+        const batch = Array.from({ length: batchSize }, (_, i) => ({
           activity: 'backup',
           username: `user${(i + client) % 20}@bench`,
           target: `Org Acme ${i % 7}`,
@@ -234,6 +244,7 @@ async function measureIngest(engine: string, base: string, cookie: string) {
           // Unique per run: a reused database already holds the keys of earlier runs (duplicates).
           idempotencyKey: `bench-${run}-${client}-${call}-${i}`,
         }));
+        const callStarted = performance.now();
         const response = await fetch(`${base}/api/activities`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -241,14 +252,16 @@ async function measureIngest(engine: string, base: string, cookie: string) {
         });
         if (response.status !== 201) throw new Error(`ingest: ${response.status} ${await response.text()}`);
         events += ((await response.json()) as { accepted: number }).accepted;
+        latencies.push(performance.now() - callStarted);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
   report(
     engine,
-    `ingest via API (${clients} clients, 1,000 events/call, with idempotency keys)`,
-    `${Math.round(events / seconds)} events/s`,
+    `ingest via API (${clients} clients, ${batchSize.toLocaleString('en')} events/call, idempotency keys)`,
+    `${Math.round(events / seconds)} events/s, call p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p95 ${percentile(latencies, 0.95).toFixed(0)} ms`,
   );
 }
 
@@ -352,7 +365,8 @@ async function runEngine(
         : 'raw better-sqlite3 scan (same query)',
       `${Math.round(limitRate)} rows/s; export is ${((exportRate / limitRate) * 100).toFixed(0)}% of it`,
     );
-    await measureIngest(engine, server.url, cookie);
+    await measureIngest(engine, server.url, cookie, 4, 1_000);
+    await measureIngest(engine, server.url, cookie, 32, 25);
     report(engine, 'server peak RSS', `${Math.round(server.memory().peakMb)} MB`);
   } finally {
     await server.stop();

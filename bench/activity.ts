@@ -355,15 +355,25 @@ async function runEngine(
   try {
     const cookie = await login(server.url);
     await measureQueries(engine, server.url, cookie, seeded.userIds);
-    const exportRate = await measureExport(engine, server.url, cookie, server.memory);
+    // Export and the engine's own dump take turns, twice each, the dump first, and each is quoted at
+    // its best: whichever runs first reads the table from disk. Measured first, the PostgreSQL export
+    // ran at 20-45 % of the COPY measured after it; measured after a COPY, at 73-81 %.
     const now = Date.now();
-    const limitRate = limit(seeded.orgId, new Date(now).setUTCFullYear(new Date(now).getUTCFullYear() - 1));
+    const yearAgo = new Date(now).setUTCFullYear(new Date(now).getUTCFullYear() - 1);
+    const limitRuns: number[] = [];
+    const exportRuns: number[] = [];
+    for (let run = 0; run < 2; run++) {
+      limitRuns.push(limit(seeded.orgId, yearAgo));
+      exportRuns.push(await measureExport(engine, server.url, cookie, server.memory));
+    }
+    const best = (runs: number[]) => Math.max(...runs);
+    const runs = (rates: number[]) => rates.map((r) => Math.round(r)).join(' / ');
     report(
       engine,
       engine === 'postgres'
         ? 'COPY (same query) TO STDOUT CSV via psql'
         : 'raw better-sqlite3 scan (same query)',
-      `${Math.round(limitRate)} rows/s; export is ${((exportRate / limitRate) * 100).toFixed(0)}% of it`,
+      `${runs(limitRuns)} rows/s; export's best is ${((best(exportRuns) / best(limitRuns)) * 100).toFixed(0)}% of its best`,
     );
     await measureIngest(engine, server.url, cookie, 4, 1_000);
     await measureIngest(engine, server.url, cookie, 32, 25);

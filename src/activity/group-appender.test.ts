@@ -26,10 +26,13 @@ function controlledAppends() {
   return { calls, appendGroups };
 }
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+/** Lets the appender run up to its next wait (it waits one event-loop turn before each transaction). */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('group appender', () => {
-  it('appends a call alone at once, and resolves it only when its transaction has committed', async () => {
+  it('appends a lone call in a transaction of its own, and resolves it only when that has committed', async () => {
     const { calls, appendGroups } = controlledAppends();
     const appender = createGroupAppender(appendGroups);
     let done = false;
@@ -44,10 +47,24 @@ describe('group appender', () => {
     expect(await result).toEqual({ accepted: 3, duplicates: 0 });
   });
 
+  it('puts the calls of one event-loop turn into one transaction', async () => {
+    const { calls, appendGroups } = controlledAppends();
+    const appender = createGroupAppender(appendGroups);
+    const both = [appender.append('org', events(1, 'a')), appender.append('org', events(2, 'b'))];
+    await settle();
+    expect(calls.map((c) => c.groups.map((g) => g.length))).toEqual([[1, 2]]);
+    calls[0]?.finish();
+    expect(await Promise.all(both)).toEqual([
+      { accepted: 1, duplicates: 0 },
+      { accepted: 2, duplicates: 0 },
+    ]);
+  });
+
   it('puts the calls that arrive while a transaction runs into the next one, in order, with their own counts', async () => {
     const { calls, appendGroups } = controlledAppends();
     const appender = createGroupAppender(appendGroups);
     const first = appender.append('org', events(1, 'a'));
+    await settle();
     const waiting = [appender.append('org', events(2, 'b')), appender.append('org', events(3, 'c'))];
     await settle();
     expect(calls).toHaveLength(1);
@@ -66,16 +83,14 @@ describe('group appender', () => {
   it(`caps a group at ${MAX_GROUP_EVENTS} events (a bigger call goes alone)`, async () => {
     const { calls, appendGroups } = controlledAppends();
     const appender = createGroupAppender(appendGroups);
-    const all = [appender.append('org', events(1))];
-    for (let i = 0; i < 6; i++) all.push(appender.append('org', events(1_000)));
+    const all = Array.from({ length: 6 }, () => appender.append('org', events(1_000)));
     all.push(appender.append('org', events(MAX_GROUP_EVENTS + 1)));
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       await settle();
       calls[i]?.finish();
     }
     await Promise.all(all);
     expect(calls.map((c) => c.groups.reduce((n, g) => n + g.length, 0))).toEqual([
-      1,
       5_000,
       1_000,
       MAX_GROUP_EVENTS + 1,
@@ -106,6 +121,7 @@ describe('group appender', () => {
       return first(orgId, groups);
     });
     const opening = appender.append('org', events(1));
+    await settle();
     const good = appender.append('org', events(2));
     const bad = appender.append('org', events(1, 'bad'));
     const alsoGood = appender.append('org', events(3));

@@ -16,8 +16,8 @@ export type GroupAppender = ReturnType<typeof createGroupAppender>;
 
 /**
  * Appends ingest calls to their org's chain, several calls to a transaction. One org's appends take
- * turns on its chain head; the calls that arrive while a transaction holds it go together in the
- * next one, so the lock, the round trips and the commit are paid once per group instead of once per
+ * turns on its chain head; the calls that arrive in the same event-loop turn, or while a
+ * transaction holds the head, go together in the next one, so the lock, the round trips and the commit are paid once per group instead of once per
  * call (see docs/benchmarks.md, ingest). A call still succeeds or fails whole, and resolves only
  * after its commit: a group that fails is retried call by call, so one call cannot fail another.
  */
@@ -40,6 +40,10 @@ export function createGroupAppender(appendGroups: AppendGroups) {
 
   async function drain(orgId: string, queue: Call[]): Promise<void> {
     while (queue.length > 0) {
+      // The calls whose requests were read in this event-loop turn join too. On SQLite a whole
+      // transaction runs within one turn, so without this wait no group ever forms: 32 clients
+      // sending 25 events a call went from ~6.8k to ~20k events/s.
+      await new Promise((resolve) => setImmediate(resolve));
       let events = 0;
       let size = 0;
       do events += (queue[size++] as Call).events.length;

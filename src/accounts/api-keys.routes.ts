@@ -9,7 +9,9 @@ const ApiKeySchema = Type.Object({
   name: Type.String(),
   prefix: Type.String({ description: 'the first characters of the key, to tell keys apart' }),
   createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when the key was last used, to the minute; null if never',
+  }),
 });
 
 export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }> = async (

@@ -15,11 +15,12 @@ interface Call {
 export type GroupAppender = ReturnType<typeof createGroupAppender>;
 
 /**
- * Appends ingest calls to their org's chain, several calls to a transaction. One org's appends take
- * turns on its chain head; the calls that arrive in the same event-loop turn, or while a
- * transaction holds the head, go together in the next one, so the lock, the round trips and the commit are paid once per group instead of once per
- * call (see docs/benchmarks.md, ingest). A call still succeeds or fails whole, and resolves only
- * after its commit: a group that fails is retried call by call, so one call cannot fail another.
+ * Appends ingest calls to their org's chain, several calls to a transaction (decision 007). One
+ * org's appends take turns on its chain head; the calls that arrive in the same event-loop turn, or
+ * while a transaction holds the head, go together in the next one, so the lock, the round trips
+ * and the commit are paid once per group instead of once per call. A call still succeeds or fails
+ * whole, and resolves only after its commit: a group that fails is retried call by call, so one
+ * call cannot fail another.
  */
 export function createGroupAppender(appendGroups: AppendGroups) {
   /** Orgs with a transaction running in this process, and the calls waiting behind it. */

@@ -10,7 +10,8 @@ const ApiKeySchema = Type.Object({
   prefix: Type.String({ description: 'the first characters of the key, to tell keys apart' }),
   createdAt: Type.String({ format: 'date-time' }),
   lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-    description: 'when the key was last used, to the minute; null if never',
+    description:
+      'when the key was last used (written at most once a minute, so up to a minute behind); null if never',
   }),
 });
 

@@ -113,8 +113,9 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
       const row = await findApiKeyByHash(db, hashKey(key));
       if (!row || row.revokedAt !== null) return undefined;
       const now = clock.now();
-      // To the minute: a write (and a commit) on every call of a busy ingest client tells no one more.
-      if (row.lastUsedAt === null || now - row.lastUsedAt >= LAST_USED_PRECISION_MS)
+      // At most once a minute: a write (and a commit) on every call of a busy ingest client tells
+      // no one more. Math.abs: a clock set back must not freeze the time until it catches up.
+      if (row.lastUsedAt === null || Math.abs(now - row.lastUsedAt) >= LAST_USED_PRECISION_MS)
         await touchApiKey(db, row.id, now);
       return { keyId: row.id, orgId: row.orgId, name: row.name };
     },

@@ -59,9 +59,10 @@ function filtered(db: Db, filter: ActivityFilter) {
  * U+0001 cannot match across the joint, so it matches the joined value exactly when it matches
  * either column.
  */
-export const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))";
+const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))";
 
-function textMatches(db: Db, text: string) {
+/** The search condition for `q`: text in the target or the details, ignoring case. */
+export function textMatches(db: Db, text: string) {
   const pattern = `%${escapeLike(text)}%`;
   if (isPostgres(db) && !text.includes('\u0001'))
     return sql<boolean>`${sql.raw(JOINED_TEXT)} ilike ${pattern} escape '\\'`;

@@ -108,18 +108,18 @@ describe('group appender', () => {
     await b;
   });
 
-  it('retries a failed group call by call, so only the call that fails is refused', async () => {
+  it('retries a group whose data the database refused call by call, so only the call at fault is refused', async () => {
+    const transactions: number[][] = [];
+    const refused = Object.assign(new Error('value too long'), { code: '22001' });
     const appendGroups: AppendGroups = async (_, groups) => {
-      if (groups.some((g) => g.some((e) => e.activity === 'bad'))) throw new Error('refused by the database');
+      transactions.push(groups.map((g) => g.length));
+      if (groups.some((g) => g.some((e) => e.activity === 'bad'))) throw refused;
       return groups.map((g) => ({ accepted: g.length, duplicates: 0 }));
     };
     const { calls, appendGroups: first } = controlledAppends();
-    let started = false;
-    const appender = createGroupAppender((orgId, groups) => {
-      if (started) return appendGroups(orgId, groups);
-      started = true;
-      return first(orgId, groups);
-    });
+    const appender = createGroupAppender((orgId, groups) =>
+      transactions.length === 0 && calls.length === 0 ? first(orgId, groups) : appendGroups(orgId, groups),
+    );
     const opening = appender.append('org', events(1));
     await settle();
     const good = appender.append('org', events(2));
@@ -128,8 +128,20 @@ describe('group appender', () => {
     await settle();
     calls[0]?.finish();
     await opening;
-    await expect(bad).rejects.toThrow('refused by the database');
+    await expect(bad).rejects.toThrow('value too long');
     expect(await good).toEqual({ accepted: 2, duplicates: 0 });
     expect(await alsoGood).toEqual({ accepted: 3, duplicates: 0 });
+    expect(transactions).toEqual([[2, 1, 3], [2], [1], [3]]);
+  });
+
+  it('refuses every call of a group after an error that may have left it stored, and runs none again', async () => {
+    let transactions = 0;
+    const appender = createGroupAppender(async () => {
+      transactions += 1;
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    });
+    const all = [appender.append('org', events(1)), appender.append('org', events(2))];
+    for (const call of all) await expect(call).rejects.toThrow('Connection terminated');
+    expect(transactions).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { isRefusedData } from '../db/refused-data.js';
 import type { ActivityEvent, AppendCounts } from './record.js';
 
 /** A group's events at most: a group's transaction holds the org's chain head for its whole insert. */
@@ -19,8 +20,8 @@ export type GroupAppender = ReturnType<typeof createGroupAppender>;
  * org's appends take turns on its chain head; the calls that arrive in the same event-loop turn, or
  * while a transaction holds the head, go together in the next one, so the lock, the round trips
  * and the commit are paid once per group instead of once per call. A call still succeeds or fails
- * whole, and resolves only after its commit: a group that fails is retried call by call, so one
- * call cannot fail another.
+ * whole, and resolves only after its commit: a group whose data the database refuses is retried
+ * call by call, so one call cannot fail another.
  */
 export function createGroupAppender(appendGroups: AppendGroups) {
   /** Orgs with a transaction running in this process, and the calls waiting behind it. */
@@ -34,8 +35,11 @@ export function createGroupAppender(appendGroups: AppendGroups) {
       );
       for (const [i, call] of group.entries()) call.resolve(counts[i] as AppendCounts);
     } catch (error) {
-      if (group.length === 1) (group[0] as Call).reject(error);
-      else for (const call of group) await commit(orgId, [call]);
+      // Only a refusal of the data says the group rolled back and which call to blame; after any
+      // other error (a lost connection, a failed commit) the group may have been stored, and
+      // running its calls again would store events twice.
+      if (group.length > 1 && isRefusedData(error)) for (const call of group) await commit(orgId, [call]);
+      else for (const call of group) call.reject(error);
     }
   }
 

@@ -15,11 +15,11 @@ import { isPostgres } from '../dialect.js';
  * Building the index holds appends on a large table, like 003 (about a minute for 10M rows on the
  * 2-core machine): migrate such a database in a quiet hour (README).
  */
+/** Runs `body` (PL/pgSQL) where pg_trgm is installed, with its schema in `trgm_schema`. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations stay frozen in time (see 001)
-export async function up(db: Kysely<any>): Promise<void> {
-  if (!isPostgres(db)) return;
-  await sql`alter table activities drop constraint if exists activities_org_id_fkey`.execute(db);
-  await sql`
+function withTrigrams(db: Kysely<any>, body: string) {
+  return sql
+    .raw(`
     do $$
     declare
       trgm_schema text;
@@ -28,30 +28,35 @@ export async function up(db: Kysely<any>): Promise<void> {
         from pg_extension e join pg_namespace n on n.oid = e.extnamespace
         where e.extname = 'pg_trgm';
       if trgm_schema is null then return; end if;
-      execute format($f$create index activities_text_trgm_idx on activities using gin
+      ${body}
+    end $$`)
+    .execute(db);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations stay frozen in time (see 001)
+export async function up(db: Kysely<any>): Promise<void> {
+  if (!isPostgres(db)) return;
+  await sql`alter table activities drop constraint if exists activities_org_id_fkey`.execute(db);
+  await withTrigrams(
+    db,
+    `execute format($f$create index activities_text_trgm_idx on activities using gin
         ((coalesce(target, '') || E'\\x01' || coalesce(details, '')) %I.gin_trgm_ops)$f$, trgm_schema);
       drop index if exists activities_target_trgm_idx;
-      drop index if exists activities_details_trgm_idx;
-    end $$`.execute(db);
+      drop index if exists activities_details_trgm_idx;`,
+  );
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations stay frozen in time (see 001)
 export async function down(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
-  await sql`
-    do $$
-    declare
-      trgm_schema text;
-    begin
-      select n.nspname into trgm_schema
-        from pg_extension e join pg_namespace n on n.oid = e.extnamespace
-        where e.extname = 'pg_trgm';
-      if trgm_schema is not null and to_regclass('activities_text_trgm_idx') is not null then
+  await withTrigrams(
+    db,
+    `if to_regclass('activities_text_trgm_idx') is not null then
         execute format('create index activities_target_trgm_idx on activities using gin (target %I.gin_trgm_ops)', trgm_schema);
         execute format('create index activities_details_trgm_idx on activities using gin (details %I.gin_trgm_ops)', trgm_schema);
         drop index activities_text_trgm_idx;
-      end if;
-    end $$`.execute(db);
+      end if;`,
+  );
   await sql`alter table activities add constraint activities_org_id_fkey foreign key (org_id) references orgs (id)`.execute(
     db,
   );

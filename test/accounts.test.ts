@@ -34,7 +34,7 @@ describeEachEngine('accounts', (engine) => {
       .selectAll()
       .where('orgId', '=', orgId)
       .where('activity', '=', activity)
-      .orderBy('seq')
+      .orderBy('id')
       .execute();
   const createUser = (who: SignedIn, body: object) => as(t.app, who).post('/api/users', body);
 
@@ -425,7 +425,7 @@ describeEachEngine('first start (bootstrapFirstAdmin)', (engine) => {
     const rows = await t.database.db
       .selectFrom('activities')
       .select(['activity', 'target'])
-      .orderBy('seq')
+      .orderBy('id')
       .execute();
     expect(rows).toEqual([
       { activity: 'org.created', target: expect.any(String) },

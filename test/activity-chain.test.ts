@@ -58,8 +58,25 @@ describeEachEngine('activity hash chain', (engine) => {
     expect(response.statusCode, response.body).toBe(200);
     return response.json();
   };
+  /** The org's activities in chain order, each with its link. */
   const chain = (orgId = acme.orgId) =>
-    db().selectFrom('activities').selectAll().where('orgId', '=', orgId).orderBy('seq').execute();
+    db()
+      .selectFrom('activityChainLinks as l')
+      .innerJoin('activities as a', 'a.id', 'l.activityId')
+      .selectAll('a')
+      .select(['l.seq', 'l.prevHash', 'l.hash'])
+      .where('l.orgId', '=', orgId)
+      .orderBy('l.seq')
+      .execute();
+  const count = async (table: 'activities' | 'activityChainLinks') =>
+    Number(
+      (
+        await db()
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   /** A row in the middle of the org's chain, with a neighbour on each side. */
   const middleRow = async () => {
     const rows = await chain();
@@ -69,11 +86,15 @@ describeEachEngine('activity hash chain', (engine) => {
   };
   /** An attacker with database access switches off the append-only trigger first. */
   const disableAppendOnly = async () => {
-    if (engine === 'sqlite') {
-      await sql`drop trigger activities_no_update`.execute(db());
-      await sql`drop trigger activities_no_delete`.execute(db());
-    } else await sql`alter table activities disable trigger activities_append_only`.execute(db());
+    for (const table of ['activities', 'activity_chain_links']) {
+      if (engine === 'sqlite') {
+        await sql.raw(`drop trigger ${table}_no_update`).execute(db());
+        await sql.raw(`drop trigger ${table}_no_delete`).execute(db());
+      } else await sql.raw(`alter table ${table} disable trigger ${table}_append_only`).execute(db());
+    }
   };
+  const link = (seq: number) =>
+    db().updateTable('activityChainLinks').where('orgId', '=', acme.orgId).where('seq', '=', seq);
 
   describe('verify', () => {
     it('reports a fresh chain intact, every row checked', async () => {
@@ -141,10 +162,9 @@ describeEachEngine('activity hash chain', (engine) => {
       const { id: _id, hash: _hash, ...fields } = row;
       const forged = { ...fields, target: 'forged' };
       await disableAppendOnly();
-      await db()
-        .updateTable('activities')
-        .set({ target: 'forged', hash: hashActivity(forged) })
-        .where('id', '=', row.id)
+      await db().updateTable('activities').set({ target: 'forged' }).where('id', '=', row.id).execute();
+      await link(row.seq)
+        .set({ hash: hashActivity(forged) })
         .execute();
       const report = await verify();
       expect(report.ok).toBe(false);
@@ -157,16 +177,32 @@ describeEachEngine('activity hash chain', (engine) => {
       await db().deleteFrom('activities').where('id', '=', row.id).execute();
       const report = await verify();
       expect(report.ok).toBe(false);
-      expect(report.firstBroken).toMatchObject({ seq: row.seq, id: null, problem: 'missing' });
+      expect(report.firstBroken).toMatchObject({ seq: row.seq, id: row.id, problem: 'missing' });
     });
 
-    it('notices the newest rows deleted', async () => {
+    it('names a removed middle link as missing', async () => {
+      const row = await middleRow();
+      await disableAppendOnly();
+      await db()
+        .deleteFrom('activityChainLinks')
+        .where('orgId', '=', acme.orgId)
+        .where('seq', '=', row.seq)
+        .execute();
+      expect((await verify()).firstBroken).toMatchObject({ seq: row.seq, id: null, problem: 'missing' });
+    });
+
+    it('notices the newest row deleted with its link', async () => {
       const rows = await chain();
       const last = rows[rows.length - 1];
       await disableAppendOnly();
       await db()
         .deleteFrom('activities')
         .where('id', '=', last?.id as number)
+        .execute();
+      await db()
+        .deleteFrom('activityChainLinks')
+        .where('orgId', '=', acme.orgId)
+        .where('seq', '=', last?.seq as number)
         .execute();
       const report = await verify();
       expect(report.ok).toBe(false);
@@ -189,13 +225,9 @@ describeEachEngine('activity hash chain', (engine) => {
       const next = rows.find((r) => r.seq === row.seq + 1);
       if (!next) throw new Error('no next row');
       await disableAppendOnly();
-      await db().updateTable('activities').set({ seq: -1 }).where('id', '=', row.id).execute();
-      await db().updateTable('activities').set({ seq: row.seq }).where('id', '=', next.id).execute();
-      await db()
-        .updateTable('activities')
-        .set({ seq: row.seq + 1 })
-        .where('id', '=', row.id)
-        .execute();
+      await link(row.seq).set({ seq: -1 }).execute();
+      await link(next.seq).set({ seq: row.seq }).execute();
+      await link(-1).set({ seq: next.seq }).execute();
       const report = await verify();
       expect(report.ok).toBe(false);
       expect(report.firstBroken).toMatchObject({ seq: row.seq, id: next.id, problem: 'reordered' });
@@ -223,15 +255,42 @@ describeEachEngine('activity hash chain', (engine) => {
       const rows = await chain();
       const last = rows[rows.length - 1];
       if (!last) throw new Error('no rows');
-      const { id: _id, hash: _hash, ...fields } = last;
-      const forged = { ...fields, seq: last.seq + 1, prevHash: last.hash, target: 'inserted' };
-      await db()
+      const { id: _id, seq: _seq, prevHash: _prev, hash: _hash, ...fields } = last;
+      const inserted = await db()
         .insertInto('activities')
-        .values({ ...forged, hash: hashActivity(forged) })
+        .values({ ...fields, target: 'inserted' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const forged = { ...fields, target: 'inserted', seq: last.seq + 1, prevHash: last.hash };
+      await db()
+        .insertInto('activityChainLinks')
+        .values({
+          orgId: acme.orgId,
+          seq: forged.seq,
+          activityId: inserted.id,
+          prevHash: last.hash,
+          hash: hashActivity(forged),
+        })
         .execute();
       const report = await verify();
       expect(report.ok).toBe(false);
       expect(report.firstBroken?.problem).toBe('head-mismatch');
+    });
+
+    it('names an activity inserted behind the application’s back without a link as unlinked', async () => {
+      const { id: _id, seq: _seq, prevHash: _prev, hash: _hash, ...fields } = await middleRow();
+      const inserted = await db()
+        .insertInto('activities')
+        .values({ ...fields, target: 'slipped in' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const report = await verify();
+      expect(report).toMatchObject({
+        ok: false,
+        checked: (await chain()).length,
+        firstBroken: { seq: null, id: inserted.id, problem: 'unlinked' },
+      });
+      expect(report.firstBroken?.message).toContain(String(inserted.id));
     });
 
     it('reports only the org whose chain was broken', async () => {
@@ -255,7 +314,8 @@ describeEachEngine('activity hash chain', (engine) => {
         .selectAll()
         .where('id', '=', row.id)
         .executeTakeFirst();
-      expect(after).toEqual(row);
+      const { seq: _seq, prevHash: _prev, hash: _hash, ...stored } = row;
+      expect(after).toEqual(stored);
       expect((await verify()).ok).toBe(true);
     });
 
@@ -266,6 +326,20 @@ describeEachEngine('activity hash chain', (engine) => {
         /append-only/,
       );
       expect((await verify()).ok).toBe(true);
+    });
+
+    it('refuses an UPDATE or DELETE of a chain link', async () => {
+      await putMany(3);
+      const row = await middleRow();
+      await expect(
+        link(row.seq)
+          .set({ hash: 'f'.repeat(64) })
+          .execute(),
+      ).rejects.toThrow(/append-only/);
+      await expect(
+        db().deleteFrom('activityChainLinks').where('orgId', '=', acme.orgId).execute(),
+      ).rejects.toThrow(/append-only/);
+      expect(await verify()).toMatchObject({ ok: true, checked: (await chain()).length });
     });
 
     it.runIf(engine === 'postgres')(
@@ -378,6 +452,8 @@ describeEachEngine('activity hash chain', (engine) => {
 
       const report = await verify(fresh);
       expect(report).toMatchObject({ ok: true, checked: rowsAfter.length });
+      // Links go with their rows.
+      expect(await count('activityChainLinks')).toBe(await count('activities'));
       expect((await verify(await signIn(t.app, other.admin.username))).ok).toBe(true);
       expect(await searchAll(fresh, 'period=1y&activity=backup')).toEqual(yearBefore);
     });

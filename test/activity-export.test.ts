@@ -161,7 +161,7 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
       .selectAll()
       .where('orgId', '=', orgId)
       .where('activity', '=', 'activity.exported')
-      .orderBy('seq')
+      .orderBy('id')
       .execute();
 
   describe('CSV', () => {

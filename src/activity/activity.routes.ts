@@ -98,7 +98,7 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
             checked: Type.Integer(),
             firstBroken: Type.Optional(
               Type.Object({
-                seq: Type.Integer(),
+                seq: Type.Union([Type.Integer(), Type.Null()]),
                 id: Type.Union([Type.Integer(), Type.Null()]),
                 problem: Type.String(),
                 message: Type.String(),

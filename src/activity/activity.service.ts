@@ -38,6 +38,12 @@ export const TEXT_TOTAL_CAP = 1_000;
  * difference in speed between 500 and 1,000 (bench:activity and repeated probes, 2026-11-24).
  */
 const EXPORT_BATCH = 500;
+/**
+ * An org's ingest transactions running at once per instance, on PostgreSQL: they insert their rows
+ * side by side and take turns only on the chain head (decision 008). Two keep both cores of the
+ * bench machine busy; SQLite has one writer.
+ */
+const INGEST_TRANSACTIONS_PER_ORG = 2;
 /** COPY exports running at once per instance (each holds one of the pool's connections). */
 const MAX_COPY_EXPORTS = 2;
 
@@ -55,8 +61,10 @@ export type ActivityService = ReturnType<typeof createActivityService>;
 export function createActivityService(deps: { database: Database; clock: Clock }) {
   const { database, clock } = deps;
   const { db } = database;
-  const appender = createGroupAppender((orgId, groups) =>
-    db.transaction().execute((trx) => recordActivityGroups(trx, orgId, groups, clock.now())),
+  const appender = createGroupAppender(
+    (orgId, groups) =>
+      db.transaction().execute((trx) => recordActivityGroups(trx, orgId, groups, clock.now())),
+    { inFlight: database.engine === 'postgres' ? INGEST_TRANSACTIONS_PER_ORG : 1 },
   );
   let copiesRunning = 0;
   let cursorSecret: Promise<string> | undefined;

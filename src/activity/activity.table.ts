@@ -3,8 +3,6 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 export interface ActivityTable {
   id: Generated<number>;
   orgId: string;
-  /** Position in the org's hash chain, 1-based and gap-free until retention purges the head. */
-  seq: number;
   occurredAt: number;
   recordedAt: number;
   userId: string | null;
@@ -16,11 +14,23 @@ export interface ActivityTable {
   publicIp: string | null;
   sessionId: string | null;
   idempotencyKey: string | null;
+}
+
+/**
+ * An activity's place in its org's hash chain. Kept apart from the wide activity row so an append
+ * inserts that row before it locks the chain head, and only the link under the lock (decision 008).
+ */
+export interface ActivityChainLinkTable {
+  orgId: string;
+  /** Position in the org's chain, 1-based and gap-free until retention purges the oldest links. */
+  seq: number;
+  activityId: number;
   prevHash: string;
+  /** SHA-256 over the activity's fields, seq and prevHash (chain.ts). */
   hash: string;
 }
 
-/** The newest link of each org's chain, locked while a row is appended so writers cannot fork it. */
+/** The newest link of each org's chain, locked while links are appended so writers cannot fork it. */
 export interface ActivityChainHeadTable {
   orgId: string;
   seq: number;

@@ -1,90 +1,152 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import type { ActivityRow } from './activity.table.js';
 import { GENESIS_HASH, hashActivity } from './chain.js';
 
 const VERIFY_BATCH = 5_000;
 
-export type ChainProblem = 'altered' | 'missing' | 'reordered' | 'head-mismatch';
+export type ChainProblem = 'altered' | 'missing' | 'reordered' | 'head-mismatch' | 'unlinked';
 
 export interface ChainReport {
   orgId: string;
   ok: boolean;
   /** Rows checked (from the retention anchor to the head). */
   checked: number;
-  /** The first broken link, when there is one. */
-  firstBroken?: { seq: number; id: number | null; problem: ChainProblem; message: string };
+  /** The first broken link, when there is one; `seq` is null for a row outside the chain. */
+  firstBroken?: { seq: number | null; id: number | null; problem: ChainProblem; message: string };
 }
 
 /**
- * Walks an org's chain in sequence order, recomputing every hash from the row's own fields:
- * an edited field breaks that row's hash, a deleted row leaves a gap in `seq` and a wrong
- * `prevHash` after it, and swapped rows break the links around them.
+ * Walks an org's chain in sequence order, recomputing every hash from the activity's own fields
+ * and its link: an edited field breaks that row's hash, a deleted row or link leaves a gap, swapped
+ * links break the links around them, and an activity with no link at all is outside the chain.
  */
 export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<ChainReport> {
-  const head = await db
+  const anchor = await db
     .selectFrom('activityChainHeads')
-    .selectAll()
+    .select(['anchorSeq', 'anchorHash'])
     .where('orgId', '=', orgId)
     .executeTakeFirst();
-  let expectedSeq = (head?.anchorSeq ?? 0) + 1;
-  let expectedPrev = head?.anchorHash ?? GENESIS_HASH;
+  let expectedSeq = (anchor?.anchorSeq ?? 0) + 1;
+  let expectedPrev = anchor?.anchorHash ?? GENESIS_HASH;
   let checked = 0;
-  const broken = (seq: number, id: number | null, problem: ChainProblem, message: string): ChainReport => ({
-    orgId,
-    ok: false,
-    checked,
-    firstBroken: { seq, id, problem, message },
-  });
+  const broken = (
+    seq: number | null,
+    id: number | null,
+    problem: ChainProblem,
+    message: string,
+  ): ChainReport => ({ orgId, ok: false, checked, firstBroken: { seq, id, problem, message } });
 
   for (;;) {
-    const rows = await db
-      .selectFrom('activities')
-      .selectAll()
+    const links = await db
+      .selectFrom('activityChainLinks')
+      .select(['seq', 'activityId', 'prevHash', 'hash'])
       .where('orgId', '=', orgId)
       .where('seq', '>=', expectedSeq)
       .orderBy('seq')
       .limit(VERIFY_BATCH)
       .execute();
-    for (const row of rows) {
-      if (row.seq !== expectedSeq) {
+    const activities = new Map<number, ActivityRow>();
+    if (links.length > 0) {
+      const rows = await db
+        .selectFrom('activities')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          links.map((link) => link.activityId),
+        )
+        .execute();
+      for (const row of rows) activities.set(row.id, row);
+    }
+    for (const { seq, activityId, prevHash, hash } of links) {
+      if (seq !== expectedSeq) {
         return broken(
           expectedSeq,
           null,
           'missing',
-          `row ${expectedSeq} is missing (next present: ${row.seq}, id ${row.id})`,
+          `row ${expectedSeq} is missing (next present: ${seq}, id ${activityId})`,
         );
       }
-      if (row.prevHash !== expectedPrev) {
-        return broken(
-          row.seq,
-          row.id,
-          'reordered',
-          `row ${row.seq} (id ${row.id}) does not follow row ${row.seq - 1}`,
-        );
+      const row = activities.get(activityId);
+      if (!row) return broken(seq, activityId, 'missing', `row ${seq} (id ${activityId}) is missing`);
+      if (prevHash !== expectedPrev) {
+        return broken(seq, row.id, 'reordered', `row ${seq} (id ${row.id}) does not follow row ${seq - 1}`);
       }
-      const { id: _id, hash, ...fields } = row;
-      if (hashActivity(fields) !== hash) {
-        return broken(
-          row.seq,
-          row.id,
-          'altered',
-          `row ${row.seq} (id ${row.id}) was altered after it was written`,
-        );
+      const { id, ...fields } = row;
+      if (hashActivity({ ...fields, seq, prevHash }) !== hash) {
+        return broken(seq, id, 'altered', `row ${seq} (id ${id}) was altered after it was written`);
       }
       expectedPrev = hash;
       expectedSeq += 1;
       checked += 1;
     }
-    if (rows.length < VERIFY_BATCH) break;
+    if (links.length === VERIFY_BATCH) continue;
+    // Read after the walk: every link walked was committed with a head at least that far, so a
+    // head behind the walk means links appended behind the application's back. A head ahead of it
+    // means appends since the walk's last read, which it goes on to check; if that read already
+    // found nothing more, the newest links were removed.
+    const head = await db
+      .selectFrom('activityChainHeads')
+      .select(['seq', 'hash'])
+      .where('orgId', '=', orgId)
+      .executeTakeFirst();
+    const headSeq = head?.seq ?? 0;
+    if (headSeq > expectedSeq - 1 && links.length > 0) continue;
+    if (headSeq !== expectedSeq - 1 || (head && head.seq > 0 && head.hash !== expectedPrev)) {
+      return broken(
+        expectedSeq,
+        null,
+        'head-mismatch',
+        `the chain ends at row ${expectedSeq - 1} but its head says ${headSeq}`,
+      );
+    }
+    break;
   }
-  const headSeq = head?.seq ?? 0;
-  if (headSeq !== expectedSeq - 1 || (head && head.seq > 0 && head.hash !== expectedPrev)) {
-    return broken(
-      expectedSeq,
-      null,
-      'head-mismatch',
-      `the chain ends at row ${expectedSeq - 1} but its head says ${headSeq}`,
-    );
+  const unlinked = await firstUnlinkedActivity(db, orgId);
+  if (unlinked !== undefined) {
+    return broken(null, unlinked, 'unlinked', `activity id ${unlinked} is not in the chain`);
   }
   return { orgId, ok: true, checked };
+}
+
+/**
+ * An activity written behind the application's back, without a link. Counted first (one
+ * statement, so appends in flight are in both counts or neither); only a difference pays for the
+ * search of the row.
+ */
+async function firstUnlinkedActivity(db: Kysely<Schema>, orgId: string): Promise<number | undefined> {
+  const counts = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('activities')
+        .select((c) => c.fn.countAll<number>().as('n'))
+        .where('orgId', '=', orgId)
+        .as('activities'),
+      eb
+        .selectFrom('activityChainLinks')
+        .select((c) => c.fn.countAll<number>().as('n'))
+        .where('orgId', '=', orgId)
+        .as('links'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (Number(counts.activities) <= Number(counts.links)) return undefined;
+  const row = await db
+    .selectFrom('activities as a')
+    .select('a.id')
+    .where('a.orgId', '=', orgId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('activityChainLinks as l')
+            .select('l.seq')
+            .whereRef('l.orgId', '=', 'a.orgId')
+            .whereRef('l.activityId', '=', 'a.id'),
+        ),
+      ),
+    )
+    .orderBy('a.id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
 }

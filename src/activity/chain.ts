@@ -4,9 +4,10 @@ import type { NewActivityRow } from './activity.table.js';
 /** The hash a chain starts from, per org. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-type ChainedFields = Omit<NewActivityRow, 'id' | 'hash'>;
+/** An activity's stored fields and its link's place in the chain: everything the hash covers. */
+export type ChainedFields = Omit<NewActivityRow, 'id'> & { seq: number; prevHash: string };
 
-/** Every stored field but the hash itself, in the canonical order (also the insert's column order). */
+/** Every stored field but the hash itself, in the canonical order. */
 export type ChainedValues = [
   orgId: string,
   seq: number,

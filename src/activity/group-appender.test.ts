@@ -34,7 +34,7 @@ const settle = async () => {
 describe('group appender', () => {
   it('appends a lone call in a transaction of its own, and resolves it only when that has committed', async () => {
     const { calls, appendGroups } = controlledAppends();
-    const appender = createGroupAppender(appendGroups);
+    const appender = createGroupAppender(appendGroups, { inFlight: 1 });
     let done = false;
     const result = appender.append('org', events(3)).then((counts) => {
       done = true;
@@ -49,7 +49,7 @@ describe('group appender', () => {
 
   it('puts the calls of one event-loop turn into one transaction', async () => {
     const { calls, appendGroups } = controlledAppends();
-    const appender = createGroupAppender(appendGroups);
+    const appender = createGroupAppender(appendGroups, { inFlight: 1 });
     const both = [appender.append('org', events(1, 'a')), appender.append('org', events(2, 'b'))];
     await settle();
     expect(calls.map((c) => c.groups.map((g) => g.length))).toEqual([[1, 2]]);
@@ -62,7 +62,7 @@ describe('group appender', () => {
 
   it('puts the calls that arrive while a transaction runs into the next one, in order, with their own counts', async () => {
     const { calls, appendGroups } = controlledAppends();
-    const appender = createGroupAppender(appendGroups);
+    const appender = createGroupAppender(appendGroups, { inFlight: 1 });
     const first = appender.append('org', events(1, 'a'));
     await settle();
     const waiting = [appender.append('org', events(2, 'b')), appender.append('org', events(3, 'c'))];
@@ -80,9 +80,35 @@ describe('group appender', () => {
     ]);
   });
 
+  it('runs up to inFlight transactions of one org at once; later calls wait for either to finish', async () => {
+    const { calls, appendGroups } = controlledAppends();
+    const appender = createGroupAppender(appendGroups, { inFlight: 2 });
+    const first = appender.append('org', events(1, 'a'));
+    await settle();
+    const second = appender.append('org', events(2, 'b'));
+    await settle();
+    expect(calls.map((c) => c.groups.map((g) => g.length))).toEqual([[1], [2]]);
+    const waiting = [appender.append('org', events(3, 'c')), appender.append('org', events(4, 'd'))];
+    await settle();
+    expect(calls).toHaveLength(2);
+    calls[1]?.finish();
+    expect(await second).toEqual({ accepted: 2, duplicates: 0 });
+    await settle();
+    expect(calls[2]?.groups.map((g) => g.length)).toEqual([3, 4]);
+    calls[0]?.finish();
+    calls[2]?.finish();
+    expect(await first).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await Promise.all(waiting)).toEqual([
+      { accepted: 3, duplicates: 0 },
+      { accepted: 4, duplicates: 0 },
+    ]);
+    await settle();
+    expect(calls).toHaveLength(3);
+  });
+
   it(`caps a group at ${MAX_GROUP_EVENTS} events (a bigger call goes alone)`, async () => {
     const { calls, appendGroups } = controlledAppends();
-    const appender = createGroupAppender(appendGroups);
+    const appender = createGroupAppender(appendGroups, { inFlight: 1 });
     const all = Array.from({ length: 6 }, () => appender.append('org', events(1_000)));
     all.push(appender.append('org', events(MAX_GROUP_EVENTS + 1)));
     for (let i = 0; i < 3; i++) {
@@ -99,7 +125,7 @@ describe('group appender', () => {
 
   it('does not hold one org’s calls behind another’s transaction', async () => {
     const { calls, appendGroups } = controlledAppends();
-    const appender = createGroupAppender(appendGroups);
+    const appender = createGroupAppender(appendGroups, { inFlight: 1 });
     void appender.append('org-a', events(1));
     const b = appender.append('org-b', events(1));
     await settle();
@@ -117,8 +143,10 @@ describe('group appender', () => {
       return groups.map((g) => ({ accepted: g.length, duplicates: 0 }));
     };
     const { calls, appendGroups: first } = controlledAppends();
-    const appender = createGroupAppender((orgId, groups) =>
-      transactions.length === 0 && calls.length === 0 ? first(orgId, groups) : appendGroups(orgId, groups),
+    const appender = createGroupAppender(
+      (orgId, groups) =>
+        transactions.length === 0 && calls.length === 0 ? first(orgId, groups) : appendGroups(orgId, groups),
+      { inFlight: 1 },
     );
     const opening = appender.append('org', events(1));
     await settle();
@@ -136,10 +164,13 @@ describe('group appender', () => {
 
   it('refuses every call of a group after an error that may have left it stored, and runs none again', async () => {
     let transactions = 0;
-    const appender = createGroupAppender(async () => {
-      transactions += 1;
-      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-    });
+    const appender = createGroupAppender(
+      async () => {
+        transactions += 1;
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+      },
+      { inFlight: 1 },
+    );
     const all = [appender.append('org', events(1)), appender.append('org', events(2))];
     for (const call of all) await expect(call).rejects.toThrow('Connection terminated');
     expect(transactions).toBe(1);

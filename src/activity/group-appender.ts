@@ -2,7 +2,7 @@ import { afterThisTurn } from '../db/per-turn.js';
 import { isRefusedData } from '../db/refused-data.js';
 import type { ActivityEvent, AppendCounts } from './record.js';
 
-/** A group's events at most: a group's transaction holds the org's chain head for its whole insert. */
+/** A group's events at most: a call waits for its whole group to commit. */
 export const MAX_GROUP_EVENTS = 5_000;
 
 /** Appends several calls' events to an org's chain in one transaction (recordActivityGroups). */
@@ -17,16 +17,17 @@ interface Call {
 export type GroupAppender = ReturnType<typeof createGroupAppender>;
 
 /**
- * Appends ingest calls to their org's chain, several calls to a transaction (decision 007). One
- * org's appends take turns on its chain head; the calls that arrive in the same event-loop turn, or
- * while a transaction holds the head, go together in the next one, so the lock, the round trips
- * and the commit are paid once per group instead of once per call. A call still succeeds or fails
- * whole, and resolves only after its commit: a group whose data the database refuses is retried
- * call by call, so one call cannot fail another.
+ * Appends ingest calls to their org's chain, several calls to a transaction (decision 007). The
+ * calls that arrive in the same event-loop turn, or while `inFlight` transactions of the org are
+ * running, go together in the next one, so the round trips and the commit are paid once per group
+ * instead of once per call. On PostgreSQL two transactions of an org insert their rows side by side
+ * and take turns only on the chain head (decision 008); SQLite has one writer, so one is enough. A
+ * call still succeeds or fails whole, and resolves only after its commit: a group whose data the
+ * database refuses is retried call by call, so one call cannot fail another.
  */
-export function createGroupAppender(appendGroups: AppendGroups) {
-  /** Orgs with a transaction running in this process, and the calls waiting behind it. */
-  const queues = new Map<string, Call[]>();
+export function createGroupAppender(appendGroups: AppendGroups, options: { inFlight: number }) {
+  /** Orgs with a transaction running in this process: the calls waiting, and the transactions running. */
+  const orgs = new Map<string, { queue: Call[]; running: number }>();
 
   async function commit(orgId: string, group: Call[]): Promise<void> {
     try {
@@ -44,33 +45,36 @@ export function createGroupAppender(appendGroups: AppendGroups) {
     }
   }
 
-  async function drain(orgId: string, queue: Call[]): Promise<void> {
-    while (queue.length > 0) {
-      // The calls whose requests were read in this event-loop turn join too. On SQLite a whole
-      // transaction runs within one turn, so without this wait no group ever forms: 32 clients
-      // sending 25 events a call went from ~6.8k to ~20k events/s.
-      await afterThisTurn();
+  async function run(orgId: string, org: { queue: Call[]; running: number }): Promise<void> {
+    // The calls whose requests were read in this event-loop turn join too. On SQLite a whole
+    // transaction runs within one turn, so without this wait no group ever forms: 32 clients
+    // sending 25 events a call went from ~6.8k to ~20k events/s.
+    for (await afterThisTurn(); org.queue.length > 0; await afterThisTurn()) {
+      const { queue } = org;
       let events = 0;
       let size = 0;
       do events += (queue[size++] as Call).events.length;
       while (size < queue.length && events + (queue[size] as Call).events.length <= MAX_GROUP_EVENTS);
       await commit(orgId, queue.splice(0, size));
     }
-    queues.delete(orgId);
+    org.running -= 1;
+    if (org.running === 0) orgs.delete(orgId);
   }
 
   return {
     /** Appends one call's events; resolves with its counts after the commit that holds them. */
     append(orgId: string, events: ActivityEvent[]): Promise<AppendCounts> {
       return new Promise((resolve, reject) => {
-        const queue = queues.get(orgId);
-        if (queue) {
-          queue.push({ events, resolve, reject });
-          return;
+        let org = orgs.get(orgId);
+        if (!org) {
+          org = { queue: [], running: 0 };
+          orgs.set(orgId, org);
         }
-        const started = [{ events, resolve, reject }];
-        queues.set(orgId, started);
-        void drain(orgId, started);
+        org.queue.push({ events, resolve, reject });
+        if (org.running < options.inFlight) {
+          org.running += 1;
+          void run(orgId, org);
+        }
       });
     },
   };

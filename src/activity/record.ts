@@ -1,14 +1,30 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
-import { type ChainedValues, GENESIS_HASH, hashChainedValues } from './chain.js';
+import { GENESIS_HASH, hashChainedValues } from './chain.js';
 
-/** The chained values and the row's hash, in INSERT_COLUMNS order. */
-type ActivityValues = [...ChainedValues, hash: string];
+/** An activity row, in ACTIVITY_COLUMNS order. */
+type ActivityValues = [
+  id: number,
+  orgId: string,
+  occurredAt: number,
+  recordedAt: number,
+  userId: string | null,
+  username: string,
+  activity: string,
+  status: string,
+  target: string | null,
+  details: string | null,
+  publicIp: string | null,
+  sessionId: string | null,
+  idempotencyKey: string | null,
+];
+/** A chain link, in LINK_COLUMNS order. */
+type LinkValues = [orgId: string, seq: number, activityId: number, prevHash: string, hash: string];
 
-const INSERT_COLUMNS = [
+const ACTIVITY_COLUMNS = [
+  'id',
   'org_id',
-  'seq',
   'occurred_at',
   'recorded_at',
   'user_id',
@@ -20,68 +36,140 @@ const INSERT_COLUMNS = [
   'public_ip',
   'session_id',
   'idempotency_key',
-  'prev_hash',
-  'hash',
 ] as const;
-const PG_ARRAY_TYPES = ['text', 'bigint', 'bigint', 'bigint', ...Array<string>(11).fill('text')];
-// SQLite binds 15 parameters a row: 1,000 rows stay under its 32,766 limit.
+const LINK_COLUMNS = ['org_id', 'seq', 'activity_id', 'prev_hash', 'hash'] as const;
+/** A key already stored, or stored meanwhile by a writer in flight, skips its row instead of failing the call. */
+const SKIP_STORED_KEYS = 'on conflict (org_id, idempotency_key) where idempotency_key is not null do nothing';
+// SQLite binds 13 parameters an activity: 1,000 rows stay under its 32,766 limit.
 const SQLITE_CHUNKS = [1_000, 100, 10, 1];
-const sqliteInserts = new Map<number, string>();
+const sqliteInserts = new Map<string, string>();
 
 /**
- * Writes the rows, the activity names and the new chain head without Kysely's query building,
- * which cost more than SQLite's own work per row (bench:activity, `vault-sessions demo`).
- * PostgreSQL gets one statement: one array per column (`unnest`), 19 parameters whatever the row
- * count, and a single round trip while the chain head is locked.
+ * Inserts rows on SQLite in a few fixed statement sizes (at most 9 of each smaller one), not one
+ * per row count: each size is a statement of its own in the statement cache. Without Kysely's
+ * query building, which cost more than SQLite's own work per row (`vault-sessions demo`).
  */
-async function writeAppend(
+async function insertSqliteRows(
+  trx: Transaction<Schema>,
+  table: string,
+  columns: readonly string[],
+  rows: unknown[][],
+  suffix = '',
+): Promise<Record<string, unknown>[]> {
+  const returned: Record<string, unknown>[] = [];
+  for (let i = 0; i < rows.length; ) {
+    const size = SQLITE_CHUNKS.find((n) => n <= rows.length - i) as number;
+    const chunk = rows.slice(i, i + size);
+    i += size;
+    const statement = `${table}/${size}/${suffix}`;
+    let text = sqliteInserts.get(statement);
+    if (text === undefined) {
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      text = `insert into ${table} (${columns.join(', ')}) values ${Array(size).fill(tuple).join(', ')} ${suffix}`;
+      sqliteInserts.set(statement, text);
+    }
+    // A plain loop: Array#flat is several times slower on 13,000 values.
+    const params: unknown[] = new Array(size * columns.length);
+    let k = 0;
+    for (const row of chunk) for (const value of row) params[k++] = value;
+    returned.push(...(await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, params))).rows);
+  }
+  return returned;
+}
+
+/** Ids for rows about to be inserted: the links name their rows before the head is locked. */
+async function reserveActivityIds(trx: Transaction<Schema>, count: number): Promise<number[]> {
+  if (isPostgres(trx)) {
+    // One array, not a row per id: parsing a thousand result rows cost more than the query.
+    const { rows } = await trx.executeQuery<{ ids: string[] }>(
+      CompiledQuery.raw(
+        `select array(select nextval(pg_get_serial_sequence('activities', 'id')) from generate_series(1, $1)) as ids`,
+        [count],
+      ),
+    );
+    return (rows[0]?.ids ?? []).map(Number);
+  }
+  // SQLite has one writer at a time, and AUTOINCREMENT never hands out an id below its high-water mark.
+  const { rows } = await trx.executeQuery<{ last: number }>(
+    CompiledQuery.raw(
+      `select max(coalesce((select seq from sqlite_sequence where name = 'activities'), 0),
+                  coalesce((select max(id) from activities), 0)) as last`,
+    ),
+  );
+  const last = rows[0]?.last ?? 0;
+  return Array.from({ length: count }, (_, i) => last + 1 + i);
+}
+
+/**
+ * Inserts the activity rows and their names; returns the ids of the rows inserted, which lack
+ * those whose idempotency key was already stored. PostgreSQL gets one statement: one array per
+ * column (`unnest`), whatever the row count.
+ */
+async function insertActivities(
   trx: Transaction<Schema>,
   orgId: string,
   rows: ActivityValues[],
-  names: string[],
-  head: { seq: number; hash: string },
-): Promise<void> {
-  const columns = INSERT_COLUMNS.join(', ');
+): Promise<Set<number>> {
   if (isPostgres(trx)) {
-    const arrays = INSERT_COLUMNS.map((_, i) => rows.map((row) => row[i]));
-    const unnest = PG_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
-    const n = INSERT_COLUMNS.length;
-    await trx.executeQuery(
+    const arrays = ACTIVITY_COLUMNS.map((_, i) => rows.map((row) => row[i]));
+    const types = ['bigint', 'text', 'bigint', 'bigint', ...Array<string>(9).fill('text')];
+    const unnest = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
+    const { rows: inserted } = await trx.executeQuery<{ ids: string[] }>(
       CompiledQuery.raw(
-        `with appended as (insert into activities (${columns}) select * from unnest(${unnest})),
+        `with appended as (
+           insert into activities (${ACTIVITY_COLUMNS.join(', ')}) select * from unnest(${unnest})
+           ${SKIP_STORED_KEYS} returning id, activity
+         ),
          named as (
-           insert into activity_names (org_id, name) select $${n + 1}, unnest($${n + 2}::text[])
+           insert into activity_names (org_id, name) select distinct $${types.length + 1}, activity from appended
            on conflict do nothing
          )
-         update activity_chain_heads set seq = $${n + 3}, hash = $${n + 4} where org_id = $${n + 1}`,
-        [...arrays, orgId, names, head.seq, head.hash],
+         select array(select id from appended) as ids`,
+        [...arrays, orgId],
+      ),
+    );
+    return new Set((inserted[0]?.ids ?? []).map(Number));
+  }
+  const inserted = await insertSqliteRows(
+    trx,
+    'activities',
+    ACTIVITY_COLUMNS,
+    rows,
+    `${SKIP_STORED_KEYS} returning id`,
+  );
+  const ids = new Set(inserted.map((row) => row.id as number));
+  const names = new Set(rows.filter((row) => ids.has(row[0])).map((row) => row[6]));
+  if (names.size > 0) {
+    await trx
+      .insertInto('activityNames')
+      .values([...names].map((name) => ({ orgId, name })))
+      .onConflict((oc) => oc.columns(['orgId', 'name']).doNothing())
+      .execute();
+  }
+  return ids;
+}
+
+/** Appends the links and moves the head, under the head's lock: one statement on PostgreSQL. */
+async function writeLinks(
+  trx: Transaction<Schema>,
+  orgId: string,
+  links: LinkValues[],
+  head: { seq: number; hash: string },
+): Promise<void> {
+  if (isPostgres(trx)) {
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `with linked as (
+           insert into activity_chain_links (${LINK_COLUMNS.join(', ')})
+           select $1, * from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[])
+         )
+         update activity_chain_heads set seq = $6, hash = $7 where org_id = $1`,
+        [orgId, ...[1, 2, 3, 4].map((i) => links.map((link) => link[i])), head.seq, head.hash],
       ),
     );
     return;
   }
-  for (let i = 0; i < rows.length; ) {
-    // A few fixed statement sizes (at most 9 of each smaller one), not one per row count: each
-    // size is a statement of its own in the statement cache.
-    const size = SQLITE_CHUNKS.find((n) => n <= rows.length - i) as number;
-    const chunk = rows.slice(i, i + size);
-    i += size;
-    let text = sqliteInserts.get(size);
-    if (text === undefined) {
-      const tuple = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-      text = `insert into activities (${columns}) values ${Array(size).fill(tuple).join(', ')}`;
-      sqliteInserts.set(size, text);
-    }
-    // A plain loop: Array#flat is several times slower on 15,000 values.
-    const params: unknown[] = new Array(size * INSERT_COLUMNS.length);
-    let k = 0;
-    for (const row of chunk) for (const value of row) params[k++] = value;
-    await trx.executeQuery(CompiledQuery.raw(text, params));
-  }
-  await trx
-    .insertInto('activityNames')
-    .values(names.map((name) => ({ orgId, name })))
-    .onConflict((oc) => oc.columns(['orgId', 'name']).doNothing())
-    .execute();
+  await insertSqliteRows(trx, 'activity_chain_links', LINK_COLUMNS, links);
   await trx.updateTable('activityChainHeads').set(head).where('orgId', '=', orgId).execute();
 }
 
@@ -121,6 +209,11 @@ export async function recordActivities(
 /**
  * Appends several callers' events, in order, as one piece of the chain, and counts each caller's
  * accepted events and duplicates (a key repeated in a later group is that group's duplicate).
+ *
+ * The activity rows go in before the org's chain head is locked, so appends of one org insert
+ * them in parallel; under the lock only the narrow links are written (decision 008). A writer in
+ * flight with the same idempotency key holds the key in the unique index: the insert waits for it
+ * and then skips the row if it committed.
  */
 export async function recordActivityGroups(
   trx: Transaction<Schema>,
@@ -129,18 +222,14 @@ export async function recordActivityGroups(
   recordedAt: number,
 ): Promise<AppendCounts[]> {
   const events = groups.flat();
-  if (events.length === 0) return groups.map(() => ({ accepted: 0, duplicates: 0 }));
-  let { seq, hash } = await lockChainHead(trx, orgId);
-  // Under the chain lock, writers of one org take turns: a retry racing its original sees its rows.
-  const fresh = await freshEvents(trx, orgId, events);
+  const candidates = firstOfEachKey(events);
+  const ids = await reserveActivityIds(trx, candidates.filter(Boolean).length);
   const rows: ActivityValues[] = [];
-  const names = new Set<string>();
-  events.forEach((event, i) => {
-    if (!fresh[i]) return;
-    seq += 1;
-    const values: ChainedValues = [
+  const rowOf: (ActivityValues | undefined)[] = events.map((event, i) => {
+    if (!candidates[i]) return undefined;
+    const row: ActivityValues = [
+      ids[rows.length] as number,
       orgId,
-      seq,
       event.occurredAt,
       recordedAt,
       event.userId,
@@ -152,68 +241,44 @@ export async function recordActivityGroups(
       event.publicIp ?? null,
       event.sessionId ?? null,
       event.idempotencyKey ?? null,
-      hash,
     ];
-    hash = hashChainedValues(values);
-    rows.push([...values, hash]);
-    names.add(event.activity);
+    rows.push(row);
+    return row;
   });
-  if (rows.length > 0) await writeAppend(trx, orgId, rows, [...names], { seq, hash });
+  const inserted = rows.length > 0 ? await insertActivities(trx, orgId, rows) : new Set<number>();
+  if (inserted.size > 0) {
+    let { seq, hash } = await lockChainHead(trx, orgId);
+    const links: LinkValues[] = [];
+    for (const [id, ...fields] of rows) {
+      if (!inserted.has(id)) continue;
+      seq += 1;
+      const prevHash = hash;
+      const [rowOrg, occurredAt, rowRecordedAt, ...rest] = fields;
+      hash = hashChainedValues([rowOrg, seq, occurredAt, rowRecordedAt, ...rest, prevHash]);
+      links.push([orgId, seq, id, prevHash, hash]);
+    }
+    await writeLinks(trx, orgId, links, { seq, hash });
+  }
   let i = 0;
   return groups.map((group) => {
     let accepted = 0;
-    for (const _ of group) if (fresh[i++]) accepted += 1;
+    for (const _ of group) {
+      const row = rowOf[i++];
+      if (row && inserted.has(row[0])) accepted += 1;
+    }
     return { accepted, duplicates: group.length - accepted };
   });
 }
 
-/**
- * For each event, whether it is new: false when its idempotency key is already stored, or repeated
- * earlier in the list.
- */
-async function freshEvents(trx: Kysely<Schema>, orgId: string, events: ActivityEvent[]): Promise<boolean[]> {
-  const keys = events.map((e) => e.idempotencyKey).filter((k): k is string => typeof k === 'string');
-  const seen = new Set(keys.length === 0 ? [] : await storedIdempotencyKeys(trx, orgId, keys));
+/** For each event, false when its idempotency key was already used earlier in the list. */
+function firstOfEachKey(events: ActivityEvent[]): boolean[] {
+  const seen = new Set<string>();
   return events.map(({ idempotencyKey: key }) => {
     if (!key) return true;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-}
-
-/**
- * Which of these keys the org already has, one index probe per key. On PostgreSQL,
- * `idempotency_key in (…1,000 keys)` was planned as a walk over all of the org's keyed rows with
- * the list as a filter (the statistics saw few keyed rows): 127 ms a call at 323k keyed rows, and
- * growing, under the chain lock. LATERAL … LIMIT 1 cannot be turned back into that walk: ~2 ms for
- * 1,000 keys, whatever the table holds (decision 007).
- */
-export function storedIdempotencyKeysQuery(
-  trx: Kysely<Schema>,
-  orgId: string,
-  keys: string[],
-): CompiledQuery {
-  if (isPostgres(trx)) {
-    return CompiledQuery.raw(
-      `select k.key from unnest($2::text[]) as k(key)
-       cross join lateral (
-         select 1 from activities a where a.org_id = $1 and a.idempotency_key = k.key limit 1
-       ) stored`,
-      [orgId, keys],
-    );
-  }
-  // One statement text whatever the number of keys, so groups of any size share one cached statement.
-  return CompiledQuery.raw(
-    `select value as key from json_each(?)
-     where exists (select 1 from activities where org_id = ? and idempotency_key = value)`,
-    [JSON.stringify(keys), orgId],
-  );
-}
-
-async function storedIdempotencyKeys(trx: Kysely<Schema>, orgId: string, keys: string[]): Promise<string[]> {
-  const { rows } = await trx.executeQuery<{ key: string }>(storedIdempotencyKeysQuery(trx, orgId, keys));
-  return rows.map((row) => row.key);
 }
 
 /** Reads the chain head under a row lock (PostgreSQL); SQLite serialises writers anyway. */

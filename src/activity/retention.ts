@@ -33,34 +33,27 @@ export async function purgeExpiredActivities(
         // Serialises purges (several instances run one daily) with each other and with appends.
         const lockHead = trx.selectFrom('activityChainHeads').select('orgId').where('orgId', '=', orgId);
         await (isPostgres(trx) ? lockHead.forUpdate() : lockHead).execute();
-        const last = await trx
-          .selectFrom('activities')
-          .select(['seq', 'hash'])
-          .where('orgId', '=', orgId)
-          .where('recordedAt', '<', cutoff)
-          .orderBy('seq')
-          .offset(PURGE_BATCH - 1)
-          .limit(1)
-          .executeTakeFirst();
-        const through =
-          last ??
-          (await trx
-            .selectFrom('activities')
-            .select(['seq', 'hash'])
-            .where('orgId', '=', orgId)
-            .where('recordedAt', '<', cutoff)
-            .orderBy('seq', 'desc')
-            .limit(1)
-            .executeTakeFirst());
+        const last = await lastPurgedLink(trx, orgId, cutoff, 'first batch');
+        const through = last ?? (await lastPurgedLink(trx, orgId, cutoff, 'all'));
         if (!through) return 0;
         // The append-only trigger lets only this transaction delete, and only while it says so.
         if (isPostgres(trx)) await sql`set local vault.allow_purge = 'on'`.execute(trx);
         else await sql`insert into activity_purge_permits (id) values (1)`.execute(trx);
         const result = await trx
           .deleteFrom('activities')
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('activityChainLinks')
+              .select('activityId')
+              .where('orgId', '=', orgId)
+              .where('seq', '<=', through.seq),
+          )
+          .executeTakeFirst();
+        await trx
+          .deleteFrom('activityChainLinks')
           .where('orgId', '=', orgId)
           .where('seq', '<=', through.seq)
-          .executeTakeFirst();
+          .execute();
         if (!isPostgres(trx)) await sql`delete from activity_purge_permits`.execute(trx);
         await trx
           .updateTable('activityChainHeads')
@@ -97,4 +90,27 @@ export async function purgeExpiredActivities(
     results.push({ orgId, purged });
   }
   return results;
+}
+
+/**
+ * The link a purge deletes through: the PURGE_BATCH-th oldest whose activity was recorded before
+ * the cutoff ('first batch'), or, when fewer are left, the newest of them ('all').
+ */
+function lastPurgedLink(
+  trx: Kysely<Schema>,
+  orgId: string,
+  cutoff: number,
+  which: 'first batch' | 'all',
+): Promise<{ seq: number; hash: string } | undefined> {
+  const query = trx
+    .selectFrom('activityChainLinks as l')
+    .innerJoin('activities as a', 'a.id', 'l.activityId')
+    .select(['l.seq', 'l.hash'])
+    .where('l.orgId', '=', orgId)
+    .where('a.recordedAt', '<', cutoff);
+  return (
+    which === 'first batch' ? query.orderBy('l.seq').offset(PURGE_BATCH - 1) : query.orderBy('l.seq', 'desc')
+  )
+    .limit(1)
+    .executeTakeFirst();
 }

@@ -5,12 +5,14 @@ import * as foundation from './migrations/001_foundation.js';
 import * as activityLog from './migrations/002_activity_log.js';
 import * as activityTextSearch from './migrations/003_activity_text_search.js';
 import * as leanerActivityAppends from './migrations/004_leaner_activity_appends.js';
+import * as chainLinks from './migrations/005_chain_links.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
   '002_activity_log': activityLog,
   '003_activity_text_search': activityTextSearch,
   '004_leaner_activity_appends': leanerActivityAppends,
+  '005_chain_links': chainLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

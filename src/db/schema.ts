@@ -1,6 +1,11 @@
 import type { OrgTable, UserTable } from '../accounts/accounts.table.js';
 import type { ApiKeyTable, SettingTable } from '../accounts/api-keys.table.js';
-import type { ActivityChainHeadTable, ActivityNameTable, ActivityTable } from '../activity/activity.table.js';
+import type {
+  ActivityChainHeadTable,
+  ActivityChainLinkTable,
+  ActivityNameTable,
+  ActivityTable,
+} from '../activity/activity.table.js';
 import type { LoginFailureTable, SessionTable } from '../sessions/session.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
@@ -11,6 +16,7 @@ export interface Schema {
   loginFailures: LoginFailureTable;
   activities: ActivityTable;
   activityChainHeads: ActivityChainHeadTable;
+  activityChainLinks: ActivityChainLinkTable;
   activityNames: ActivityNameTable;
   apiKeys: ApiKeyTable;
   settings: SettingTable;

@@ -384,6 +384,17 @@ describeEachEngine('activity hash chain', (engine) => {
     });
   });
 
+  it('verifies intact while appends go on', async () => {
+    await putMany(20);
+    const appends = Array.from({ length: 10 }, (_, i) =>
+      put(Array.from({ length: 25 }, (_, j) => ({ target: `during ${i} ${j}` }))),
+    );
+    const reports = Array.from({ length: 5 }, () => verify());
+    await Promise.all(appends);
+    for (const report of await Promise.all(reports)) expect(report).toMatchObject({ ok: true });
+    expect(await verify()).toEqual({ ok: true, checked: (await chain()).length });
+  });
+
   describe('retention', () => {
     const retentionDays = () => t.config.activityRetentionDays;
     const purge = () => purgeExpiredActivities(db(), { now: clock.now(), retentionDays: retentionDays() });

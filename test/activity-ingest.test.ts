@@ -312,6 +312,34 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
     );
 
     it.runIf(engine === 'postgres')(
+      'stores each key once when two appends race with the same keys in opposite orders, without a deadlock',
+      async () => {
+        const keys = Array.from({ length: 2_000 }, (_, i) => `opposite-${i}`);
+        const append = (order: string[]) =>
+          t.database.db.transaction().execute((trx) =>
+            recordActivities(
+              trx,
+              acme.orgId,
+              order.map((key) => ({
+                occurredAt: 1,
+                userId: null,
+                username: acme.user.username,
+                activity: 'backup',
+                status: 'success',
+                idempotencyKey: key,
+              })),
+              1,
+            ),
+          );
+        const [forward, backward] = await Promise.all([append(keys), append(keys.toReversed())]);
+        expect(forward.accepted + backward.accepted).toBe(2_000);
+        expect(forward.duplicates + backward.duplicates).toBe(2_000);
+        expect(await ingested()).toHaveLength(2_000);
+        expect((await as(t.app, admin).get('/api/activities/verify')).json()).toMatchObject({ ok: true });
+      },
+    );
+
+    it.runIf(engine === 'postgres')(
       'waits for a writer in flight with the same key, then counts the event a duplicate if that committed',
       async () => {
         const { db } = t.database;

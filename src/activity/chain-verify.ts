@@ -22,13 +22,17 @@ export interface ChainReport {
  * links break the links around them, and an activity with no link at all is outside the chain.
  */
 export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<ChainReport> {
-  const anchor = await db
+  // Read first: every link up to the head committed no later than the head did, so the walk up to
+  // it is complete even while appends go on.
+  const head = await db
     .selectFrom('activityChainHeads')
-    .select(['anchorSeq', 'anchorHash'])
+    .selectAll()
     .where('orgId', '=', orgId)
     .executeTakeFirst();
-  let expectedSeq = (anchor?.anchorSeq ?? 0) + 1;
-  let expectedPrev = anchor?.anchorHash ?? GENESIS_HASH;
+  const headSeq = head?.seq ?? 0;
+  const anchorSeq = head?.anchorSeq ?? 0;
+  let expectedSeq = anchorSeq + 1;
+  let expectedPrev = head?.anchorHash ?? GENESIS_HASH;
   let checked = 0;
   const broken = (
     seq: number | null,
@@ -43,6 +47,7 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
       .select(['seq', 'activityId', 'prevHash', 'hash'])
       .where('orgId', '=', orgId)
       .where('seq', '>=', expectedSeq)
+      .where('seq', '<=', headSeq)
       .orderBy('seq')
       .limit(VERIFY_BATCH)
       .execute();
@@ -81,29 +86,26 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
       expectedSeq += 1;
       checked += 1;
     }
-    if (links.length === VERIFY_BATCH) continue;
-    // Read after the walk: every link walked was committed with a head at least that far, so a
-    // head behind the walk means links appended behind the application's back. A head ahead of it
-    // means appends since the walk's last read, which it goes on to check; if that read already
-    // found nothing more, the newest links were removed.
-    const head = await db
-      .selectFrom('activityChainHeads')
-      .select(['seq', 'hash'])
-      .where('orgId', '=', orgId)
-      .executeTakeFirst();
-    const headSeq = head?.seq ?? 0;
-    if (headSeq > expectedSeq - 1 && links.length > 0) continue;
-    if (headSeq !== expectedSeq - 1 || (head && head.seq > 0 && head.hash !== expectedPrev)) {
-      return broken(
-        expectedSeq,
-        null,
-        'head-mismatch',
-        `the chain ends at row ${expectedSeq - 1} but its head says ${headSeq}`,
-      );
-    }
-    break;
+    if (links.length < VERIFY_BATCH) break;
   }
-  const unlinked = await firstUnlinkedActivity(db, orgId);
+  if (headSeq !== expectedSeq - 1 || (head && head.seq > 0 && head.hash !== expectedPrev)) {
+    return broken(
+      expectedSeq,
+      null,
+      'head-mismatch',
+      `the chain ends at row ${expectedSeq - 1} but its head says ${headSeq}`,
+    );
+  }
+  const beyond = await linksBeyondHead(db, orgId);
+  if (beyond) {
+    return broken(
+      beyond.headSeq + 1,
+      null,
+      'head-mismatch',
+      `the chain's head says ${beyond.headSeq} but links go on to row ${beyond.lastSeq}`,
+    );
+  }
+  const unlinked = await firstUnlinkedActivity(db, orgId, anchorSeq);
   if (unlinked !== undefined) {
     return broken(null, unlinked, 'unlinked', `activity id ${unlinked} is not in the chain`);
   }
@@ -111,11 +113,38 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
 }
 
 /**
- * An activity written behind the application's back, without a link. Counted first (one
- * statement, so appends in flight are in both counts or neither); only a difference pays for the
- * search of the row.
+ * Links appended behind the application's back, past the head. One statement: an append moves the
+ * head in the transaction that adds its links, so both are seen or neither.
  */
-async function firstUnlinkedActivity(db: Kysely<Schema>, orgId: string): Promise<number | undefined> {
+async function linksBeyondHead(
+  db: Kysely<Schema>,
+  orgId: string,
+): Promise<{ headSeq: number; lastSeq: number } | undefined> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('activityChainHeads').select('seq').where('orgId', '=', orgId).as('headSeq'),
+      eb
+        .selectFrom('activityChainLinks')
+        .select((c) => c.fn.max('seq').as('n'))
+        .where('orgId', '=', orgId)
+        .as('lastSeq'),
+    ])
+    .executeTakeFirstOrThrow();
+  const headSeq = Number(row.headSeq ?? 0);
+  const lastSeq = Number(row.lastSeq ?? 0);
+  return lastSeq > headSeq ? { headSeq, lastSeq } : undefined;
+}
+
+/**
+ * An activity written behind the application's back, without a link after the retention anchor
+ * (links up to the anchor are purged with their rows). Counted first, in one statement, so appends
+ * in flight are in both counts or neither; only a difference pays for the search of the row.
+ */
+async function firstUnlinkedActivity(
+  db: Kysely<Schema>,
+  orgId: string,
+  anchorSeq: number,
+): Promise<number | undefined> {
   const counts = await db
     .selectNoFrom((eb) => [
       eb
@@ -127,6 +156,7 @@ async function firstUnlinkedActivity(db: Kysely<Schema>, orgId: string): Promise
         .selectFrom('activityChainLinks')
         .select((c) => c.fn.countAll<number>().as('n'))
         .where('orgId', '=', orgId)
+        .where('seq', '>', anchorSeq)
         .as('links'),
     ])
     .executeTakeFirstOrThrow();
@@ -141,7 +171,8 @@ async function firstUnlinkedActivity(db: Kysely<Schema>, orgId: string): Promise
           selectFrom('activityChainLinks as l')
             .select('l.seq')
             .whereRef('l.orgId', '=', 'a.orgId')
-            .whereRef('l.activityId', '=', 'a.id'),
+            .whereRef('l.activityId', '=', 'a.id')
+            .where('l.seq', '>', anchorSeq),
         ),
       ),
     )

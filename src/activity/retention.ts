@@ -15,8 +15,9 @@ export interface PurgeResult {
 /**
  * Deletes each org's activities recorded before the retention window, oldest first and in
  * batches, moving the chain's anchor to the last deleted link so what remains still verifies.
- * Rows go by the time they were recorded (which follows the chain order), not by the time the
- * event claims: the chain can only lose a prefix.
+ * Rows go by the time they were recorded, not by the time the event claims, and only as a prefix
+ * of the chain: the last link recorded before the cutoff ends it. Appends running side by side
+ * take their time before the lock, so around the cutoff the order may differ by milliseconds.
  */
 export async function purgeExpiredActivities(
   db: Kysely<Schema>,

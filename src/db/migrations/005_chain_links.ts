@@ -85,7 +85,8 @@ export async function down(db: Kysely<any>): Promise<void> {
        constraint "activities_org_seq_key" unique ("org_id", "seq")`,
       `a.id, a.org_id, l.seq, a.occurred_at, a.recorded_at, a.user_id, a.username, a.activity, a.status,
        a.target, a.details, a.public_ip, a.session_id, a.idempotency_key, l.prev_hash, l.hash`,
-      'activities a join activity_chain_links l on l.activity_id = a.id',
+      // A left join: an activity without a link fails the not-null constraints instead of vanishing.
+      'activities a left join activity_chain_links l on l.activity_id = a.id',
     );
     await sql`drop table activity_chain_links`.execute(db);
   });

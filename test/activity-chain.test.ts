@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashActivity } from '../src/activity/chain.js';
+import { recordActivities } from '../src/activity/record.js';
 import { purgeExpiredActivities } from '../src/activity/retention.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
@@ -526,6 +527,29 @@ describeEachEngine('activity hash chain', (engine) => {
       await db().updateTable('activities').set({ details: 'x' }).where('id', '=', row.id).execute();
       const fresh = await signIn(t.app, acme.admin.username);
       expect((await verify(fresh)).firstBroken).toMatchObject({ seq: row.seq, problem: 'altered' });
+    });
+
+    it('only ever takes the oldest links: a row recorded before the cutoff but after a newer one stays', async () => {
+      const now = clock.now();
+      const event = (target: string) => ({
+        occurredAt: now,
+        userId: null,
+        username: 'system',
+        activity: 'backup',
+        status: 'success',
+        target,
+      });
+      const append = (target: string, recordedAt: number) =>
+        db()
+          .transaction()
+          .execute((trx) => recordActivities(trx, acme.orgId, [event(target)], recordedAt));
+      // The org's first links were recorded now, inside the window; this one claims a time long past.
+      await append('behind', now - 500 * DAY);
+      const [result] = (await purge()).filter((r) => r.orgId === acme.orgId);
+      const targets = (await chain()).map((r) => r.target);
+      expect(targets).toContain('behind');
+      expect(result?.purged).toBe(0);
+      expect((await verify(await signIn(t.app, acme.admin.username))).ok).toBe(true);
     });
 
     it('purges more than one batch (10,000 rows) and the rest still verifies', async () => {

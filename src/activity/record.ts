@@ -232,6 +232,7 @@ export async function recordActivityGroups(
   recordedAt: number,
 ): Promise<AppendCounts[]> {
   const events = groups.flat();
+  if (events.length === 0) return groups.map(() => ({ accepted: 0, duplicates: 0 }));
   const candidates = firstOfEachKey(events);
   const ids = await reserveActivityIds(trx, candidates.filter(Boolean).length);
   const rows: ActivityValues[] = [];

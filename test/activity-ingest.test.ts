@@ -42,6 +42,15 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
     target: 'mailbox alice@example.com',
     ...overrides,
   });
+  /** An event as the services hand it to recordActivities, with an idempotency key. */
+  const keyedActivity = (key: string) => ({
+    occurredAt: 1,
+    userId: null,
+    username: acme.user.username,
+    activity: 'backup',
+    status: 'success',
+    idempotencyKey: key,
+  });
   const rowCount = async (orgId?: string) => {
     let query = t.database.db.selectFrom('activities').select((eb) => eb.fn.countAll<number>().as('n'));
     if (orgId) query = query.where('orgId', '=', orgId);
@@ -316,21 +325,9 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
       async () => {
         const keys = Array.from({ length: 2_000 }, (_, i) => `opposite-${i}`);
         const append = (order: string[]) =>
-          t.database.db.transaction().execute((trx) =>
-            recordActivities(
-              trx,
-              acme.orgId,
-              order.map((key) => ({
-                occurredAt: 1,
-                userId: null,
-                username: acme.user.username,
-                activity: 'backup',
-                status: 'success',
-                idempotencyKey: key,
-              })),
-              1,
-            ),
-          );
+          t.database.db
+            .transaction()
+            .execute((trx) => recordActivities(trx, acme.orgId, order.map(keyedActivity), 1));
         const [forward, backward] = await Promise.all([append(keys), append(keys.toReversed())]);
         expect(forward.accepted + backward.accepted).toBe(2_000);
         expect(forward.duplicates + backward.duplicates).toBe(2_000);
@@ -343,14 +340,6 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
       'waits for a writer in flight with the same key, then counts the event a duplicate if that committed',
       async () => {
         const { db } = t.database;
-        const keyed = (key: string) => ({
-          occurredAt: 1,
-          userId: null,
-          username: acme.user.username,
-          activity: 'backup',
-          status: 'success',
-          idempotencyKey: key,
-        });
         const inFlight = (key: string, outcome: 'commit' | 'rollback') => {
           let finish = () => {};
           const finished = new Promise<void>((resolve) => {
@@ -360,7 +349,7 @@ describeEachEngine('activity ingest (POST /api/activities)', (engine) => {
             void db
               .transaction()
               .execute(async (trx) => {
-                await recordActivities(trx, acme.orgId, [keyed(key)], 1);
+                await recordActivities(trx, acme.orgId, [keyedActivity(key)], 1);
                 resolve();
                 await finished;
                 if (outcome === 'rollback') throw new Error('rolled back');

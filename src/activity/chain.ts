@@ -34,9 +34,14 @@ export function hashChainedValues(values: ChainedValues): string {
 }
 
 export function hashActivity(row: ChainedFields): string {
+  return hashLinkedActivity(row, row.seq, row.prevHash);
+}
+
+/** The same hash, for an activity and its place in the chain given apart (no object per row). */
+export function hashLinkedActivity(row: Omit<NewActivityRow, 'id'>, seq: number, prevHash: string): string {
   return hashChainedValues([
     row.orgId,
-    row.seq,
+    seq,
     row.occurredAt,
     row.recordedAt,
     row.userId ?? null,
@@ -48,6 +53,6 @@ export function hashActivity(row: ChainedFields): string {
     row.publicIp ?? null,
     row.sessionId ?? null,
     row.idempotencyKey ?? null,
-    row.prevHash,
+    prevHash,
   ]);
 }

@@ -5,6 +5,7 @@ import { UserSchema } from './accounts/accounts.schemas.js';
 import { createAccountService } from './accounts/accounts.service.js';
 import { apiKeysRoutes } from './accounts/api-keys.routes.js';
 import { type ApiKeyService, createApiKeyService } from './accounts/api-keys.service.js';
+import { createCredentials } from './accounts/credentials.js';
 import { usersRoutes } from './accounts/users.routes.js';
 import { activityRoutes } from './activity/activity.routes.js';
 import { ActivitySchema } from './activity/activity.schemas.js';
@@ -71,18 +72,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const lastAccess = new LastAccessTracker(database.db);
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
+  const credentials = createCredentials({ db: database.db, clock });
   const sessions = createSessionService({
     database,
     clock,
+    credentials,
     geo: deps.geo,
     bus,
     lastAccess,
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
   });
-  const accounts = createAccountService({ db: database.db, clock, sessions });
+  const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });
-  const activity = createActivityService({ database, clock });
+  const activity = createActivityService({
+    database,
+    clock,
+    retentionDays: config.activityRetentionDays,
+    ingestEventsPerMinute: config.ingestEventsPerMinute,
+  });
 
   app.addHook('onClose', async () => {
     hub.closeAll();

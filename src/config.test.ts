@@ -25,6 +25,7 @@ describe('loadConfig defaults', () => {
       sessionMaxMs: 12 * 3_600_000,
       cookieSecure: 'auto',
       activityRetentionDays: 400,
+      ingestEventsPerMinute: 600_000,
       geoipCityDb: undefined,
       logLevel: 'info',
     });
@@ -43,6 +44,7 @@ describe('loadConfig defaults', () => {
         'SESSION_MAX_HOURS',
         'COOKIE_SECURE',
         'ACTIVITY_RETENTION_DAYS',
+        'INGEST_EVENTS_PER_MINUTE',
         'GEOIP_CITY_DB',
         'LOG_LEVEL',
       ].map((name) => [name, '']),
@@ -62,6 +64,7 @@ describe('loadConfig defaults', () => {
       SESSION_MAX_HOURS: '8',
       COOKIE_SECURE: 'true',
       ACTIVITY_RETENTION_DAYS: '730',
+      INGEST_EVENTS_PER_MINUTE: '0',
       GEOIP_CITY_DB: '/srv/GeoIP2-City.mmdb',
       LOG_LEVEL: 'warn',
     });
@@ -76,6 +79,7 @@ describe('loadConfig defaults', () => {
       sessionMaxMs: 8 * 3_600_000,
       cookieSecure: true,
       activityRetentionDays: 730,
+      ingestEventsPerMinute: 0,
       geoipCityDb: '/srv/GeoIP2-City.mmdb',
       logLevel: 'warn',
     });

@@ -17,6 +17,8 @@ export interface Config {
   sessionMaxMs: number;
   cookieSecure: 'auto' | boolean;
   activityRetentionDays: number;
+  /** Per API key (or admin) and instance; 0 = no limit. */
+  ingestEventsPerMinute: number;
   geoipCityDb: string | undefined;
   logLevel: LogLevel;
 }
@@ -61,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionMaxMs: int('SESSION_MAX_HOURS', 12, 1, 24 * 90) * HOUR_MS,
     cookieSecure: parseCookieSecure(env.COOKIE_SECURE, problems),
     activityRetentionDays: int('ACTIVITY_RETENTION_DAYS', 400, 1, 36_500),
+    ingestEventsPerMinute: int('INGEST_EVENTS_PER_MINUTE', 600_000, 0, 100_000_000),
     geoipCityDb: env.GEOIP_CITY_DB || undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL, problems),
   };

@@ -143,6 +143,7 @@ describeEachEngine('activity hash chain', (engine) => {
       ['publicIp', '198.51.100.1'],
       ['userId', null],
       ['activity', 'restore'],
+      ['source', 'api_key vsk_forged someone else'],
     ] as const)('names a row whose %s was changed in the database as altered', async (column, value) => {
       const row = await middleRow();
       await disableAppendOnly();

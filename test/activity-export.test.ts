@@ -19,6 +19,7 @@ const HEADER = [
   'Session ID',
   'User ID',
   'Activity ID',
+  'Source',
 ];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -62,6 +63,7 @@ interface Item {
   details: string | null;
   publicIp: string | null;
   sessionId: string | null;
+  source: string | null;
 }
 
 /** An activity as the export must write it, before neutralising formulas. */
@@ -76,6 +78,7 @@ const asCells = (item: Item) => [
   item.sessionId ?? '',
   item.userId ?? '',
   item.id,
+  item.source ?? '',
 ];
 
 describeEachEngine('activity export (GET /api/activities/export)', (engine) => {

@@ -19,13 +19,20 @@ import {
 } from './accounts.repository.js';
 import type { Role } from './accounts.table.js';
 import { type Actor, isAdmin } from './actor.js';
-import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import {
+  lockedOutActivity,
+  lockoutClearedActivity,
+  passwordChangeFailedActivity,
+} from './credential-activities.js';
+import type { Credentials } from './credentials.js';
+import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { normalizeUsername, toUser, type User } from './user.js';
 
 export interface AccountServiceDeps {
   db: Kysely<Schema>;
   clock: Clock;
   sessions: SessionService;
+  credentials: Credentials;
 }
 
 export interface NewUserInput {
@@ -37,7 +44,7 @@ export interface NewUserInput {
 export type AccountService = ReturnType<typeof createAccountService>;
 
 export function createAccountService(deps: AccountServiceDeps) {
-  const { db, clock, sessions } = deps;
+  const { db, clock, sessions, credentials } = deps;
 
   async function assertUsernameFree(username: string): Promise<void> {
     if (await findUserByUsername(db, username)) {
@@ -141,14 +148,30 @@ export function createAccountService(deps: AccountServiceDeps) {
       return rows.filter((row) => isAdmin(actor) || row.id === actor.userId).map(toUser);
     },
 
-    /** Changes the caller's password and ends their other sessions. */
+    /**
+     * Changes the caller's password and ends their other sessions. The current password is a
+     * guess like a login's, within the same limits: a stolen session cannot try passwords freely.
+     */
     async changePassword(
       actor: Actor,
       input: { currentPassword: string; newPassword: string },
+      client: { deviceToken: string | undefined } = { deviceToken: undefined },
     ): Promise<number> {
       const user = actor.userId ? await findUserInOrg(db, actor.orgId, actor.userId) : undefined;
       if (!user) throw notFound('User');
-      if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      const check = await credentials.checkPassword({
+        username: user.username,
+        password: input.currentPassword,
+        ip: actor.publicIp ?? 'unknown',
+        deviceToken: client.deviceToken,
+      });
+      if (!check.ok) {
+        const at = clock.now();
+        const events = [passwordChangeFailedActivity(actor, at)];
+        if (check.lockedOut) {
+          events.push(lockedOutActivity(user, actor.publicIp ?? 'unknown', at, credentials.lockoutEndsAt()));
+        }
+        await db.transaction().execute((trx) => recordActivities(trx, actor.orgId, events, at));
         throw new AppError('INVALID_INPUT', 'currentPassword is not your current password');
       }
       assertPasswordPolicy(input.newPassword, user.username, 'newPassword');
@@ -168,6 +191,26 @@ export function createAccountService(deps: AccountServiceDeps) {
         { orgId: actor.orgId, userId: user.id, exceptSessionId: actor.sessionId },
         'password_changed',
       );
+    },
+
+    /** Admin: lets a user locked out by failed password attempts log in again at once. */
+    async clearLockout(actor: Actor, userId: string): Promise<number> {
+      if (!isAdmin(actor)) throw forbidden('Only admins can clear a lockout');
+      const user = await findUserInOrg(db, actor.orgId, userId);
+      if (!user) throw notFound('User');
+      const now = clock.now();
+      const forgotten = await credentials.clearLockout(user.username);
+      await db
+        .transaction()
+        .execute((trx) =>
+          recordActivities(
+            trx,
+            actor.orgId,
+            [lockoutClearedActivity(actor, user.username, forgotten, now)],
+            now,
+          ),
+        );
+      return forgotten;
     },
 
     /** Disabling a user ends every session they have; enabling lets them log in again. */

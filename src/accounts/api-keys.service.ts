@@ -34,6 +34,8 @@ export interface ApiKeyPrincipal {
   keyId: string;
   orgId: string;
   name: string;
+  /** The key's first characters, as the key list shows them. */
+  prefix: string;
 }
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -117,7 +119,7 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
       // no one more. Math.abs: a clock set back must not freeze the time until it catches up.
       if (row.lastUsedAt === null || Math.abs(now - row.lastUsedAt) >= LAST_USED_PRECISION_MS)
         await touchApiKey(db, row.id, now);
-      return { keyId: row.id, orgId: row.orgId, name: row.name };
+      return { keyId: row.id, orgId: row.orgId, name: row.name, prefix: row.prefix };
     },
   };
 }

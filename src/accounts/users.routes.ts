@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { readDeviceCookie } from '../http/device-cookie.js';
 import { requireActor } from '../http/plugins/auth.js';
 import { errors, Uuid } from '../http/schemas.js';
 import { ChangePasswordBody, NewUserBody, UpdateUserBody, UserSchema } from './accounts.schemas.js';
@@ -53,6 +54,24 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }
     }),
   );
 
+  app.delete(
+    '/api/users/:id/lockout',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Lets a user locked out by failed password attempts log in again at once',
+        params: Type.Object({ id: Uuid }),
+        response: {
+          200: Type.Object({
+            cleared: Type.Integer({ description: 'failed password attempts forgotten' }),
+          }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({ cleared: await accounts.clearLockout(requireActor(request), request.params.id) }),
+  );
+
   app.post(
     '/api/me/password',
     {
@@ -60,11 +79,13 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }
         tags: ['users'],
         summary: "Changes the caller's password; their other sessions end",
         body: ChangePasswordBody,
-        response: { 204: Type.Null(), ...errors(400, 401, 403) },
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
-      await accounts.changePassword(requireActor(request), request.body);
+      await accounts.changePassword(requireActor(request), request.body, {
+        deviceToken: readDeviceCookie(request),
+      });
       return reply.status(204).send(null);
     },
   );

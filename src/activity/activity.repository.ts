@@ -2,6 +2,7 @@ import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'k
 import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
+import { invalidInput } from '../http/errors.js';
 import type { ActivityListRow, ExportRow } from './activity.js';
 import type { CursorPosition } from './cursor.js';
 import type { ActivityFilter, SortKey } from './filter.js';
@@ -27,6 +28,7 @@ const ACTIVITY_COLUMNS = [
   'sessionId',
   'userId',
   'id',
+  'source',
 ] as const;
 /** Where each sort key column sits in an ExportRow. */
 const EXPORT_INDEX = { occurred_at: 0, username: 1, activity: 2, id: 9 } as const;
@@ -136,6 +138,7 @@ export function exportCopyQuery(db: Db, filter: ActivityFilter): CompiledQuery {
       ['username', 'activity', 'status', 'target', 'details', 'public_ip', 'session_id', 'user_id'] as const
     ).map((column, i) => csvText(column).as(`c${i + 1}`)),
     sql<number>`id`.as('c9'),
+    csvText('source').as('c10'),
   ];
   return ordered(filtered(db, filter).select(cells), filter).compile();
 }
@@ -166,4 +169,52 @@ export async function listActivityNames(db: Db, orgId: string): Promise<string[]
     .orderBy('name')
     .execute();
   return rows.map((r) => r.name);
+}
+
+/** An org's distinct activity names are capped: each one is in every user's dropdown. */
+export const MAX_ACTIVITY_NAMES_PER_ORG = 500;
+
+/**
+ * Adds the names an ingest call brings that the org does not have yet, or refuses the call
+ * (400 naming the first event over the cap). The count and the insert happen under a lock per
+ * org, so calls arriving at once cannot overrun the cap between them; a call that then fails
+ * may leave its new names behind, which only shows them in the dropdown.
+ */
+export async function registerActivityNames(db: Db, orgId: string, names: readonly string[]): Promise<void> {
+  const wanted = [...new Set(names)];
+  const missing = async (q: Db) => {
+    const known = await q
+      .selectFrom('activityNames')
+      .select('name')
+      .where('orgId', '=', orgId)
+      .where('name', 'in', wanted)
+      .execute();
+    const have = new Set(known.map((r) => r.name));
+    return wanted.filter((name) => !have.has(name));
+  };
+  if ((await missing(db)).length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    if (isPostgres(trx)) {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`activity_names:${orgId}`}, 0))`.execute(trx);
+    }
+    const fresh = await missing(trx);
+    if (fresh.length === 0) return;
+    const { n } = await trx
+      .selectFrom('activityNames')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('orgId', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const room = MAX_ACTIVITY_NAMES_PER_ORG - Number(n);
+    if (fresh.length > room) {
+      const over = fresh[Math.max(0, room)] as string;
+      throw invalidInput(
+        `events[${names.indexOf(over)}].activity: "${over}" would be a new activity name, and the org has reached its ${MAX_ACTIVITY_NAMES_PER_ORG} (use one of its names: GET /api/activity-types)`,
+      );
+    }
+    await trx
+      .insertInto('activityNames')
+      .values(fresh.map((name) => ({ orgId, name })))
+      .onConflict((oc) => oc.columns(['orgId', 'name']).doNothing())
+      .execute();
+  });
 }

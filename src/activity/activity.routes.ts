@@ -8,6 +8,7 @@ import { errors } from '../http/schemas.js';
 import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from './activity.schemas.js';
 import type { ActivityService } from './activity.service.js';
 import { exportFilename } from './export-filename.js';
+import type { IngestCaller } from './ingest.js';
 
 interface ActivityRoutesOptions {
   activity: ActivityService;
@@ -69,20 +70,25 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
         body: IngestBody,
         response: {
           201: Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer() }),
-          ...errors(400, 401, 403, 413),
+          ...errors(400, 401, 403, 413, 429),
         },
       },
     },
     async (request, reply) => {
-      let orgId: string;
+      let caller: IngestCaller;
       if (request.apiKey) {
-        orgId = request.apiKey.orgId;
+        const key = request.apiKey;
+        caller = {
+          orgId: key.orgId,
+          source: `api_key ${key.prefix} ${key.name}`,
+          rateKey: `key:${key.keyId}`,
+        };
       } else {
         const actor = requireActor(request);
         if (!isAdmin(actor)) throw forbidden('Only admins and API keys can record activities');
-        orgId = actor.orgId;
+        caller = { orgId: actor.orgId, source: `admin ${actor.username}`, rateKey: `user:${actor.userId}` };
       }
-      return reply.status(201).send(await activity.ingest(orgId, request.body.events));
+      return reply.status(201).send(await activity.ingest(caller, request.body.events));
     },
   );
 

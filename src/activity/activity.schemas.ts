@@ -15,6 +15,12 @@ export const ActivitySchema = Type.Object(
     details: Nullable(Type.String()),
     publicIp: Nullable(Type.String()),
     sessionId: Nullable(Type.String()),
+    source: Nullable(
+      Type.String({
+        description:
+          'who wrote an ingested event: `api_key <key prefix> <key name>` or `admin <username>`; null for what the product records itself',
+      }),
+    ),
   },
   { $id: 'Activity' },
 );

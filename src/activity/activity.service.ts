@@ -21,7 +21,8 @@ import { csvPreamble, toCsvChunk } from './csv.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { createGroupAppender } from './group-appender.js';
-import { type IngestEvent, ingestActivities } from './ingest.js';
+import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
+import { createIngestLimiter } from './ingest-limiter.js';
 import { recordActivities, recordActivityGroups } from './record.js';
 
 /** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
@@ -58,7 +59,16 @@ export type ExportFormat = 'csv' | 'jsonl';
 
 export type ActivityService = ReturnType<typeof createActivityService>;
 
-export function createActivityService(deps: { database: Database; clock: Clock }) {
+export interface ActivityServiceDeps {
+  database: Database;
+  clock: Clock;
+  /** ACTIVITY_RETENTION_DAYS: also how far before the org's creation an ingested event may lie. */
+  retentionDays: number;
+  /** INGEST_EVENTS_PER_MINUTE per API key and instance; 0 = no limit. */
+  ingestEventsPerMinute: number;
+}
+
+export function createActivityService(deps: ActivityServiceDeps) {
   const { database, clock } = deps;
   const { db } = database;
   const appender = createGroupAppender(
@@ -66,6 +76,7 @@ export function createActivityService(deps: { database: Database; clock: Clock }
       db.transaction().execute((trx) => recordActivityGroups(trx, orgId, groups, clock.now())),
     { inFlight: database.engine === 'postgres' ? INGEST_TRANSACTIONS_PER_ORG : 1 },
   );
+  const limiter = createIngestLimiter(deps.ingestEventsPerMinute);
   let copiesRunning = 0;
   let cursorSecret: Promise<string> | undefined;
   const secret = () => {
@@ -258,8 +269,8 @@ export function createActivityService(deps: { database: Database; clock: Clock }
       return verifyChain(db, actor.orgId);
     },
 
-    ingest: (orgId: string, events: IngestEvent[]) =>
-      ingestActivities({ db, clock, appender }, orgId, events),
+    ingest: (caller: IngestCaller, events: IngestEvent[]) =>
+      ingestActivities({ db, clock, appender, limiter, retentionDays: deps.retentionDays }, caller, events),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ActivityTable {
   publicIp: string | null;
   sessionId: string | null;
   idempotencyKey: string | null;
+  /** Who wrote an ingested event (activity.ts `describeSource`); null for the product's own. */
+  source: string | null;
 }
 
 /**

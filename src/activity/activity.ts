@@ -12,6 +12,8 @@ export interface Activity {
   details: string | null;
   publicIp: string | null;
   sessionId: string | null;
+  /** Who wrote an ingested event: `api_key <prefix> <name>` or `admin <username>`; null for the product's own. */
+  source: string | null;
 }
 
 export type ActivityListRow = Pick<
@@ -26,6 +28,7 @@ export type ActivityListRow = Pick<
   | 'details'
   | 'publicIp'
   | 'sessionId'
+  | 'source'
 >;
 
 export function toActivity(row: ActivityListRow): Activity {
@@ -40,6 +43,7 @@ export function toActivity(row: ActivityListRow): Activity {
     details: row.details,
     publicIp: row.publicIp,
     sessionId: row.sessionId,
+    source: row.source,
   };
 }
 
@@ -55,10 +59,12 @@ export type ExportRow = [
   sessionId: string | null,
   userId: string | null,
   id: number,
+  source: string | null,
 ];
 
 export function exportRowToActivity(row: ExportRow): Activity {
-  const [occurredAt, username, activity, status, target, details, publicIp, sessionId, userId, id] = row;
+  const [occurredAt, username, activity, status, target, details, publicIp, sessionId, userId, id, source] =
+    row;
   return toActivity({
     id,
     occurredAt,
@@ -70,5 +76,6 @@ export function exportRowToActivity(row: ExportRow): Activity {
     details,
     publicIp,
     sessionId,
+    source,
   });
 }

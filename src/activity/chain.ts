@@ -27,10 +27,12 @@ export type ChainedValues = [
 
 /**
  * SHA-256 over a canonical encoding of every stored field, including the previous hash:
- * a JSON array in fixed order, so no field can move, vanish or change without notice.
+ * a JSON array in fixed order, so no field can move, vanish or change without notice. A source
+ * (an ingested event's writer, added later) follows at the end when there is one, so rows stored
+ * before it existed keep their hash.
  */
-export function hashChainedValues(values: ChainedValues): string {
-  return hash('sha256', JSON.stringify(values), 'hex');
+export function hashChainedValues(values: ChainedValues, source: string | null = null): string {
+  return hash('sha256', JSON.stringify(source === null ? values : [...values, source]), 'hex');
 }
 
 export function hashActivity(row: ChainedFields): string {
@@ -39,20 +41,23 @@ export function hashActivity(row: ChainedFields): string {
 
 /** The same hash, for an activity and its place in the chain given apart (no object per row). */
 export function hashLinkedActivity(row: Omit<NewActivityRow, 'id'>, seq: number, prevHash: string): string {
-  return hashChainedValues([
-    row.orgId,
-    seq,
-    row.occurredAt,
-    row.recordedAt,
-    row.userId ?? null,
-    row.username,
-    row.activity,
-    row.status,
-    row.target ?? null,
-    row.details ?? null,
-    row.publicIp ?? null,
-    row.sessionId ?? null,
-    row.idempotencyKey ?? null,
-    prevHash,
-  ]);
+  return hashChainedValues(
+    [
+      row.orgId,
+      seq,
+      row.occurredAt,
+      row.recordedAt,
+      row.userId ?? null,
+      row.username,
+      row.activity,
+      row.status,
+      row.target ?? null,
+      row.details ?? null,
+      row.publicIp ?? null,
+      row.sessionId ?? null,
+      row.idempotencyKey ?? null,
+      prevHash,
+    ],
+    row.source ?? null,
+  );
 }

@@ -11,6 +11,7 @@ export const CSV_HEADER = [
   'Session ID',
   'User ID',
   'Activity ID',
+  'Source',
 ];
 
 const FORMULA_TRIGGERS = /^[=+\-@\t\r]/;
@@ -39,8 +40,20 @@ export function csvPreamble(): string {
 /** A batch of exported rows as CSV records, CRLF after each: one string per batch. */
 export function toCsvChunk(rows: readonly ExportRow[]): string {
   let out = '';
-  for (const [occurredAt, username, activity, status, target, details, ip, sessionId, userId, id] of rows) {
-    out += `${csvCell(new Date(occurredAt).toISOString())},${csvCell(username)},${csvCell(activity)},${csvCell(status)},${csvCell(target ?? '')},${csvCell(details ?? '')},${csvCell(ip ?? '')},${csvCell(sessionId ?? '')},${csvCell(userId ?? '')},${id}\r\n`;
+  for (const [
+    occurredAt,
+    username,
+    activity,
+    status,
+    target,
+    details,
+    ip,
+    sessionId,
+    userId,
+    id,
+    source,
+  ] of rows) {
+    out += `${csvCell(new Date(occurredAt).toISOString())},${csvCell(username)},${csvCell(activity)},${csvCell(status)},${csvCell(target ?? '')},${csvCell(details ?? '')},${csvCell(ip ?? '')},${csvCell(sessionId ?? '')},${csvCell(userId ?? '')},${id},${csvCell(source ?? '')}\r\n`;
   }
   return out;
 }

@@ -5,12 +5,20 @@ import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
 import { AppError, invalidInput } from '../http/errors.js';
 import { normalizeIp } from '../sessions/client-ip.js';
+import { registerActivityNames } from './activity.repository.js';
 import type { GroupAppender } from './group-appender.js';
+import type { IngestLimiter } from './ingest-limiter.js';
 import type { ActivityEvent, AppendCounts } from './record.js';
 
 export const MAX_EVENTS_PER_CALL = 1_000;
 /** Clocks drift; an event more than this far in the future is a mistake, not a clock skew. */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+const DAY_MS = 24 * 3_600_000;
+/**
+ * The namespaces of the activities the product records itself (activity-names.ts, and those to
+ * come). An ingested `user.login` would look like a real login in the page and the CSV.
+ */
+const PRODUCT_NAMESPACES = ['user', 'session', 'org', 'api_key', 'mfa', 'sso', 'stream', 'activity'];
 
 /** One event as the vault's services send it. */
 export interface IngestEvent {
@@ -24,13 +32,28 @@ export interface IngestEvent {
   idempotencyKey?: string | undefined;
 }
 
+/** Who sends the events: the org, how they are shown as written (`source`), and whose rate budget they use. */
+export interface IngestCaller {
+  orgId: string;
+  source: string;
+  rateKey: string;
+}
+
+export interface IngestDeps {
+  db: Kysely<Schema>;
+  clock: Clock;
+  appender: GroupAppender;
+  limiter: IngestLimiter;
+  retentionDays: number;
+}
+
 /**
  * Appends a batch of events to an org's log, all or nothing. Resolves only after commit;
  * events whose idempotency key is already stored count as duplicates, not new rows.
  */
 export async function ingestActivities(
-  deps: { db: Kysely<Schema>; clock: Clock; appender: GroupAppender },
-  orgId: string,
+  deps: IngestDeps,
+  caller: IngestCaller,
   events: IngestEvent[],
 ): Promise<AppendCounts> {
   if (events.length > MAX_EVENTS_PER_CALL) {
@@ -39,19 +62,25 @@ export async function ingestActivities(
       `at most ${MAX_EVENTS_PER_CALL} events per call (got ${events.length})`,
     );
   }
+  const { orgId } = caller;
   const now = deps.clock.now();
+  events.forEach((event, index) => {
+    assertIngestibleName(event.activity, index);
+  });
+  const org = await findOrg(deps.db, orgId);
   const users = await findOrgUsers(
     deps.db,
     orgId,
     events.map((e) => normalizeUsername(e.username)),
   );
+  const earliest = org.createdAt - deps.retentionDays * DAY_MS;
   const prepared: ActivityEvent[] = events.map((event, index) => {
     const username = normalizeUsername(event.username);
     const userId = users.get(username);
     if (userId === undefined)
       throw invalidInput(`events[${index}].username: no user "${event.username}" in this org`);
     return {
-      occurredAt: parseOccurredAt(event.occurredAt, index, now),
+      occurredAt: parseOccurredAt(event.occurredAt, index, { now, earliest }),
       userId,
       username,
       activity: event.activity,
@@ -60,9 +89,31 @@ export async function ingestActivities(
       details: event.details ?? null,
       publicIp: parsePublicIp(event.publicIp, index),
       idempotencyKey: event.idempotencyKey ?? null,
+      source: caller.source,
     };
   });
+  await deps.limiter.take(caller.rateKey, events.length);
+  await registerActivityNames(
+    deps.db,
+    orgId,
+    prepared.map((e) => e.activity),
+  );
   return deps.appender.append(orgId, prepared);
+}
+
+function assertIngestibleName(name: string, index: number): void {
+  const namespace = name.toLowerCase().split('.')[0] ?? '';
+  if (name.includes('.') && PRODUCT_NAMESPACES.includes(namespace)) {
+    throw invalidInput(
+      `events[${index}].activity: "${name}" is in the namespace "${namespace}.", which only the product itself records`,
+    );
+  }
+}
+
+async function findOrg(db: Kysely<Schema>, orgId: string): Promise<{ createdAt: number }> {
+  const row = await db.selectFrom('orgs').select('createdAt').where('id', '=', orgId).executeTakeFirst();
+  if (!row) throw invalidInput('no such org');
+  return { createdAt: Number(row.createdAt) };
 }
 
 async function findOrgUsers(
@@ -81,11 +132,21 @@ async function findOrgUsers(
   return new Map(rows.map((r) => [r.username, r.id]));
 }
 
-function parseOccurredAt(value: string | undefined, index: number, now: number): number {
-  if (value === undefined) return now;
+function parseOccurredAt(
+  value: string | undefined,
+  index: number,
+  bounds: { now: number; earliest: number },
+): number {
+  if (value === undefined) return bounds.now;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw invalidInput(`events[${index}].occurredAt: not an ISO 8601 date-time`);
-  if (ms > now + MAX_FUTURE_SKEW_MS) throw invalidInput(`events[${index}].occurredAt: is in the future`);
+  if (ms > bounds.now + MAX_FUTURE_SKEW_MS)
+    throw invalidInput(`events[${index}].occurredAt: is in the future`);
+  if (ms < bounds.earliest) {
+    throw invalidInput(
+      `events[${index}].occurredAt: is before ${new Date(bounds.earliest).toISOString()} (the org's creation, less the retention period)`,
+    );
+  }
   return ms;
 }
 

@@ -17,6 +17,8 @@ export interface ActivityEvent {
   publicIp?: string | null;
   sessionId?: string | null;
   idempotencyKey?: string | null;
+  /** Who wrote an ingested event; unset for the product's own. */
+  source?: string | null;
 }
 
 export interface AppendCounts {
@@ -74,6 +76,7 @@ export async function recordActivityGroups(
       publicIp: event.publicIp ?? null,
       sessionId: event.sessionId ?? null,
       idempotencyKey: event.idempotencyKey ?? null,
+      source: event.source ?? null,
     };
     rows.push(row);
     return row;

@@ -1,4 +1,5 @@
 import { createAccountService } from '../accounts/accounts.service.js';
+import { createCredentials } from '../accounts/credentials.js';
 import { createActivityService } from '../activity/activity.service.js';
 import { systemClock } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
@@ -25,9 +26,11 @@ export async function openCliContext(options: { geo?: boolean } = {}, config: Co
           hub,
         })
       : createMemoryBus(hub);
+  const credentials = createCredentials({ db: database.db, clock: systemClock });
   const sessions = createSessionService({
     database,
     clock: systemClock,
+    credentials,
     geo: options.geo
       ? await openGeoLocator({ cityDbPath: config.geoipCityDb })
       : { lookup: () => UNKNOWN_LOCATION },
@@ -36,8 +39,18 @@ export async function openCliContext(options: { geo?: boolean } = {}, config: Co
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
   });
-  const accounts = createAccountService({ db: database.db, clock: systemClock, sessions });
-  const activity = createActivityService({ database, clock: systemClock });
+  const accounts = createAccountService({
+    db: database.db,
+    clock: systemClock,
+    sessions,
+    credentials,
+  });
+  const activity = createActivityService({
+    database,
+    clock: systemClock,
+    retentionDays: config.activityRetentionDays,
+    ingestEventsPerMinute: config.ingestEventsPerMinute,
+  });
   return {
     config,
     database,

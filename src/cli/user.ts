@@ -46,4 +46,16 @@ export function registerUserCommands(program: Command): void {
         }),
       );
   }
+
+  user
+    .command('unlock')
+    .description('let a user locked out by failed password attempts log in again at once')
+    .argument('<username>')
+    .action((username: string) =>
+      withContext(async (context) => {
+        const target = await resolveUser(context, username);
+        const forgotten = await context.accounts.clearLockout(operatorActor(target.orgId), target.id);
+        process.stdout.write(`unlocked "${target.username}" (${forgotten} failed attempts forgotten)\n`);
+      }),
+    );
 }

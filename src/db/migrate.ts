@@ -6,6 +6,8 @@ import * as activityLog from './migrations/002_activity_log.js';
 import * as activityTextSearch from './migrations/003_activity_text_search.js';
 import * as leanerActivityAppends from './migrations/004_leaner_activity_appends.js';
 import * as chainLinks from './migrations/005_chain_links.js';
+import * as passwordGuesses from './migrations/006_password_guesses.js';
+import * as activitySources from './migrations/007_activity_sources.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -13,6 +15,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_activity_text_search': activityTextSearch,
   '004_leaner_activity_appends': leanerActivityAppends,
   '005_chain_links': chainLinks,
+  '006_password_guesses': passwordGuesses,
+  '007_activity_sources': activitySources,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

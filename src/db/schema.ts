@@ -1,19 +1,20 @@
 import type { OrgTable, UserTable } from '../accounts/accounts.table.js';
 import type { ApiKeyTable, SettingTable } from '../accounts/api-keys.table.js';
+import type { PasswordGuessTable } from '../accounts/password-guesses.table.js';
 import type {
   ActivityChainHeadTable,
   ActivityChainLinkTable,
   ActivityNameTable,
   ActivityTable,
 } from '../activity/activity.table.js';
-import type { LoginFailureTable, SessionTable } from '../sessions/session.table.js';
+import type { SessionTable } from '../sessions/session.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
 export interface Schema {
   orgs: OrgTable;
   users: UserTable;
   sessions: SessionTable;
-  loginFailures: LoginFailureTable;
+  loginFailures: PasswordGuessTable;
   activities: ActivityTable;
   activityChainHeads: ActivityChainHeadTable;
   activityChainLinks: ActivityChainLinkTable;

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { UserSchema } from '../accounts/accounts.schemas.js';
 import type { Config } from '../config.js';
 import { clientIp } from '../http/client-ip.js';
+import { readDeviceCookie, setDeviceCookie } from '../http/device-cookie.js';
 import { clearSessionCookie, requireActor, requireSession, setSessionCookie } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
 import { LoginBody, SessionSchema } from './sessions.schemas.js';
@@ -33,9 +34,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         password: request.body.password,
         ip: clientIp(request),
         headers: request.headers,
+        deviceToken: readDeviceCookie(request),
       });
       const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure;
       setSessionCookie(reply, result.token, secure);
+      setDeviceCookie(reply, result.deviceToken, secure);
       return { user: result.user, session: result.session };
     },
   );

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 
 export type RevokedReason = 'logout' | 'terminated' | 'password_changed' | 'user_disabled';
 
@@ -27,13 +27,6 @@ export interface SessionTable {
   revokedAt: number | null;
   revokedBy: string | null;
   revokedReason: RevokedReason | null;
-}
-
-export interface LoginFailureTable {
-  id: Generated<number>;
-  ip: string;
-  username: string;
-  at: number;
 }
 
 export type SessionRow = Selectable<SessionTable>;

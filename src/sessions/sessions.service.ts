@@ -1,6 +1,6 @@
-import { findUserByUsername } from '../accounts/accounts.repository.js';
 import { type Actor, confinedUserId } from '../accounts/actor.js';
-import { verifyAgainstDummy, verifyPassword } from '../accounts/passwords.js';
+import { lockedOutActivity } from '../accounts/credential-activities.js';
+import type { Credentials } from '../accounts/credentials.js';
 import { normalizeUsername, toUser, type User } from '../accounts/user.js';
 import { recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
@@ -12,7 +12,6 @@ import { normalizeIp } from './client-ip.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
 import type { LiveBus } from './live-events.js';
-import { assertLoginAllowed, recordLoginFailure } from './login-throttle.js';
 import { type Session, toSession } from './session.js';
 import type { RevokedReason } from './session.table.js';
 import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
@@ -32,6 +31,7 @@ export interface SessionServiceDeps {
   geo: GeoLocator;
   bus: LiveBus;
   lastAccess: LastAccessTracker;
+  credentials: Credentials;
   idleMs: number;
   maxMs: number;
 }
@@ -41,6 +41,8 @@ export interface LoginInput {
   password: string;
   ip: string;
   headers: HeaderBag;
+  /** The browser's known-device cookie, if it sent one (accounts/known-devices.ts). */
+  deviceToken?: string | undefined;
 }
 
 /** Why a token was refused: lets the client say "your session was ended" instead of a bare 401. */
@@ -118,28 +120,31 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   return {
     /** Checks a password and opens a new session (never reuses one: no fixation). */
-    async login(input: LoginInput): Promise<{ token: string; user: User; session: Session }> {
+    async login(
+      input: LoginInput,
+    ): Promise<{ token: string; deviceToken: string; user: User; session: Session }> {
       const now = clock.now();
       const username = normalizeUsername(input.username);
       // One address, one spelling: "::ffff:8.8.8.8" from a dual-stack socket is 8.8.8.8 in the list,
-      // the activity log and the per-IP throttle alike.
+      // the activity log and the guess limits alike.
       const ip = normalizeIp(input.ip);
-      const attempt = { ip, username, now };
-      await assertLoginAllowed(db, attempt);
-      const user = await findUserByUsername(db, username);
-      const valid =
-        user && user.disabledAt === null
-          ? await verifyPassword(user.passwordHash, input.password)
-          : await verifyAgainstDummy(input.password);
-      if (!user || !valid) {
-        await recordLoginFailure(db, attempt);
+      const check = await deps.credentials.checkPassword({
+        username,
+        password: input.password,
+        ip,
+        deviceToken: input.deviceToken,
+      });
+      if (!check.ok) {
+        const { user } = check;
         if (user) {
-          await db
-            .transaction()
-            .execute((trx) => recordActivities(trx, user.orgId, [loginFailedActivity(user, ip, now)], now));
+          const events = [loginFailedActivity(user, ip, now)];
+          if (check.lockedOut)
+            events.push(lockedOutActivity(user, ip, now, deps.credentials.lockoutEndsAt()));
+          await db.transaction().execute((trx) => recordActivities(trx, user.orgId, events, now));
         }
         throw INVALID_CREDENTIALS;
       }
+      const { user } = check;
 
       const token = generateSessionToken();
       const client = parseClientInfo(input.headers);
@@ -169,7 +174,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         { ...row, username: user.username },
         { currentSessionId: row.id, lastAccessAt: now },
       );
-      return { token, user: toUser(user), session };
+      return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
 
     /**

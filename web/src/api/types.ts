@@ -47,6 +47,8 @@ export interface Activity {
   details: string | null;
   publicIp: string | null;
   sessionId: string | null;
+  /** Who wrote an ingested event (`api_key <prefix> <name>` or `admin <username>`); null for the product's own. */
+  source: string | null;
 }
 
 export type Period = '1d' | '7d' | '1m' | '6m' | '1y';

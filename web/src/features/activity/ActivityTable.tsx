@@ -89,6 +89,7 @@ export function ActivityTable({ items, sort, order, onSort, busy }: ActivityTabl
                 <div>
                   {item.target ?? <span className="muted">—</span>}
                   {item.details && <span className="details">{item.details}</span>}
+                  {item.source && <span className="source">reported by {describeSource(item.source)}</span>}
                 </div>
               </td>
               <td data-label="Public IP" className="mono">
@@ -100,4 +101,10 @@ export function ActivityTable({ items, sort, order, onSort, busy }: ActivityTabl
       </table>
     </div>
   );
+}
+
+/** `api_key vsk_ab12cd backup jobs` → `API key "backup jobs" (vsk_ab12cd…)`; `admin alice` → `admin alice`. */
+function describeSource(source: string): string {
+  const [kind, prefix, ...name] = source.split(' ');
+  return kind === 'api_key' ? `API key "${name.join(' ')}" (${prefix}…)` : source;
 }

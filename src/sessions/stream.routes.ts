@@ -35,6 +35,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
       const token = request.cookies[SESSION_COOKIE] as string;
       reply.hijack();
       const raw = reply.raw;
+      // A stream is quiet between heartbeats by design; the idle timeout is for requests and
+      // stalled downloads, not for it. (Node's request timeout ends once the GET has arrived.)
+      request.raw.socket.setTimeout(0);
       raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',

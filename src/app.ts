@@ -26,7 +26,7 @@ import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
-import { LiveHub } from './sessions/live-hub.js';
+import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { SessionSchema } from './sessions/sessions.schemas.js';
 import { createSessionService } from './sessions/sessions.service.js';
@@ -74,7 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   limitConnections(app.server, config);
 
-  const hub = new LiveHub();
+  const hub = new LiveHub({
+    perSession: MAX_STREAMS_PER_SESSION,
+    perUser: MAX_STREAMS_PER_USER,
+    perInstance: config.maxStreams,
+  });
   const bus =
     database.engine === 'postgres'
       ? await createPostgresBus({

@@ -13,6 +13,7 @@ import { type ActivityService, createActivityService } from './activity/activity
 import { type Clock, systemClock } from './clock.js';
 import type { Config, TrustProxy } from './config.js';
 import type { Database } from './db/database.js';
+import { limitConnections } from './http/connection-limits.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerHealth } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -26,7 +27,7 @@ import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
-import { LiveHub } from './sessions/live-hub.js';
+import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { SessionSchema } from './sessions/sessions.schemas.js';
 import { createSessionService } from './sessions/sessions.service.js';
@@ -41,6 +42,12 @@ export interface AppDeps {
 }
 
 const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+/** Headers are small: a client that needs longer to send them is trickling them on purpose. */
+const MAX_HEADERS_TIMEOUT_MS = 10_000;
+/** Longer than the 60 s idle timeout of common load balancers, so they close first (Fastify's default). */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** How often Node looks for requests past their time; its default of 30 s would let them linger. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** A hop count means: believe that many proxies in front of us, counted from the socket. */
 function toFastifyTrustProxy(trust: TrustProxy) {
@@ -55,11 +62,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ? { level: config.logLevel } : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's 0 would turn Node's request timeout off: a body sent a byte at a time stays forever.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(MAX_HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
     // Our own messages name the field; Ajv's defaults would coerce and strip silently.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  limitConnections(app.server, config);
 
-  const hub = new LiveHub();
+  const hub = new LiveHub({
+    perSession: MAX_STREAMS_PER_SESSION,
+    perUser: MAX_STREAMS_PER_USER,
+    perInstance: config.maxStreams,
+  });
   const bus =
     database.engine === 'postgres'
       ? await createPostgresBus({

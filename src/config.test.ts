@@ -28,6 +28,11 @@ describe('loadConfig defaults', () => {
       ingestEventsPerMinute: 600_000,
       geoipCityDb: undefined,
       logLevel: 'info',
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 120_000,
+      maxConnections: 900,
+      maxConnectionsPerIp: 100,
+      maxStreams: 500,
     });
   });
 
@@ -47,6 +52,11 @@ describe('loadConfig defaults', () => {
         'INGEST_EVENTS_PER_MINUTE',
         'GEOIP_CITY_DB',
         'LOG_LEVEL',
+        'REQUEST_TIMEOUT_SECONDS',
+        'IDLE_TIMEOUT_SECONDS',
+        'MAX_CONNECTIONS',
+        'MAX_CONNECTIONS_PER_IP',
+        'MAX_STREAMS',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -67,6 +77,11 @@ describe('loadConfig defaults', () => {
       INGEST_EVENTS_PER_MINUTE: '0',
       GEOIP_CITY_DB: '/srv/GeoIP2-City.mmdb',
       LOG_LEVEL: 'warn',
+      REQUEST_TIMEOUT_SECONDS: '60',
+      IDLE_TIMEOUT_SECONDS: '300',
+      MAX_CONNECTIONS: '20000',
+      MAX_CONNECTIONS_PER_IP: '500',
+      MAX_STREAMS: '10000',
     });
     expect(config).toEqual<Config>({
       port: 8080,
@@ -82,6 +97,12 @@ describe('loadConfig defaults', () => {
       ingestEventsPerMinute: 0,
       geoipCityDb: '/srv/GeoIP2-City.mmdb',
       logLevel: 'warn',
+      requestTimeoutMs: 60_000,
+      idleTimeoutMs: 300_000,
+      maxConnections: 20_000,
+      // TRUST_PROXY is set: every socket is the proxy's, so there is no per-address cap.
+      maxConnectionsPerIp: 0,
+      maxStreams: 10_000,
     });
   });
 
@@ -98,6 +119,31 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ SESSION_MAX_HOURS: '2160' }).sessionMaxMs).toBe(2160 * 3_600_000);
     expect(loadConfig({ ACTIVITY_RETENTION_DAYS: '1' }).activityRetentionDays).toBe(1);
     expect(loadConfig({ ACTIVITY_RETENTION_DAYS: '36500' }).activityRetentionDays).toBe(36_500);
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: '1' }).requestTimeoutMs).toBe(1_000);
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: '3600' }).requestTimeoutMs).toBe(3_600_000);
+    expect(loadConfig({ IDLE_TIMEOUT_SECONDS: '1' }).idleTimeoutMs).toBe(1_000);
+    expect(loadConfig({ MAX_CONNECTIONS: '2', MAX_STREAMS: '1' })).toMatchObject({
+      maxConnections: 2,
+      maxStreams: 1,
+    });
+    expect(loadConfig({ MAX_CONNECTIONS_PER_IP: '1' }).maxConnectionsPerIp).toBe(1);
+  });
+
+  it.each<[string | undefined, number]>([
+    [undefined, 100],
+    ['0', 100],
+    ['1', 0],
+    ['loopback', 0],
+    ['10.0.0.0/8', 0],
+  ])('with TRUST_PROXY=%j caps connections per address at %i (0: off)', (raw, cap) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).maxConnectionsPerIp).toBe(cap);
+  });
+
+  it('refuses MAX_STREAMS not below MAX_CONNECTIONS, since streams hold their connection', () => {
+    const problems = problemsOf({ MAX_CONNECTIONS: '100', MAX_STREAMS: '100' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('MAX_STREAMS');
+    expect(problems[0]).toContain('MAX_CONNECTIONS');
   });
 
   it.each([
@@ -131,6 +177,16 @@ describe('loadConfig bad values', () => {
     ['TRUST_PROXY', 'everyone'],
     ['LOG_LEVEL', 'verbose'],
     ['LOG_LEVEL', 'INFO'],
+    ['REQUEST_TIMEOUT_SECONDS', '0'],
+    ['REQUEST_TIMEOUT_SECONDS', '3601'],
+    ['REQUEST_TIMEOUT_SECONDS', '30s'],
+    ['IDLE_TIMEOUT_SECONDS', '0'],
+    ['IDLE_TIMEOUT_SECONDS', '2.5'],
+    ['MAX_CONNECTIONS', '1'],
+    ['MAX_CONNECTIONS', 'many'],
+    ['MAX_CONNECTIONS_PER_IP', '0'],
+    ['MAX_STREAMS', '0'],
+    ['MAX_STREAMS', '-5'],
   ])('refuses %s=%j, naming the variable and the value', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -156,6 +212,9 @@ describe('loadConfig bad values', () => {
       ACTIVITY_RETENTION_DAYS: '0',
       LOG_LEVEL: 'loud',
       VAULT_ADMIN_USERNAME: 'root',
+      REQUEST_TIMEOUT_SECONDS: 'never',
+      IDLE_TIMEOUT_SECONDS: '0',
+      MAX_CONNECTIONS_PER_IP: 'x',
     };
     let thrown: unknown;
     try {
@@ -176,6 +235,9 @@ describe('loadConfig bad values', () => {
       'ACTIVITY_RETENTION_DAYS',
       'LOG_LEVEL',
       'VAULT_ADMIN_USERNAME and VAULT_ADMIN_PASSWORD',
+      'REQUEST_TIMEOUT_SECONDS',
+      'IDLE_TIMEOUT_SECONDS',
+      'MAX_CONNECTIONS_PER_IP',
     ];
     expect(problems).toHaveLength(expected.length);
     for (const needle of expected) {

@@ -21,6 +21,15 @@ export interface Config {
   ingestEventsPerMinute: number;
   geoipCityDb: string | undefined;
   logLevel: LogLevel;
+  /** Headers and body of a request must have arrived within this; headers within 10 s at most. */
+  requestTimeoutMs: number;
+  /** A connection with no bytes in either direction for this long is closed (event streams excepted). */
+  idleTimeoutMs: number;
+  maxConnections: number;
+  /** Concurrent connections from one socket address; 0 (off) when TRUST_PROXY names a proxy. */
+  maxConnectionsPerIp: number;
+  /** Open event streams on this instance, all sessions together. */
+  maxStreams: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -32,7 +41,8 @@ export class ConfigError extends Error {
   }
 }
 
-const MINUTE_MS = 60_000;
+const SECOND_MS = 1_000;
+const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -52,11 +62,14 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   };
 
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  // Behind a proxy every socket is the proxy's: a per-address cap would cap all clients together.
+  const perIpCap = int('MAX_CONNECTIONS_PER_IP', 100, 1, 1_000_000);
   const config: Config = {
     port: int('PORT', 3000, 0, 65535),
     host: env.HOST || 'localhost',
     database: parseDatabaseUrl(env.DATABASE_URL, problems),
-    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    trustProxy,
     adminUsername: env.VAULT_ADMIN_USERNAME || undefined,
     adminPassword: env.VAULT_ADMIN_PASSWORD || undefined,
     sessionIdleMs: int('SESSION_IDLE_MINUTES', 30, 1, 7 * 24 * 60) * MINUTE_MS,
@@ -66,7 +79,18 @@ export function loadConfig(env: Env = process.env): Config {
     ingestEventsPerMinute: int('INGEST_EVENTS_PER_MINUTE', 600_000, 0, 100_000_000),
     geoipCityDb: env.GEOIP_CITY_DB || undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL, problems),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_SECONDS', 30, 1, 3_600) * SECOND_MS,
+    idleTimeoutMs: int('IDLE_TIMEOUT_SECONDS', 120, 1, 3_600) * SECOND_MS,
+    maxConnections: int('MAX_CONNECTIONS', 900, 2, 1_000_000),
+    maxConnectionsPerIp: trustProxy === false || trustProxy === 0 ? perIpCap : 0,
+    maxStreams: int('MAX_STREAMS', 500, 1, 1_000_000),
   };
+  if (config.maxStreams >= config.maxConnections) {
+    // Streams hold their connection; at the cap nothing else could get through.
+    problems.push(
+      `MAX_STREAMS must be lower than MAX_CONNECTIONS (got ${config.maxStreams} and ${config.maxConnections})`,
+    );
+  }
   if ((config.adminUsername === undefined) !== (config.adminPassword === undefined)) {
     problems.push('VAULT_ADMIN_USERNAME and VAULT_ADMIN_PASSWORD must be set together');
   }

@@ -10,29 +10,66 @@ export interface LiveStream {
   close(): void;
 }
 
+/** How many streams may be open at once on this instance; each holds a socket (a file descriptor). */
+export interface StreamLimits {
+  perSession: number;
+  perUser: number;
+  perInstance: number;
+}
+
+/** Enough for every tab of a browser, and a few browsers per user. */
+export const MAX_STREAMS_PER_SESSION = 10;
+export const MAX_STREAMS_PER_USER = 30;
+
+/** Which limit refused a stream, and its value. */
+export type StreamRefusal = { limit: keyof StreamLimits; max: number };
+
 const REMEMBERED_EVENT_IDS = 1_000;
 
 /** This instance's open streams, and the routing of live events to them. */
 export class LiveHub {
   private readonly bySession = new Map<string, Set<LiveStream>>();
+  private readonly byUser = new Map<string, Set<LiveStream>>();
   private readonly byOrg = new Map<string, Set<LiveStream>>();
+  private readonly all = new Set<LiveStream>();
   // An event can arrive twice (delivered locally, then echoed by LISTEN); deliver it once.
   private readonly seen = new Set<string>();
 
-  add(stream: LiveStream): void {
+  constructor(
+    private readonly limits: StreamLimits = {
+      perSession: MAX_STREAMS_PER_SESSION,
+      perUser: MAX_STREAMS_PER_USER,
+      perInstance: Number.POSITIVE_INFINITY,
+    },
+  ) {}
+
+  /**
+   * Adds the stream unless that would pass a limit. Checking and adding in one synchronous step
+   * is what keeps concurrent opens from overshooting: no other open can run in between.
+   */
+  admit(stream: LiveStream): StreamRefusal | undefined {
+    const { perSession, perUser, perInstance } = this.limits;
+    if ((this.bySession.get(stream.sessionId)?.size ?? 0) >= perSession) {
+      return { limit: 'perSession', max: perSession };
+    }
+    if ((this.byUser.get(stream.userId)?.size ?? 0) >= perUser) return { limit: 'perUser', max: perUser };
+    if (this.all.size >= perInstance) return { limit: 'perInstance', max: perInstance };
+    this.all.add(stream);
     addTo(this.bySession, stream.sessionId, stream);
+    addTo(this.byUser, stream.userId, stream);
     addTo(this.byOrg, stream.orgId, stream);
+    return undefined;
   }
 
   remove(stream: LiveStream): void {
+    this.all.delete(stream);
     removeFrom(this.bySession, stream.sessionId, stream);
+    removeFrom(this.byUser, stream.userId, stream);
     removeFrom(this.byOrg, stream.orgId, stream);
   }
 
   get size(): number {
-    let n = 0;
-    for (const set of this.bySession.values()) n += set.size;
-    return n;
+    return this.all.size;
   }
 
   deliver(id: string, event: LiveEvent): void {
@@ -58,7 +95,7 @@ export class LiveHub {
 
   /** Ends every stream, e.g. at shutdown, so clients reconnect to another instance. */
   closeAll(): void {
-    for (const set of this.bySession.values()) for (const stream of [...set]) stream.close();
+    for (const stream of [...this.all]) stream.close();
   }
 }
 

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isAdmin } from '../accounts/actor.js';
 import { clientIp } from '../http/client-ip.js';
+import { AppError } from '../http/errors.js';
 import { requireActor, requireSession, SESSION_COOKIE } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
-import type { LiveHub, LiveStream } from './live-hub.js';
+import type { LiveHub, LiveStream, StreamRefusal } from './live-hub.js';
 import type { SessionService } from './sessions.service.js';
 
 /** Keeps proxies from closing an idle stream, and re-checks the session in case a notice was lost. */
@@ -25,7 +26,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
         tags: ['sessions'],
         summary:
           'Server-Sent Events: `session-ended` to an ended session, `sessions-changed` to lists that show it',
-        response: { ...errors(401) },
+        response: { ...errors(401, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -33,14 +34,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
       const { row } = requireSession(request);
       const sessionId = row.id;
       const token = request.cookies[SESSION_COOKIE] as string;
-      reply.hijack();
       const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
       let open = true;
       const stream: LiveStream = {
         sessionId,
@@ -58,6 +52,20 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
           raw.end();
         },
       };
+      // Nothing awaited since the session check: the slot is taken before another open can look.
+      const refusal = hub.admit(stream);
+      if (refusal) throw streamRefused(refusal);
+
+      reply.hijack();
+      // A stream is quiet between heartbeats by design; the idle timeout is for requests and
+      // stalled downloads, not for it. (Node's request timeout ends once the GET has arrived.)
+      request.raw.socket.setTimeout(0);
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       const heartbeat = setInterval(async () => {
         const check = await sessions
           .validateSessionToken(token, { ip: clientIp(request), touch: false })
@@ -71,10 +79,38 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
       }, STREAM_HEARTBEAT_MS);
       heartbeat.unref();
       raw.on('close', () => stream.close());
-      hub.add(stream);
+      // A client that hung up before we listened would otherwise keep its slot forever.
+      if (raw.destroyed) stream.close();
       // Tells the client the stream is live, and how long to wait before reconnecting.
       raw.write('retry: 2000\n\n');
       stream.send('ready', { sessionId });
     },
   );
 };
+
+/** Seconds a client refused for want of room on this instance should wait (or try another). */
+const BUSY_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * Too many streams of one session or user is the client's doing: 429. A full instance is not,
+ * and another instance may have room: 503 with Retry-After, which load balancers understand.
+ */
+function streamRefused({ limit, max }: StreamRefusal): AppError {
+  if (limit === 'perSession') {
+    return new AppError(
+      'RATE_LIMITED',
+      `Too many open event streams for this session (at most ${max}); close another tab`,
+    );
+  }
+  if (limit === 'perUser') {
+    return new AppError(
+      'RATE_LIMITED',
+      `Too many open event streams for this user (at most ${max}); close tabs or log out elsewhere`,
+    );
+  }
+  return new AppError(
+    'SERVER_BUSY',
+    `This server holds as many event streams as it can (${max}); try again shortly`,
+    { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) },
+  );
+}

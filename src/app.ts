@@ -13,15 +13,16 @@ import { type ActivityService, createActivityService } from './activity/activity
 import { type Clock, systemClock } from './clock.js';
 import type { Config, TrustProxy } from './config.js';
 import type { Database } from './db/database.js';
+import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
-import { registerErrorHandler } from './http/errors.js';
+import { answerError, registerErrorHandler } from './http/errors.js';
 import { registerHealth } from './http/health.js';
+import { guardInput } from './http/input-guard.js';
 import { registerOpenApi } from './http/openapi.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { csrfPlugin } from './http/plugins/csrf.js';
 import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { staticWebPlugin } from './http/plugins/static-web.js';
-import { rejectNulCharacters } from './http/reject-nul.js';
 import { ErrorResponse } from './http/schemas.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
@@ -70,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       headersTimeout: Math.min(MAX_HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
     },
+    frameworkErrors: answerError,
+    clientErrorHandler: answerClientError,
     // Our own messages name the field; Ajv's defaults would coerce and strip silently.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -119,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandler(app);
-  rejectNulCharacters(app);
+  guardInput(app);
   app.addSchema(ErrorResponse);
   app.addSchema(UserSchema);
   app.addSchema(SessionSchema);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Every error code the API can answer with, and its HTTP status. */
 export const ERROR_CODES = {
@@ -10,8 +10,10 @@ export const ERROR_CODES = {
   CSRF_FAILED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
@@ -37,40 +39,50 @@ export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 export const invalidInput = (message: string) => new AppError('INVALID_INPUT', message);
 
+// Fastify's own errors that bad input causes, each a 4xx; anything not listed stays a 500.
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_INPUT',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_INPUT',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_INPUT',
+  // A path that is not valid percent-encoding, or a parameter longer than the router takes.
+  FST_ERR_BAD_URL: 'INVALID_INPUT',
+  FST_ERR_MAX_PARAM_LENGTH: 'INVALID_INPUT',
 };
 
 /** The one place errors become responses; 5xx details are logged, never sent. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) {
-      return reply.status(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
-    }
-    if (error.validation) {
-      return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error)));
-    }
-    const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
-    if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message));
-    if (isDatabaseDown(error)) {
-      request.log.warn({ err: error }, 'database unavailable');
-      return reply
-        .status(503)
-        .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again'));
-    }
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(errorBody('INTERNAL', 'Internal error'));
-  });
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+/**
+ * Answers any error, thrown by a route or hook, or raised by Fastify before routing (its
+ * `frameworkErrors` option: a bad URL never reaches the error handler otherwise).
+ */
+export function answerError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    return reply.status(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
+  }
+  if (error.validation) {
+    return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error)));
+  }
+  const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+  if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message));
+  if (isDatabaseDown(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return reply
+      .status(503)
+      .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again'));
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.status(500).send(errorBody('INTERNAL', 'Internal error'));
 }
 
 export function errorBody(code: ErrorCode, message: string) {

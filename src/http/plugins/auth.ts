@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../../accounts/actor.js';
 import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
@@ -44,8 +44,8 @@ export const authPlugin = fp(
     app.decorateRequest('authenticated', null);
     app.decorateRequest('apiKey', null);
     app.addHook('onRequest', async (request, reply) => {
-      const mode = request.routeOptions.config.auth ?? 'session';
-      if (mode === 'none' || !request.url.startsWith('/api/')) return;
+      const mode = authMode(request);
+      if (mode === 'none') return;
       const bearer =
         mode === 'session-or-api-key'
           ? request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
@@ -82,6 +82,18 @@ export const authPlugin = fp(
   },
   { name: 'auth', dependencies: ['@fastify/cookie'] },
 );
+
+/**
+ * Decided from the pattern of the route the router matched, never from the raw URL: the router
+ * decodes `/%61pi/me` to the `/api/me` route, so a prefix test on `request.url` would wave it
+ * through. Routes outside /api/ (the web app, its assets, /docs) are public; so is a path that
+ * matched no route, since the 404 handler has nothing to protect.
+ */
+function authMode(request: FastifyRequest): NonNullable<FastifyContextConfig['auth']> {
+  const pattern = request.routeOptions.url;
+  if (pattern === undefined || !pattern.startsWith('/api/')) return 'none';
+  return request.routeOptions.config.auth ?? 'session';
+}
 
 /** The logged-in caller; routes behind the auth hook can rely on it. */
 export function requireActor(request: FastifyRequest): Actor {

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { HOST_SESSION_COOKIE, SESSION_COOKIE } from './session-cookie.js';
 
 /** The route schemas become an OpenAPI 3 document at /api/openapi.json, browsable at /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -15,7 +16,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       components: {
         securitySchemes: {
-          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'vault_session' },
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: `\`${HOST_SESSION_COOKIE}\` over HTTPS (only that name counts there), \`${SESSION_COOKIE}\` over plain HTTP`,
+          },
           apiKey: { type: 'http', scheme: 'bearer', description: 'an org API key (POST /api/api-keys)' },
         },
       },

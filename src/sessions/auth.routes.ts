@@ -1,21 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { UserSchema } from '../accounts/accounts.schemas.js';
-import type { Config } from '../config.js';
 import { clientIp } from '../http/client-ip.js';
-import { clearSessionCookie, requireActor, requireSession, setSessionCookie } from '../http/plugins/auth.js';
+import { requireActor, requireSession } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
+import type { SessionCookies } from '../http/session-cookie.js';
 import { LoginBody, SessionSchema } from './sessions.schemas.js';
 import type { SessionService } from './sessions.service.js';
 
 export interface AuthRoutesOptions {
   sessions: SessionService;
-  config: Config;
+  cookies: SessionCookies;
 }
 
 const MeResponse = Type.Object({ user: Type.Ref(UserSchema), session: Type.Ref(SessionSchema) });
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { sessions, config }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
+  app,
+  { sessions, cookies },
+) => {
   app.post(
     '/api/auth/login',
     {
@@ -34,8 +37,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         ip: clientIp(request),
         headers: request.headers,
       });
-      const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure;
-      setSessionCookie(reply, result.token, secure);
+      cookies.set(request, reply, result.token);
       return { user: result.user, session: result.session };
     },
   );
@@ -51,7 +53,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
     async (request, reply) => {
       await sessions.logout(requireActor(request));
-      clearSessionCookie(reply);
+      cookies.clear(request, reply);
       return reply.status(204).send(null);
     },
   );

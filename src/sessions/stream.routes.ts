@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isAdmin } from '../accounts/actor.js';
 import { clientIp } from '../http/client-ip.js';
-import { requireActor, requireSession, SESSION_COOKIE } from '../http/plugins/auth.js';
+import { requireActor, requireSession } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
 import type { LiveHub, LiveStream } from './live-hub.js';
 import type { SessionService } from './sessions.service.js';
@@ -30,9 +30,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const { row } = requireSession(request);
+      const { row, token } = requireSession(request);
       const sessionId = row.id;
-      const token = request.cookies[SESSION_COOKIE] as string;
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {

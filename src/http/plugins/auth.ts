@@ -1,18 +1,19 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../../accounts/actor.js';
 import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
 import type { SessionLookupRow } from '../../sessions/sessions.repository.js';
 import type { SessionService } from '../../sessions/sessions.service.js';
 
-export interface AuthenticatedSession {
-  row: SessionLookupRow;
-}
-
 import { clientIp } from '../client-ip.js';
 import { AppError } from '../errors.js';
+import type { SessionCookies } from '../session-cookie.js';
 
-export const SESSION_COOKIE = 'vault_session';
+export interface AuthenticatedSession {
+  row: SessionLookupRow;
+  /** The token it was found by, for a long-lived request (the event stream) that re-checks it. */
+  token: string;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,7 +40,10 @@ const ENDED_MESSAGES: Record<string, string> = {
 
 /** Turns the session cookie into `request.actor`, or refuses the request with 401 / 503. */
 export const authPlugin = fp(
-  async (app: FastifyInstance, options: { sessions: SessionService; apiKeys: ApiKeyService }) => {
+  async (
+    app: FastifyInstance,
+    options: { sessions: SessionService; apiKeys: ApiKeyService; cookies: SessionCookies },
+  ) => {
     app.decorateRequest('actor', null);
     app.decorateRequest('authenticated', null);
     app.decorateRequest('apiKey', null);
@@ -59,7 +63,7 @@ export const authPlugin = fp(
         request.apiKey = principal;
         return;
       }
-      const token = request.cookies[SESSION_COOKIE];
+      const token = options.cookies.read(request);
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
@@ -70,14 +74,14 @@ export const authPlugin = fp(
         throw new AppError('DATABASE_UNAVAILABLE', 'Cannot verify the session right now; try again');
       }
       if (!result.ok) {
-        clearSessionCookie(reply);
+        options.cookies.clear(request, reply);
         const code = result.reason === 'unknown' ? 'NOT_AUTHENTICATED' : 'SESSION_ENDED';
         throw new AppError(code, ENDED_MESSAGES[result.reason] ?? 'Session ended', {
           'x-session-ended': result.reason,
         });
       }
       request.actor = result.actor;
-      request.authenticated = { row: result.row };
+      request.authenticated = { row: result.row, token };
     });
   },
   { name: 'auth', dependencies: ['@fastify/cookie'] },
@@ -105,12 +109,4 @@ export function requireActor(request: FastifyRequest): Actor {
 export function requireSession(request: FastifyRequest): AuthenticatedSession {
   if (!request.authenticated) throw new AppError('NOT_AUTHENTICATED', 'Not logged in');
   return request.authenticated;
-}
-
-export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure });
-}
-
-export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
 }

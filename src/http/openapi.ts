@@ -29,8 +29,23 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: false } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Its built-in CSP asks for upgrade-insecure-requests, which breaks /docs on a plain-HTTP
+    // deployment (every asset rewritten to https); its assets are all 'self', so nothing is lost.
+    transformStaticCSP: (header) => withoutUpgradeInsecureRequests(header),
+    uiConfig: { deepLinking: false },
+  });
   app.get('/api/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
+}
+
+function withoutUpgradeInsecureRequests(policy: string): string {
+  return policy
+    .split(';')
+    .map((directive) => directive.trim())
+    .filter((directive) => directive !== '' && directive.toLowerCase() !== 'upgrade-insecure-requests')
+    .join('; ');
 }

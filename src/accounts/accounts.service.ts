@@ -20,7 +20,8 @@ import {
 import type { Role } from './accounts.table.js';
 import { type Actor, isAdmin } from './actor.js';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
-import { normalizeUsername, toUser, type User } from './user.js';
+import { toUser, type User } from './user.js';
+import { canonicalUsername } from './username.js';
 
 export interface AccountServiceDeps {
   db: Kysely<Schema>;
@@ -49,7 +50,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     /** Creates an org and its first admin (CLI and first start). */
     async createOrgWithAdmin(input: { orgName: string } & Omit<NewUserInput, 'role'>) {
       const now = clock.now();
-      const username = normalizeUsername(input.username);
+      const username = canonicalUsername(input.username);
       assertPasswordPolicy(input.password, username);
       if (await findOrgByName(db, input.orgName))
         throw new AppError('CONFLICT', `org "${input.orgName}" exists`);
@@ -103,7 +104,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     async createUser(actor: Actor, input: NewUserInput): Promise<User> {
       if (!isAdmin(actor)) throw forbidden('Only admins can add users');
       const now = clock.now();
-      const username = normalizeUsername(input.username);
+      const username = canonicalUsername(input.username);
       assertPasswordPolicy(input.password, username);
       await assertUsernameFree(username);
       const user = {

@@ -24,6 +24,7 @@ import { csrfPlugin } from './http/plugins/csrf.js';
 import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { staticWebPlugin } from './http/plugins/static-web.js';
 import { ErrorResponse } from './http/schemas.js';
+import { sessionCookies } from './http/session-cookie.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     retentionDays: config.activityRetentionDays,
     ingestEventsPerMinute: config.ingestEventsPerMinute,
   });
+  const cookies = sessionCookies(config.cookieSecure);
 
   app.addHook('onClose', async () => {
     hub.closeAll();
@@ -145,10 +147,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(csrfPlugin);
-  await app.register(authPlugin, { sessions, apiKeys });
+  await app.register(authPlugin, { sessions, apiKeys, cookies });
 
   registerHealth(app, database.db);
-  await app.register(authRoutes, { sessions, config });
+  await app.register(authRoutes, { sessions, cookies });
   await app.register(sessionsRoutes, { sessions });
   await app.register(streamRoutes, { sessions, hub });
   await app.register(usersRoutes, { accounts });

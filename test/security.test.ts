@@ -317,8 +317,8 @@ describeEachEngine('security baseline', (engine) => {
   });
 
   describe('session cookie', () => {
-    const sessionCookie = (response: LightMyRequestResponse) => {
-      const cookie = response.cookies.find((c) => c.name === 'vault_session');
+    const sessionCookie = (response: LightMyRequestResponse, name = 'vault_session') => {
+      const cookie = response.cookies.find((c) => c.name === name);
       if (!cookie) throw new Error(`no session cookie: ${response.statusCode} ${response.body}`);
       return cookie;
     };
@@ -343,7 +343,11 @@ describeEachEngine('security baseline', (engine) => {
       try {
         const org = await seedOrg(secure.app);
         const { response } = await signIn(secure.app, org.user.username);
-        expect(sessionCookie(response)).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+        expect(sessionCookie(response, '__Host-vault_session')).toMatchObject({
+          secure: true,
+          httpOnly: true,
+          sameSite: 'Lax',
+        });
       } finally {
         await secure.close();
       }
@@ -356,7 +360,7 @@ describeEachEngine('security baseline', (engine) => {
         const https = await signIn(proxied.app, org.user.username, {
           headers: { 'x-forwarded-proto': 'https' },
         });
-        expect(sessionCookie(https.response).secure).toBe(true);
+        expect(sessionCookie(https.response, '__Host-vault_session').secure).toBe(true);
         const plain = await signIn(proxied.app, org.user.username);
         expect(sessionCookie(plain.response).secure).toBeFalsy();
       } finally {

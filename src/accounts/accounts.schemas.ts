@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { USERNAME_PATTERN } from './user.js';
+import { USERNAME_MAX_LENGTH } from './username.js';
 
 export const UserSchema = Type.Object(
   {
@@ -13,7 +13,15 @@ export const UserSchema = Type.Object(
   { $id: 'User' },
 );
 
-export const Username = Type.String({ pattern: USERNAME_PATTERN, minLength: 1, maxLength: 64 });
+// The rule itself is canonicalUsername's, shared with the CLI and the first start; a pattern here
+// would judge the name before NFKC and refuse "ＤＡＮＡ" instead of answering 409 for "dana".
+export const Username = Type.String({
+  minLength: 1,
+  maxLength: USERNAME_MAX_LENGTH,
+  description:
+    'After NFKC and lower-casing: ASCII letters, digits and . _ @ + -, starting with a letter or digit, ' +
+    'at most 64 characters. Stored in that form; taken in any spelling that normalises to it.',
+});
 export const Password = Type.String({ minLength: 1, maxLength: 256 });
 
 export const NewUserBody = Type.Object(

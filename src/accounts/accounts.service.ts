@@ -26,7 +26,8 @@ import {
 } from './credential-activities.js';
 import type { Credentials } from './credentials.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
-import { normalizeUsername, toUser, type User } from './user.js';
+import { toUser, type User } from './user.js';
+import { canonicalUsername } from './username.js';
 
 export interface AccountServiceDeps {
   db: Kysely<Schema>;
@@ -56,7 +57,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     /** Creates an org and its first admin (CLI and first start). */
     async createOrgWithAdmin(input: { orgName: string } & Omit<NewUserInput, 'role'>) {
       const now = clock.now();
-      const username = normalizeUsername(input.username);
+      const username = canonicalUsername(input.username);
       assertPasswordPolicy(input.password, username);
       if (await findOrgByName(db, input.orgName))
         throw new AppError('CONFLICT', `org "${input.orgName}" exists`);
@@ -110,7 +111,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     async createUser(actor: Actor, input: NewUserInput): Promise<User> {
       if (!isAdmin(actor)) throw forbidden('Only admins can add users');
       const now = clock.now();
-      const username = normalizeUsername(input.username);
+      const username = canonicalUsername(input.username);
       assertPasswordPolicy(input.password, username);
       await assertUsernameFree(username);
       const user = {

@@ -21,7 +21,5 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$';
-
-/** Usernames are case-insensitive; this is the form that is stored and compared. */
-export const normalizeUsername = (username: string): string => username.trim().toLowerCase();
+// Where every lookup by name (login, ingest, search, the CLI) has long imported it from.
+export { normalizeUsername } from './username.js';

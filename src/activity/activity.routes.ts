@@ -36,12 +36,17 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
   app.get(
     '/api/activities/export',
     {
+      // A GET that records an activity: a link on another site must not run it in a user's name.
+      config: { csrf: 'always' },
       schema: {
         tags: ['activity'],
         summary: 'The whole filtered result as a CSV (or JSON Lines) download, streamed',
+        description:
+          'Refused (403 CSRF_FAILED) when a browser says it came from another site: Sec-Fetch-Site ' +
+          'cross-site or same-site, or a foreign Origin or Referer. Scripts sending none of these are served.',
         querystring: ExportQuery,
         produces: ['text/csv', 'application/x-ndjson'],
-        response: { ...errors(400, 401) },
+        response: { ...errors(400, 401, 403) },
       },
     },
     async (request, reply) => {

@@ -1,22 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { UserSchema } from '../accounts/accounts.schemas.js';
-import type { Config } from '../config.js';
 import { clientIp } from '../http/client-ip.js';
 import { readDeviceCookie, setDeviceCookie } from '../http/device-cookie.js';
-import { clearSessionCookie, requireActor, requireSession, setSessionCookie } from '../http/plugins/auth.js';
+import { requireActor, requireSession } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
+import type { SessionCookies } from '../http/session-cookie.js';
 import { LoginBody, SessionSchema } from './sessions.schemas.js';
 import type { SessionService } from './sessions.service.js';
 
 export interface AuthRoutesOptions {
   sessions: SessionService;
-  config: Config;
+  cookies: SessionCookies;
 }
 
 const MeResponse = Type.Object({ user: Type.Ref(UserSchema), session: Type.Ref(SessionSchema) });
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { sessions, config }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
+  app,
+  { sessions, cookies },
+) => {
   app.post(
     '/api/auth/login',
     {
@@ -36,9 +39,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         headers: request.headers,
         deviceToken: readDeviceCookie(request),
       });
-      const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure;
-      setSessionCookie(reply, result.token, secure);
-      setDeviceCookie(reply, result.deviceToken, secure);
+      cookies.set(request, reply, result.token);
+      setDeviceCookie(reply, result.deviceToken, cookies.isSecure(request));
       return { user: result.user, session: result.session };
     },
   );
@@ -54,7 +56,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
     async (request, reply) => {
       await sessions.logout(requireActor(request));
-      clearSessionCookie(reply);
+      cookies.clear(request, reply);
       return reply.status(204).send(null);
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isAdmin } from '../accounts/actor.js';
 import { clientIp } from '../http/client-ip.js';
 import { AppError } from '../http/errors.js';
-import { requireActor, requireSession, SESSION_COOKIE } from '../http/plugins/auth.js';
+import { requireActor, requireSession } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
 import type { LiveHub, LiveStream, StreamRefusal } from './live-hub.js';
 import type { SessionService } from './sessions.service.js';
@@ -31,9 +31,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const { row } = requireSession(request);
+      const { row, token } = requireSession(request);
       const sessionId = row.id;
-      const token = request.cookies[SESSION_COOKIE] as string;
       const raw = reply.raw;
       let open = true;
       const stream: LiveStream = {

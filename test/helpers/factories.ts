@@ -52,10 +52,13 @@ export async function signIn(
     payload: { username, password: options.password ?? PASSWORD },
   });
   if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
-  const cookie = response.cookies.find((c) => c.name === 'vault_session');
+  // `__Host-vault_session` over HTTPS (or with COOKIE_SECURE=true), `vault_session` otherwise.
+  const cookie = response.cookies.find(
+    (c) => c.name === 'vault_session' || c.name === '__Host-vault_session',
+  );
   if (!cookie) throw new Error('no session cookie');
   return {
-    cookie: `vault_session=${cookie.value}`,
+    cookie: `${cookie.name}=${cookie.value}`,
     token: cookie.value,
     sessionId: response.json().session.id,
     response,

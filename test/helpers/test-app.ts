@@ -27,6 +27,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** PostgreSQL: join an existing test schema (a second instance on the same database). */
   postgresSchema?: string;
+  /** Registers test-only routes (or hooks) before the app is ready, e.g. a route behind the auth hook. */
+  beforeReady?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
   const app = await buildApp({ config, database, geo, ...(options.clock ? { clock: options.clock } : {}) });
+  await options.beforeReady?.(app);
   await app.ready();
   return {
     app,

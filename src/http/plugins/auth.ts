@@ -1,18 +1,19 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../../accounts/actor.js';
 import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
 import type { SessionLookupRow } from '../../sessions/sessions.repository.js';
 import type { SessionService } from '../../sessions/sessions.service.js';
 
-export interface AuthenticatedSession {
-  row: SessionLookupRow;
-}
-
 import { clientIp } from '../client-ip.js';
 import { AppError } from '../errors.js';
+import type { SessionCookies } from '../session-cookie.js';
 
-export const SESSION_COOKIE = 'vault_session';
+export interface AuthenticatedSession {
+  row: SessionLookupRow;
+  /** The token it was found by, for a long-lived request (the event stream) that re-checks it. */
+  token: string;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,13 +40,16 @@ const ENDED_MESSAGES: Record<string, string> = {
 
 /** Turns the session cookie into `request.actor`, or refuses the request with 401 / 503. */
 export const authPlugin = fp(
-  async (app: FastifyInstance, options: { sessions: SessionService; apiKeys: ApiKeyService }) => {
+  async (
+    app: FastifyInstance,
+    options: { sessions: SessionService; apiKeys: ApiKeyService; cookies: SessionCookies },
+  ) => {
     app.decorateRequest('actor', null);
     app.decorateRequest('authenticated', null);
     app.decorateRequest('apiKey', null);
     app.addHook('onRequest', async (request, reply) => {
-      const mode = request.routeOptions.config.auth ?? 'session';
-      if (mode === 'none' || !request.url.startsWith('/api/')) return;
+      const mode = authMode(request);
+      if (mode === 'none') return;
       const bearer =
         mode === 'session-or-api-key'
           ? request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
@@ -59,7 +63,7 @@ export const authPlugin = fp(
         request.apiKey = principal;
         return;
       }
-      const token = request.cookies[SESSION_COOKIE];
+      const token = options.cookies.read(request);
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
@@ -70,18 +74,30 @@ export const authPlugin = fp(
         throw new AppError('DATABASE_UNAVAILABLE', 'Cannot verify the session right now; try again');
       }
       if (!result.ok) {
-        clearSessionCookie(reply);
+        options.cookies.clear(request, reply);
         const code = result.reason === 'unknown' ? 'NOT_AUTHENTICATED' : 'SESSION_ENDED';
         throw new AppError(code, ENDED_MESSAGES[result.reason] ?? 'Session ended', {
           'x-session-ended': result.reason,
         });
       }
       request.actor = result.actor;
-      request.authenticated = { row: result.row };
+      request.authenticated = { row: result.row, token };
     });
   },
   { name: 'auth', dependencies: ['@fastify/cookie'] },
 );
+
+/**
+ * Decided from the pattern of the route the router matched, never from the raw URL: the router
+ * decodes `/%61pi/me` to the `/api/me` route, so a prefix test on `request.url` would wave it
+ * through. Routes outside /api/ (the web app, its assets, /docs) are public; so is a path that
+ * matched no route, since the 404 handler has nothing to protect.
+ */
+function authMode(request: FastifyRequest): NonNullable<FastifyContextConfig['auth']> {
+  const pattern = request.routeOptions.url;
+  if (pattern === undefined || !pattern.startsWith('/api/')) return 'none';
+  return request.routeOptions.config.auth ?? 'session';
+}
 
 /** The logged-in caller; routes behind the auth hook can rely on it. */
 export function requireActor(request: FastifyRequest): Actor {
@@ -93,12 +109,4 @@ export function requireActor(request: FastifyRequest): Actor {
 export function requireSession(request: FastifyRequest): AuthenticatedSession {
   if (!request.authenticated) throw new AppError('NOT_AUTHENTICATED', 'Not logged in');
   return request.authenticated;
-}
-
-export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure });
-}
-
-export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
 }

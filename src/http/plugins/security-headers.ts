@@ -25,11 +25,16 @@ export function computeHelmetHeaders(options: HelmetOptions): Record<string, str
   return headers;
 }
 
+const HSTS = 'strict-transport-security';
+
 export const securityHeadersPlugin = fp(
   async (app: FastifyInstance, options: HelmetOptions) => {
-    const headers = computeHelmetHeaders(options);
-    app.addHook('onRequest', (_request, reply, done) => {
+    const { [HSTS]: hsts, ...headers } = computeHelmetHeaders(options);
+    app.addHook('onRequest', (request, reply, done) => {
       reply.headers(headers);
+      // RFC 6797 §7.2: HSTS only over a secure transport. Over plain HTTP it says nothing true
+      // (browsers discard it) and would break a plain-HTTP host of the same name that trusts it.
+      if (hsts && request.protocol === 'https') reply.header(HSTS, hsts);
       done();
     });
   },

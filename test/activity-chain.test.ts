@@ -120,6 +120,35 @@ describeEachEngine('activity hash chain', (engine) => {
       expect(head).toMatchObject({ seq: rows.length, hash: rows[rows.length - 1]?.hash });
     });
 
+    it('hashes what the database stores: a lone surrogate a service records itself still verifies', async () => {
+      // The HTTP edge refuses such text (input-guard.ts); code recording directly must not break the chain.
+      const now = clock.now();
+      const lone = 'half an emoji \ud83d here';
+      await db()
+        .transaction()
+        .execute((trx) =>
+          recordActivities(
+            trx,
+            acme.orgId,
+            [
+              {
+                occurredAt: now,
+                userId: null,
+                username: 'system',
+                activity: 'backup',
+                status: 'success',
+                target: lone,
+                details: lone,
+              },
+            ],
+            now,
+          ),
+        );
+      const [row] = (await chain()).filter((r) => r.target?.startsWith('half'));
+      expect(row?.target).toBe('half an emoji \ufffd here');
+      expect(await verify()).toMatchObject({ ok: true });
+    });
+
     it('is for admins only', async () => {
       const user = await signIn(t.app, acme.user.username);
       const response = await as(t.app, user).get('/api/activities/verify');

@@ -68,15 +68,15 @@ export async function recordActivityGroups(
       occurredAt: event.occurredAt,
       recordedAt,
       userId: event.userId,
-      username: event.username,
-      activity: event.activity,
-      status: event.status,
-      target: event.target ?? null,
-      details: event.details ?? null,
+      username: stored(event.username),
+      activity: stored(event.activity),
+      status: stored(event.status),
+      target: storedOrNull(event.target),
+      details: storedOrNull(event.details),
       publicIp: event.publicIp ?? null,
       sessionId: event.sessionId ?? null,
-      idempotencyKey: event.idempotencyKey ?? null,
-      source: event.source ?? null,
+      idempotencyKey: storedOrNull(event.idempotencyKey),
+      source: storedOrNull(event.source),
     };
     rows.push(row);
     return row;
@@ -104,6 +104,14 @@ export async function recordActivityGroups(
     return { accepted, duplicates: group.length - accepted };
   });
 }
+
+/**
+ * Text as both engines store it: UTF-8 has no lone surrogates, so each becomes U+FFFD. The hash
+ * must cover exactly that, or the row reads "altered" forever (the HTTP edge refuses such text;
+ * this covers everything recorded from code).
+ */
+const stored = (text: string) => text.toWellFormed();
+const storedOrNull = (text: string | null | undefined) => (text == null ? null : text.toWellFormed());
 
 /** For each event, false when its idempotency key was already used earlier in the list. */
 function firstOfEachKey(events: ActivityEvent[]): boolean[] {

@@ -120,6 +120,27 @@ describeEachEngine('password guesses', (engine) => {
       expect((await login(acme.user.username, PASSWORD)).statusCode).toBe(429);
     });
 
+    it('counts a guess left "being checked" by a process that died as failed, instead of waiting on it', async () => {
+      const died = clock.now();
+      await t.database.db
+        .insertInto('loginFailures')
+        .values(
+          Array.from({ length: 10 }, (_, i) => ({
+            ip: `198.51.100.${i + 1}`,
+            username: acme.user.username,
+            deviceId: null,
+            at: died,
+            failed: 0,
+          })),
+        )
+        .execute();
+      clock.advance(61_000);
+      const response = await login(acme.user.username, PASSWORD);
+      expect(response.statusCode).toBe(429);
+      // Refused for the abandoned guesses' window, not after giving up on a queue that never moves.
+      expect(Number(response.headers['retry-after'])).toBe((WINDOW_MS - 61_000) / 1000);
+    });
+
     it('purges every expired failure, not only those of the address and username that fail next', async () => {
       for (let i = 1; i <= 5; i++) await login(`someone-${i}`, WRONG, { ip: `198.51.100.${i}` });
       clock.advance(WINDOW_MS + 1);

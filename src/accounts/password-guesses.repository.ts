@@ -47,19 +47,26 @@ export async function insertGuess(
   });
 }
 
-/** The guesses of a budget queued since `since` up to and including `id`, and those among them that failed. */
+/**
+ * The guesses of a budget queued since `since` up to and including `id`, and those among them that
+ * failed. One still "being checked" since before `staleBefore` was left by a process that died
+ * mid-check: it counts as failed, or it would hold the queue for the whole window.
+ */
 export async function countGuessesAhead(
   db: Db,
   budget: GuessBudget,
-  position: { since: number; id: number },
+  position: { since: number; id: number; staleBefore: number },
 ): Promise<{ queued: number; failed: number; oldestFailure: number | null }> {
   let query = db
     .selectFrom('loginFailures')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('queued'),
-      eb.fn.sum<number>('failed').as('failed'),
-      eb.fn.min<number>(eb.case().when('failed', '=', 1).then(eb.ref('at')).end()).as('oldestFailure'),
-    ])
+    .select((eb) => {
+      const failed = eb.or([eb('failed', '=', 1), eb('at', '<', position.staleBefore)]);
+      return [
+        eb.fn.countAll<number>().as('queued'),
+        eb.fn.sum<number>(eb.case().when(failed).then(1).else(0).end()).as('failed'),
+        eb.fn.min<number>(eb.case().when(failed).then(eb.ref('at')).end()).as('oldestFailure'),
+      ];
+    })
     .where('at', '>', position.since)
     .where('id', '<=', position.id);
   if (budget.kind === 'device') query = query.where('deviceId', '=', budget.deviceId);

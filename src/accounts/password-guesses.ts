@@ -24,6 +24,8 @@ export const MAX_FAILURES_PER_DEVICE = 10;
 const QUEUE_POLL_MS = 20;
 /** A guess queued this long behind others that are still being checked is refused. */
 const MAX_QUEUE_WAIT_MS = 10_000;
+/** A guess still being checked after this long was left behind by a process that died. */
+const ABANDONED_AFTER_MS = 60_000;
 
 /** A reserved guess: check the password, then settle it. */
 export interface PasswordGuess {
@@ -70,7 +72,9 @@ export function createPasswordGuesses(deps: { db: Kysely<Schema>; clock: Clock }
     const giveUpAt = performance.now() + MAX_QUEUE_WAIT_MS;
     for (;;) {
       const counts = await Promise.all(
-        budgets.map(([budget]) => countGuessesAhead(db, budget, { since, id })),
+        budgets.map(([budget]) =>
+          countGuessesAhead(db, budget, { since, id, staleBefore: now - ABANDONED_AFTER_MS }),
+        ),
       );
       const spent = counts.filter((c, i) => c.failed >= (budgets[i]?.[1] ?? 0));
       if (spent.length > 0 || performance.now() > giveUpAt) {

@@ -9,7 +9,7 @@ import { GENESIS_HASH, hashActivity } from './chain.js';
  * takes its turn with other long reads (`Database.paced`), so one batch is the longest the
  * event loop waits for a verification.
  */
-const VERIFY_BATCH = 1_000;
+const VERIFY_BATCH = 500;
 
 export type ChainProblem = 'altered' | 'missing' | 'reordered' | 'head-mismatch' | 'unlinked';
 

@@ -10,13 +10,20 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `vault-sessions serve` in its own process, so the load generator does not share its event loop. */
-export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
+/**
+ * Starts `vault-sessions serve` in its own process, so the load generator does not share its event
+ * loop. `cli` may name another build's dist/cli.js (a before-and-after comparison).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  port: number,
+  cli = 'dist/cli.js',
+): Promise<ServerProcess> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server there when it stops.
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const child = spawn(process.execPath, [...profile, 'dist/cli.js', 'serve'], {
+  const child = spawn(process.execPath, [...profile, cli, 'serve'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

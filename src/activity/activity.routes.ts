@@ -46,14 +46,15 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
           'cross-site or same-site, or a foreign Origin or Referer. Scripts sending none of these are served.',
         querystring: ExportQuery,
         produces: ['text/csv', 'application/x-ndjson'],
-        response: { ...errors(400, 401, 403) },
+        response: { ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
       const actor = requireActor(request);
       const format = request.query.format ?? 'csv';
-      const { range, stream } = activity.exportActivities(actor, request.query, format);
+      // Before the export starts: once it holds a slot, only its stream's close gives it back.
       const orgName = await accounts.getOrgName(actor.orgId);
+      const { range, stream } = activity.exportActivities(actor, request.query, format);
       return reply
         .header('content-type', CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${exportFilename(orgName, range, format)}"`)
@@ -116,7 +117,7 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
               }),
             ),
           }),
-          ...errors(401, 403),
+          ...errors(401, 403, 429),
         },
       },
     },

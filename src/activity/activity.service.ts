@@ -23,7 +23,8 @@ import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.
 import { createGroupAppender } from './group-appender.js';
 import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
 import { createIngestLimiter } from './ingest-limiter.js';
-import { recordActivities, recordActivityGroups } from './record.js';
+import { recordActivityGroups } from './record.js';
+import { createRunningLimit, type RunningLimits } from './running-limit.js';
 
 /** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
 export const TOTAL_CAP = 10_000;
@@ -47,6 +48,13 @@ const EXPORT_BATCH = 500;
 const INGEST_TRANSACTIONS_PER_ORG = 2;
 /** COPY exports running at once per instance (each holds one of the pool's connections). */
 const MAX_COPY_EXPORTS = 2;
+/**
+ * Exports and chain verifications running at once. Their pieces take turns on SQLite (decision
+ * 009), so more of them would not slow other requests, only each other, while each export holds
+ * up to two batches in memory and each verification a core's worth of hashing.
+ */
+const EXPORT_LIMITS: RunningLimits = { perInstance: 20, perUser: 3 };
+const VERIFY_LIMITS: RunningLimits = { perInstance: 8, perUser: 5 };
 
 export interface ActivityPage {
   items: Activity[];
@@ -78,6 +86,8 @@ export function createActivityService(deps: ActivityServiceDeps) {
   );
   const limiter = createIngestLimiter(deps.ingestEventsPerMinute);
   let copiesRunning = 0;
+  const exportsRunning = createRunningLimit('exports', EXPORT_LIMITS);
+  const verifiesRunning = createRunningLimit('verifications of the activity log', VERIFY_LIMITS);
   let cursorSecret: Promise<string> | undefined;
   const secret = () => {
     cursorSecret ??= db
@@ -108,7 +118,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
    */
   async function* exportedBatches(filter: ActivityFilter): AsyncGenerator<ExportRow[]> {
     const fetch = (after: CursorPosition | null) => {
-      const batch = selectExportBatch(database, filter, { after, limit: EXPORT_BATCH });
+      const batch = database.paced(() => selectExportBatch(database, filter, { after, limit: EXPORT_BATCH }));
       batch.catch(() => {}); // an abandoned export's prefetch must not crash the process
       return batch;
     };
@@ -131,10 +141,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
     let rows = 0;
     for await (const batch of exportedBatches(filter)) {
       rows += batch.length;
-      const text =
+      // Encoding a batch is synchronous work too: it takes its turn like the reads.
+      const text = await database.paced(() =>
         format === 'csv'
           ? toCsvChunk(batch)
-          : batch.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join('');
+          : batch.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join(''),
+      );
       yield { text, rows };
     }
   }
@@ -196,7 +208,9 @@ export function createActivityService(deps: ActivityServiceDeps) {
 
     /**
      * The whole filtered result as a stream of text chunks, one per keyset batch, pulled only as
-     * fast as the client reads. The export is recorded, with its row count, when it ends.
+     * fast as the client reads. The export is recorded, with its row count, when it ends. Throws
+     * RATE_LIMITED when the caller or this instance runs as many exports as allowed; the slot is
+     * given back when the stream closes (finished, failed, or destroyed by a client that left).
      */
     exportActivities(
       actor: Actor,
@@ -207,30 +221,25 @@ export function createActivityService(deps: ActivityServiceDeps) {
       const startedAt = clock.now();
       const filter = { ...scopedFilter(actor, query), ...resolveRange(query, startedAt) };
       const range = { from: filter.from, until: filter.to ?? startedAt };
+      const release = exportsRunning.take(actor);
       let count = 0;
       let finished = false;
+      // Through the ingest appender: exports that end together (a batch of clients hanging up)
+      // share one commit, instead of one synchronous fsync each on SQLite.
       const record = async () => {
-        const now = clock.now();
-        await db.transaction().execute((trx) =>
-          recordActivities(
-            trx,
-            actor.orgId,
-            [
-              {
-                occurredAt: now,
-                userId: actor.userId,
-                username: actor.username,
-                activity: ACTIVITY.ACTIVITY_EXPORTED,
-                status: finished ? 'success' : 'aborted',
-                target: `${count} rows as ${format}`,
-                details: describeFilter(filter),
-                publicIp: actor.publicIp,
-                sessionId: actor.sessionId,
-              },
-            ],
-            now,
-          ),
-        );
+        await appender.append(actor.orgId, [
+          {
+            occurredAt: clock.now(),
+            userId: actor.userId,
+            username: actor.username,
+            activity: ACTIVITY.ACTIVITY_EXPORTED,
+            status: finished ? 'success' : 'aborted',
+            target: `${count} rows as ${format}`,
+            details: describeFilter(filter),
+            publicIp: actor.publicIp,
+            sessionId: actor.sessionId,
+          },
+        ]);
       };
       const source = async function* () {
         const copying =
@@ -246,11 +255,16 @@ export function createActivityService(deps: ActivityServiceDeps) {
           }
           finished = true;
         } finally {
+          release();
           if (copying) copiesRunning -= 1;
           await record();
         }
       };
-      return { range, stream: Readable.from(source(), { objectMode: false }) };
+      const stream = Readable.from(source(), { objectMode: false });
+      // Also on 'close': a stream destroyed before its first read never starts the generator, so
+      // its finally never runs.
+      stream.once('close', release);
+      return { range, stream };
     },
 
     listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),
@@ -266,7 +280,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
     /** Admins check their org's hash chain. */
     async verifyActivityChain(actor: Actor): Promise<ChainReport> {
       if (!isAdmin(actor)) throw forbidden('Only admins can verify the activity log');
-      return verifyChain(db, actor.orgId);
+      const release = verifiesRunning.take(actor);
+      try {
+        return await verifyChain(db, actor.orgId, { paced: database.paced });
+      } finally {
+        release();
+      }
     },
 
     ingest: (caller: IngestCaller, events: IngestEvent[]) =>

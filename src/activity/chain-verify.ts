@@ -1,9 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { runAtOnce, type TurnShare } from '../db/turn-share.js';
 import type { ActivityRow } from './activity.table.js';
 import { GENESIS_HASH, hashActivity } from './chain.js';
 
-const VERIFY_BATCH = 5_000;
+/**
+ * Links checked per piece of work. Reading and hashing a batch is synchronous on SQLite and
+ * takes its turn with other long reads (`Database.paced`), so one batch is the longest the
+ * event loop waits for a verification.
+ */
+const VERIFY_BATCH = 500;
 
 export type ChainProblem = 'altered' | 'missing' | 'reordered' | 'head-mismatch' | 'unlinked';
 
@@ -21,14 +27,17 @@ export interface ChainReport {
  * and its link: an edited field breaks that row's hash, a deleted row or link leaves a gap, swapped
  * links break the links around them, and an activity with no link at all is outside the chain.
  */
-export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<ChainReport> {
+export async function verifyChain(
+  db: Kysely<Schema>,
+  orgId: string,
+  options: { paced?: TurnShare } = {},
+): Promise<ChainReport> {
+  const paced = options.paced ?? runAtOnce;
   // Read first: every link up to the head committed no later than the head did, so the walk up to
   // it is complete even while appends go on.
-  const head = await db
-    .selectFrom('activityChainHeads')
-    .selectAll()
-    .where('orgId', '=', orgId)
-    .executeTakeFirst();
+  const head = await paced(() =>
+    db.selectFrom('activityChainHeads').selectAll().where('orgId', '=', orgId).executeTakeFirst(),
+  );
   const headSeq = head?.seq ?? 0;
   const anchorSeq = head?.anchorSeq ?? 0;
   let expectedSeq = anchorSeq + 1;
@@ -41,7 +50,8 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
     message: string,
   ): ChainReport => ({ orgId, ok: false, checked, firstBroken: { seq, id, problem, message } });
 
-  for (;;) {
+  /** Checks the next batch of links: a broken link's report, or whether more links follow. */
+  const checkBatch = async (): Promise<ChainReport | 'more' | 'done'> => {
     const links = await db
       .selectFrom('activityChainLinks')
       .select(['seq', 'activityId', 'prevHash', 'hash'])
@@ -86,7 +96,12 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
       expectedSeq += 1;
       checked += 1;
     }
-    if (links.length < VERIFY_BATCH) break;
+    return links.length < VERIFY_BATCH ? 'done' : 'more';
+  };
+  for (;;) {
+    const outcome = await paced(checkBatch);
+    if (outcome === 'done') break;
+    if (outcome !== 'more') return outcome;
   }
   if (headSeq !== expectedSeq - 1 || (head && head.seq > 0 && head.hash !== expectedPrev)) {
     return broken(
@@ -96,7 +111,7 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
       `the chain ends at row ${expectedSeq - 1} but its head says ${headSeq}`,
     );
   }
-  const beyond = await linksBeyondHead(db, orgId);
+  const beyond = await paced(() => linksBeyondHead(db, orgId));
   if (beyond) {
     return broken(
       beyond.headSeq + 1,
@@ -105,7 +120,7 @@ export async function verifyChain(db: Kysely<Schema>, orgId: string): Promise<Ch
       `the chain's head says ${beyond.headSeq} but links go on to row ${beyond.lastSeq}`,
     );
   }
-  const unlinked = await firstUnlinkedActivity(db, orgId, anchorSeq);
+  const unlinked = await paced(() => firstUnlinkedActivity(db, orgId, anchorSeq));
   if (unlinked !== undefined) {
     return broken(null, unlinked, 'unlinked', `activity id ${unlinked} is not in the chain`);
   }

@@ -9,6 +9,7 @@ import { CommitScopedCache } from './commit-scoped-cache.js';
 import { batchedPerTurn } from './per-turn.js';
 import { copyCsvOut } from './postgres-copy.js';
 import type { Schema } from './schema.js';
+import { createTurnShare, runAtOnce, type TurnShare } from './turn-share.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -37,6 +38,13 @@ export interface Database {
    * On a SQLite file it reads through the read-only connection (committed data only).
    */
   arrayRows(query: CompiledQuery): Promise<unknown[][]>;
+  /**
+   * Runs one piece of a long read (an export batch, a verification batch). On SQLite, where every
+   * read blocks the event loop, the pieces of all long readers take turns within a bounded slice
+   * of each loop turn (src/db/turn-share.ts); on PostgreSQL they run at once. A piece must not
+   * itself call `paced`.
+   */
+  paced: TurnShare;
   /** PostgreSQL only: the query's rows as CSV text from `COPY ... TO STDOUT` (src/db/postgres-copy.ts). */
   copyCsv: ((query: CompiledQuery) => Readable) | undefined;
   close(): Promise<void>;
@@ -66,6 +74,11 @@ pg.types.setTypeParser(INT8_OID, (value) => Number(value));
 pg.types.setTypeParser(NUMERIC_OID, (value) => Number(value));
 
 const STATEMENT_CACHE_SIZE = 200;
+/**
+ * SQLite: the time long reads may take between two polls for I/O. Small against the 50 ms a
+ * health check may take at p99, large against one piece (an export batch of 500 rows).
+ */
+const LONG_READ_SLICE_MS = 10;
 /** Rows the hot-path reader keeps between commits: one per active session, ~1 kB each. */
 const HOT_ROW_CACHE_SIZE = 10_000;
 
@@ -109,6 +122,7 @@ function openSqlite(path: string): Database {
       return (value: string) => cache.get(value, () => read(value));
     },
     copyCsv: undefined,
+    paced: createTurnShare(LONG_READ_SLICE_MS),
     async arrayRows(query: CompiledQuery) {
       return arrayStatements(query.sql).all(...query.parameters) as unknown[][];
     },
@@ -186,6 +200,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
       });
     },
     copyCsv: (query: CompiledQuery) => copyCsvOut(pool, query),
+    paced: runAtOnce,
     async arrayRows(query: CompiledQuery) {
       const result = await pool.query<unknown[]>({
         text: query.sql,

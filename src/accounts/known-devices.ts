@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { storedSecret } from '../db/settings.js';
 
 /**
  * OWASP's device cookies: a browser that has logged in as a user carries a token signed for that
@@ -8,16 +9,7 @@ import type { Schema } from '../db/schema.js';
  * can then lock the username, but never the owner's own browser out of it.
  */
 export function createKnownDevices(db: Kysely<Schema>) {
-  let secret: Promise<string> | undefined;
-  const deviceSecret = () => {
-    secret ??= db
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', 'device_secret')
-      .executeTakeFirstOrThrow()
-      .then((r) => r.value);
-    return secret;
-  };
+  const deviceSecret = storedSecret(db, 'device_secret');
   const sign = async (deviceId: string, userId: string) =>
     createHmac('sha256', await deviceSecret())
       .update(`${deviceId}.${userId}`)

@@ -3,6 +3,7 @@ import { type Actor, confinedUserId, isAdmin } from '../accounts/actor.js';
 import { normalizeUsername } from '../accounts/user.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { storedSecret } from '../db/settings.js';
 import { forbidden } from '../http/errors.js';
 import { type Activity, type ExportRow, exportRowToActivity, toActivity } from './activity.js';
 import {
@@ -88,16 +89,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
   let copiesRunning = 0;
   const exportsRunning = createRunningLimit('exports', EXPORT_LIMITS);
   const verifiesRunning = createRunningLimit('verifications of the activity log', VERIFY_LIMITS);
-  let cursorSecret: Promise<string> | undefined;
-  const secret = () => {
-    cursorSecret ??= db
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', 'cursor_secret')
-      .executeTakeFirstOrThrow()
-      .then((r) => r.value);
-    return cursorSecret;
-  };
+  const secret = storedSecret(db, 'cursor_secret');
 
   /** The filter a caller may run: always their org; a non-admin only ever their own rows. */
   const scopedFilter = (actor: Actor, query: ActivityQuery): Omit<ActivityFilter, 'from' | 'to'> => ({

@@ -106,7 +106,7 @@ export interface IngestEvent {
 /** Records activities through the ingest API with an org API key, as the vault's jobs do. */
 export async function ingest(baseUrl: string, admin: ApiSession, events: IngestEvent[]): Promise<void> {
   const { key } = await admin.request<{ key: string }>('POST', '/api/api-keys', {
-    name: `e2e ${Date.now()}`,
+    name: 'vault backup jobs',
   });
   for (let i = 0; i < events.length; i += 1000) {
     const response = await fetch(`${baseUrl}/api/activities`, {

@@ -4,21 +4,20 @@ import { normalizeUsername } from '../accounts/user.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { forbidden } from '../http/errors.js';
-import { type Activity, type ExportRow, exportRowToActivity, toActivity } from './activity.js';
+import { type Activity, toActivity } from './activity.js';
 import {
   countActivities,
   exportCopyQuery,
-  exportPositionOf,
   listActivityNames,
   positionOf,
   selectActivityPage,
-  selectExportBatch,
 } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
 import { type ChainReport, verifyChain } from './chain-verify.js';
 import { CopyCsvRecords } from './copy-csv-records.js';
-import { csvPreamble, toCsvChunk } from './csv.js';
-import { type CursorPosition, decodeCursor, encodeCursor } from './cursor.js';
+import { csvPreamble } from './csv.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { type ExportFormat, exportChunks } from './export-batches.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { createGroupAppender } from './group-appender.js';
 import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
@@ -33,13 +32,6 @@ export const TOTAL_CAP = 10_000;
  * helps rare texts, on PostgreSQL): its count stops sooner so the first page stays fast.
  */
 export const TEXT_TOTAL_CAP = 1_000;
-/**
- * Rows per export query (keyset path: SQLite, and JSON Lines). Larger batches outlive more
- * young-generation collections and grow the heap: a 1-year SQLite export of 0.9M rows grew RSS by
- * 34–44 / 43–58 / 64 / 157 MB at 500 / 1,000 / 2,000 / 5,000 rows a batch, with no clear
- * difference in speed between 500 and 1,000 (bench:activity and repeated probes, 2026-11-24).
- */
-const EXPORT_BATCH = 500;
 /**
  * An org's ingest transactions running at once per instance, on PostgreSQL: they insert their rows
  * side by side and take turns only on the chain head (decision 008). Two keep both cores of the
@@ -62,8 +54,6 @@ export interface ActivityPage {
   total: number;
   totalCapped: boolean;
 }
-
-export type ExportFormat = 'csv' | 'jsonl';
 
 export type ActivityService = ReturnType<typeof createActivityService>;
 
@@ -109,47 +99,6 @@ export function createActivityService(deps: ActivityServiceDeps) {
     sort: query.sort ?? 'occurredAt',
     order: query.order ?? 'desc',
   });
-
-  /**
-   * The filtered rows in keyset batches: memory stays flat, and no connection is held between
-   * batches. The next batch is asked for before this one is handed on: on PostgreSQL (JSON Lines)
-   * the database reads it while this one is encoded and sent; on SQLite the read is synchronous
-   * anyway (the early read made no measurable difference there, in speed or memory).
-   */
-  async function* exportedBatches(filter: ActivityFilter): AsyncGenerator<ExportRow[]> {
-    const fetch = (after: CursorPosition | null) => {
-      const batch = database.paced(() => selectExportBatch(database, filter, { after, limit: EXPORT_BATCH }));
-      batch.catch(() => {}); // an abandoned export's prefetch must not crash the process
-      return batch;
-    };
-    let next = fetch(null);
-    for (;;) {
-      const rows = await next;
-      const last = rows[rows.length - 1];
-      const more = rows.length === EXPORT_BATCH && last !== undefined;
-      if (more) next = fetch(exportPositionOf(last, filter.sort));
-      if (rows.length > 0) yield rows;
-      if (!more) return;
-    }
-  }
-
-  /** The export's text, batch by batch, with the running row count. */
-  async function* encodedBatches(
-    filter: ActivityFilter,
-    format: ExportFormat,
-  ): AsyncGenerator<{ text: string; rows: number }> {
-    let rows = 0;
-    for await (const batch of exportedBatches(filter)) {
-      rows += batch.length;
-      // Encoding a batch is synchronous work too: it takes its turn like the reads.
-      const text = await database.paced(() =>
-        format === 'csv'
-          ? toCsvChunk(batch)
-          : batch.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join(''),
-      );
-      yield { text, rows };
-    }
-  }
 
   /**
    * PostgreSQL's own CSV writer (COPY), for a CSV export: several times faster than reading rows
@@ -247,7 +196,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         if (copying) copiesRunning += 1;
         try {
           if (format === 'csv') yield csvPreamble();
-          const chunks = copying ? copiedCsv(filter) : encodedBatches(filter, format);
+          const chunks = copying ? copiedCsv(filter) : exportChunks(database, filter, format);
           for await (const { text, rows } of chunks) {
             count = rows;
             options.onRows?.(count);

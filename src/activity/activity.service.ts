@@ -17,7 +17,9 @@ import { type ChainReport, verifyChain } from './chain-verify.js';
 import { CopyCsvRecords } from './copy-csv-records.js';
 import { csvPreamble } from './csv.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { type ExportFormat, exportChunks } from './export-batches.js';
+import { exportChunks } from './export-batches.js';
+import type { ExportFormat } from './export-encode.js';
+import { createExportReader } from './export-worker/export-reader.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { createGroupAppender } from './group-appender.js';
 import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
@@ -76,6 +78,8 @@ export function createActivityService(deps: ActivityServiceDeps) {
   );
   const limiter = createIngestLimiter(deps.ingestEventsPerMinute);
   let copiesRunning = 0;
+  // SQLite reads block the thread that runs them: a file's exports are read in a worker thread.
+  const reader = database.sqlitePath === undefined ? undefined : createExportReader(database.sqlitePath);
   const exportsRunning = createRunningLimit('exports', EXPORT_LIMITS);
   const verifiesRunning = createRunningLimit('verifications of the activity log', VERIFY_LIMITS);
   let cursorSecret: Promise<string> | undefined;
@@ -196,7 +200,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         if (copying) copiesRunning += 1;
         try {
           if (format === 'csv') yield csvPreamble();
-          const chunks = copying ? copiedCsv(filter) : exportChunks(database, filter, format);
+          const chunks = copying ? copiedCsv(filter) : exportChunks(database, reader, filter, format);
           for await (const { text, rows } of chunks) {
             count = rows;
             options.onRows?.(count);
@@ -235,6 +239,11 @@ export function createActivityService(deps: ActivityServiceDeps) {
       } finally {
         release();
       }
+    },
+
+    /** Stops the export worker, if one was started. */
+    close: async () => {
+      await reader?.close();
     },
 
     ingest: (caller: IngestCaller, events: IngestEvent[]) =>

@@ -1,8 +1,9 @@
 import type { Database } from '../db/database.js';
-import { type ExportRow, exportRowToActivity } from './activity.js';
-import { exportPositionOf, selectExportBatch } from './activity.repository.js';
-import { toCsvChunk } from './csv.js';
+import type { ExportRow } from './activity.js';
+import { exportBatchQuery } from './activity.repository.js';
 import type { CursorPosition } from './cursor.js';
+import { type EncodedBatch, type ExportFormat, encodeBatch } from './export-encode.js';
+import type { ExportReader } from './export-worker/export-reader.js';
 import type { ActivityFilter } from './filter.js';
 
 /**
@@ -11,48 +12,30 @@ import type { ActivityFilter } from './filter.js';
  */
 const EXPORT_BATCH = 500;
 
-export type ExportFormat = 'csv' | 'jsonl';
-
-/** One encoded batch, and where the next one starts (null after the last). */
-interface EncodedBatch {
-  bytes: Buffer;
-  rows: number;
-  next: CursorPosition | null;
-}
-
-const encoders: Record<ExportFormat, (rows: readonly ExportRow[]) => string> = {
-  csv: toCsvChunk,
-  jsonl: (rows) => rows.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join(''),
-};
-
 /**
  * The filtered rows as encoded chunks, one per keyset batch, with the running row count: memory
- * stays flat, and no connection is held between batches (decision 004).
+ * stays flat, and no connection is held between batches (decision 004). The next batch is asked
+ * for before this one is handed on, so it is read while this one is sent; at most two are held.
  *
- * A batch is read, encoded and turned into bytes in one piece of `Database.paced`, so its rows
- * never outlive the piece: with 20 exports taking turns on SQLite, rows kept from one turn to the
- * next (a read batch waiting for its encoding turn) survived young-generation collections and
- * filled the old generation, whose collections were the longest stalls of the loop (decision 009).
- * The next batch is asked for before this one is handed on: on PostgreSQL the database reads it
- * while this one is sent.
+ * On a SQLite file the batches are read and encoded by the export worker (`reader`), off the event
+ * loop; otherwise a batch is read and encoded in one piece of `Database.paced`, so its rows never
+ * outlive the piece (rows kept from one turn to the next survived young-generation collections and
+ * made the old generation's collections the loop's longest stalls; decision 009).
  */
 export async function* exportChunks(
   database: Database,
+  reader: ExportReader | undefined,
   filter: ActivityFilter,
   format: ExportFormat,
 ): AsyncGenerator<{ text: Buffer; rows: number }> {
-  const encode = encoders[format];
+  const options = { format, sort: filter.sort, limit: EXPORT_BATCH };
+  const read = (after: CursorPosition | null): Promise<EncodedBatch> => {
+    const query = exportBatchQuery(database.db, filter, { after, limit: EXPORT_BATCH });
+    if (reader) return reader.read({ sql: query.sql, parameters: query.parameters, ...options });
+    return database.paced(async () => encodeBatch((await database.arrayRows(query)) as ExportRow[], options));
+  };
   const fetch = (after: CursorPosition | null) => {
-    const batch = database.paced(async (): Promise<EncodedBatch> => {
-      const rows = await selectExportBatch(database, filter, { after, limit: EXPORT_BATCH });
-      const last = rows[rows.length - 1];
-      const more = rows.length === EXPORT_BATCH && last !== undefined;
-      return {
-        bytes: Buffer.from(encode(rows)),
-        rows: rows.length,
-        next: more ? exportPositionOf(last, filter.sort) : null,
-      };
-    });
+    const batch = read(after);
     batch.catch(() => {}); // an abandoned export's prefetch must not crash the process
     return batch;
   };
@@ -62,7 +45,8 @@ export async function* exportChunks(
     const batch = await next;
     if (batch.next !== null) next = fetch(batch.next);
     rows += batch.rows;
-    if (batch.rows > 0) yield { text: batch.bytes, rows };
+    const bytes = batch.bytes;
+    if (batch.rows > 0) yield { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), rows };
     if (batch.next === null) return;
   }
 }

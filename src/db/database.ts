@@ -20,6 +20,8 @@ export interface Database {
   postgresUrl: string | undefined;
   /** The search_path schema on PostgreSQL (tests isolate themselves in one each). */
   postgresSchema: string | undefined;
+  /** The SQLite file, for a worker thread's own read-only connection (undefined: in memory, or PostgreSQL). */
+  sqlitePath: string | undefined;
   /**
    * The hottest read (the per-request session check): the row of `from` whose `key` column equals
    * the key, without Kysely's per-call query building. Rows come back as arrays of the `columns`
@@ -107,6 +109,7 @@ function openSqlite(path: string): Database {
     engine: 'sqlite',
     postgresUrl: undefined,
     postgresSchema: undefined,
+    sqlitePath: path === ':memory:' ? undefined : path,
     keyedLookup<Row extends object>({ columns, from, key, toRow }: KeyedLookup<Row>) {
       const statement = (reader ?? sqlite)
         .prepare(`select ${columns} from ${from} where ${key} = ?`)
@@ -191,6 +194,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     engine: 'postgres',
     postgresUrl: url,
     postgresSchema: schema,
+    sqlitePath: undefined,
     keyedLookup<Row extends object>({ name, columns, from, key, toRow }: KeyedLookup<Row>) {
       // The key comes back first, to hand each row to the request that asked for it.
       const text = `select ${key}, ${columns} from ${from} where ${key} = any($1::text[])`;

@@ -19,13 +19,14 @@ import { csvPreamble } from './csv.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportChunks } from './export-batches.js';
 import type { ExportFormat } from './export-encode.js';
-import { createExportReader } from './export-worker/export-reader.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { createGroupAppender } from './group-appender.js';
 import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
 import { createIngestLimiter } from './ingest-limiter.js';
 import { recordActivityGroups } from './record.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
+import { verifyChainInWorker } from './workers/chain-verifier.js';
+import { createExportReader } from './workers/export-reader.js';
 
 /** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
 export const TOTAL_CAP = 10_000;
@@ -235,7 +236,10 @@ export function createActivityService(deps: ActivityServiceDeps) {
       if (!isAdmin(actor)) throw forbidden('Only admins can verify the activity log');
       const release = verifiesRunning.take(actor);
       try {
-        return await verifyChain(db, actor.orgId, { paced: database.paced });
+        // On a SQLite file in a worker thread: its reads and hashing would block this one.
+        return await (database.sqlitePath === undefined
+          ? verifyChain(db, actor.orgId, { paced: database.paced })
+          : verifyChainInWorker(database.sqlitePath, actor.orgId));
       } finally {
         release();
       }

@@ -1,25 +1,12 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EncodedBatch } from '../export-encode.js';
 import type { BatchAnswer, BatchJob, WorkerSetup } from './protocol.js';
+import { startWorker } from './start-worker.js';
 
 export interface ExportReader {
   /** Runs one batch's statement in the worker and encodes its rows there. */
   read(job: Omit<BatchJob, 'id'>): Promise<EncodedBatch>;
   close(): Promise<void>;
-}
-
-/**
- * From dist/ the worker is plain JavaScript. From the sources (tsx, vitest) it is TypeScript, which
- * Node 20 loads only through tsx's loader; vitest's processes have none, and a worker does not
- * inherit loader hooks, so a small bootstrap registers tsx in the worker and then imports it.
- */
-function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./export-worker.js', import.meta.url), { workerData: setup });
-  }
-  const entry = new URL('./export-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
 }
 
 /**
@@ -36,12 +23,15 @@ export function createExportReader(sqlitePath: string): ExportReader {
     pending.clear();
   };
   const start = (): Worker => {
-    const started = startWorker({ sqlitePath });
-    // Idle, it must not keep the process (a CLI command) alive; busy, the export's socket does.
+    const setup: WorkerSetup = { sqlitePath };
+    const started = startWorker(import.meta.url, 'export-worker', setup);
+    // Idle, it must not keep the process alive; with batches asked for, it must (a CLI export
+    // waiting for its next batch may hold nothing else that keeps Node running).
     started.unref();
     started.on('message', (answer: BatchAnswer) => {
       const waiter = pending.get(answer.id);
       pending.delete(answer.id);
+      if (pending.size === 0) started.unref();
       if ('error' in answer) waiter?.reject(new Error(answer.error));
       else waiter?.resolve(answer.batch);
     });
@@ -58,6 +48,7 @@ export function createExportReader(sqlitePath: string): ExportReader {
     read(job) {
       worker ??= start();
       const id = nextId++;
+      if (pending.size === 0) worker.ref();
       const answer = new Promise<EncodedBatch>((resolve, reject) => pending.set(id, { resolve, reject }));
       worker.postMessage({ ...job, id } satisfies BatchJob);
       return answer;

@@ -1,3 +1,4 @@
+import type { ChainReport } from '../chain-verify.js';
 import type { EncodedBatch, ExportFormat } from '../export-encode.js';
 import type { SortKey } from '../filter.js';
 
@@ -17,3 +18,11 @@ export type BatchAnswer = { id: number; batch: EncodedBatch } | { id: number; er
 export interface WorkerSetup {
   sqlitePath: string;
 }
+
+/** What a chain verification's worker is started with. */
+export interface ChainWorkerSetup {
+  sqlitePath: string;
+  orgId: string;
+}
+
+export type ChainAnswer = { report: ChainReport } | { error: string };

@@ -121,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub.closeAll();
     await lastAccess.stop().catch(() => {});
     await bus.close();
+    await activity.close();
   });
 
   registerErrorHandler(app);

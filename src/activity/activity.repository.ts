@@ -1,5 +1,4 @@
 import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../http/errors.js';
@@ -105,17 +104,16 @@ export function selectActivityPage(
 }
 
 /**
- * One export batch after `after`: the page query, read as arrays (no per-row objects; an export
- * is millions of rows).
+ * One export batch after `after`: the page query, compiled to be read as arrays (no per-row
+ * objects; an export is millions of rows), here or in the export worker.
  */
-export async function selectExportBatch(
-  database: Database,
+export function exportBatchQuery(
+  db: Db,
   filter: ActivityFilter,
   options: { after: CursorPosition | null; limit: number },
-): Promise<ExportRow[]> {
-  const query = pageQuery(database.db, filter, options.after).select(ACTIVITY_COLUMNS);
-  const compiled = ordered(query, filter).limit(options.limit).compile();
-  return (await database.arrayRows(compiled)) as ExportRow[];
+): CompiledQuery {
+  const query = pageQuery(db, filter, options.after).select(ACTIVITY_COLUMNS);
+  return ordered(query, filter).limit(options.limit).compile();
 }
 
 /** A text column as csv.ts writes it: formula triggers neutralised, NULL and '' both left empty. */

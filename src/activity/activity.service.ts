@@ -5,27 +5,29 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { storedSecret } from '../db/settings.js';
 import { forbidden } from '../http/errors.js';
-import { type Activity, type ExportRow, exportRowToActivity, toActivity } from './activity.js';
+import { type Activity, toActivity } from './activity.js';
 import {
   countActivities,
   exportCopyQuery,
-  exportPositionOf,
   listActivityNames,
   positionOf,
   selectActivityPage,
-  selectExportBatch,
 } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
 import { type ChainReport, verifyChain } from './chain-verify.js';
 import { CopyCsvRecords } from './copy-csv-records.js';
-import { csvPreamble, toCsvChunk } from './csv.js';
-import { type CursorPosition, decodeCursor, encodeCursor } from './cursor.js';
+import { csvPreamble } from './csv.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { exportChunks } from './export-batches.js';
+import type { ExportFormat } from './export-encode.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { createGroupAppender } from './group-appender.js';
 import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
 import { createIngestLimiter } from './ingest-limiter.js';
 import { recordActivityGroups } from './record.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
+import { verifyChainInWorker } from './workers/chain-verifier.js';
+import { createExportReader } from './workers/export-reader.js';
 
 /** Counting stops here: "10,000+" is as useful to a person as an exact figure, and stays fast. */
 export const TOTAL_CAP = 10_000;
@@ -34,13 +36,6 @@ export const TOTAL_CAP = 10_000;
  * helps rare texts, on PostgreSQL): its count stops sooner so the first page stays fast.
  */
 export const TEXT_TOTAL_CAP = 1_000;
-/**
- * Rows per export query (keyset path: SQLite, and JSON Lines). Larger batches outlive more
- * young-generation collections and grow the heap: a 1-year SQLite export of 0.9M rows grew RSS by
- * 34–44 / 43–58 / 64 / 157 MB at 500 / 1,000 / 2,000 / 5,000 rows a batch, with no clear
- * difference in speed between 500 and 1,000 (bench:activity and repeated probes, 2026-11-24).
- */
-const EXPORT_BATCH = 500;
 /**
  * An org's ingest transactions running at once per instance, on PostgreSQL: they insert their rows
  * side by side and take turns only on the chain head (decision 008). Two keep both cores of the
@@ -64,8 +59,6 @@ export interface ActivityPage {
   totalCapped: boolean;
 }
 
-export type ExportFormat = 'csv' | 'jsonl';
-
 export type ActivityService = ReturnType<typeof createActivityService>;
 
 export interface ActivityServiceDeps {
@@ -87,6 +80,8 @@ export function createActivityService(deps: ActivityServiceDeps) {
   );
   const limiter = createIngestLimiter(deps.ingestEventsPerMinute);
   let copiesRunning = 0;
+  // SQLite reads block the thread that runs them: a file's exports are read in a worker thread.
+  const reader = database.sqlitePath === undefined ? undefined : createExportReader(database.sqlitePath);
   const exportsRunning = createRunningLimit('exports', EXPORT_LIMITS);
   const verifiesRunning = createRunningLimit('verifications of the activity log', VERIFY_LIMITS);
   const secret = storedSecret(db, 'cursor_secret');
@@ -101,47 +96,6 @@ export function createActivityService(deps: ActivityServiceDeps) {
     sort: query.sort ?? 'occurredAt',
     order: query.order ?? 'desc',
   });
-
-  /**
-   * The filtered rows in keyset batches: memory stays flat, and no connection is held between
-   * batches. The next batch is asked for before this one is handed on: on PostgreSQL (JSON Lines)
-   * the database reads it while this one is encoded and sent; on SQLite the read is synchronous
-   * anyway (the early read made no measurable difference there, in speed or memory).
-   */
-  async function* exportedBatches(filter: ActivityFilter): AsyncGenerator<ExportRow[]> {
-    const fetch = (after: CursorPosition | null) => {
-      const batch = database.paced(() => selectExportBatch(database, filter, { after, limit: EXPORT_BATCH }));
-      batch.catch(() => {}); // an abandoned export's prefetch must not crash the process
-      return batch;
-    };
-    let next = fetch(null);
-    for (;;) {
-      const rows = await next;
-      const last = rows[rows.length - 1];
-      const more = rows.length === EXPORT_BATCH && last !== undefined;
-      if (more) next = fetch(exportPositionOf(last, filter.sort));
-      if (rows.length > 0) yield rows;
-      if (!more) return;
-    }
-  }
-
-  /** The export's text, batch by batch, with the running row count. */
-  async function* encodedBatches(
-    filter: ActivityFilter,
-    format: ExportFormat,
-  ): AsyncGenerator<{ text: string; rows: number }> {
-    let rows = 0;
-    for await (const batch of exportedBatches(filter)) {
-      rows += batch.length;
-      // Encoding a batch is synchronous work too: it takes its turn like the reads.
-      const text = await database.paced(() =>
-        format === 'csv'
-          ? toCsvChunk(batch)
-          : batch.map((row) => `${JSON.stringify(exportRowToActivity(row))}\n`).join(''),
-      );
-      yield { text, rows };
-    }
-  }
 
   /**
    * PostgreSQL's own CSV writer (COPY), for a CSV export: several times faster than reading rows
@@ -239,7 +193,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         if (copying) copiesRunning += 1;
         try {
           if (format === 'csv') yield csvPreamble();
-          const chunks = copying ? copiedCsv(filter) : encodedBatches(filter, format);
+          const chunks = copying ? copiedCsv(filter) : exportChunks(database, reader, filter, format);
           for await (const { text, rows } of chunks) {
             count = rows;
             options.onRows?.(count);
@@ -274,10 +228,18 @@ export function createActivityService(deps: ActivityServiceDeps) {
       if (!isAdmin(actor)) throw forbidden('Only admins can verify the activity log');
       const release = verifiesRunning.take(actor);
       try {
-        return await verifyChain(db, actor.orgId, { paced: database.paced });
+        // On a SQLite file in a worker thread: its reads and hashing would block this one.
+        return await (database.sqlitePath === undefined
+          ? verifyChain(db, actor.orgId, { paced: database.paced })
+          : verifyChainInWorker(database.sqlitePath, actor.orgId));
       } finally {
         release();
       }
+    },
+
+    /** Stops the export worker, if one was started. */
+    close: async () => {
+      await reader?.close();
     },
 
     ingest: (caller: IngestCaller, events: IngestEvent[]) =>

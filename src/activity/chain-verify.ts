@@ -3,6 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { runAtOnce, type TurnShare } from '../db/turn-share.js';
 import type { ActivityRow } from './activity.table.js';
 import { GENESIS_HASH, hashActivity } from './chain.js';
+import { firstUnlinkedActivity, readChainEnd } from './chain-completeness.js';
 
 /**
  * Links checked per piece of work. Reading and hashing a batch is synchronous on SQLite and
@@ -30,7 +31,7 @@ export interface ChainReport {
 export async function verifyChain(
   db: Kysely<Schema>,
   orgId: string,
-  options: { paced?: TurnShare } = {},
+  options: { paced?: TurnShare; countPiece?: number } = {},
 ): Promise<ChainReport> {
   const paced = options.paced ?? runAtOnce;
   // Read first: every link up to the head committed no later than the head did, so the walk up to
@@ -111,88 +112,24 @@ export async function verifyChain(
       `the chain ends at row ${expectedSeq - 1} but its head says ${headSeq}`,
     );
   }
-  const beyond = await paced(() => linksBeyondHead(db, orgId));
-  if (beyond) {
+  const end = await paced(() => readChainEnd(db, orgId));
+  if (end.lastSeq > end.headSeq) {
     return broken(
-      beyond.headSeq + 1,
+      end.headSeq + 1,
       null,
       'head-mismatch',
-      `the chain's head says ${beyond.headSeq} but links go on to row ${beyond.lastSeq}`,
+      `the chain's head says ${end.headSeq} but links go on to row ${end.lastSeq}`,
     );
   }
-  const unlinked = await paced(() => firstUnlinkedActivity(db, orgId, anchorSeq));
+  const unlinked = await firstUnlinkedActivity(db, orgId, {
+    anchorSeq,
+    walkedSeq: headSeq,
+    end,
+    paced,
+    ...(options.countPiece === undefined ? {} : { piece: options.countPiece }),
+  });
   if (unlinked !== undefined) {
     return broken(null, unlinked, 'unlinked', `activity id ${unlinked} is not in the chain`);
   }
   return { orgId, ok: true, checked };
-}
-
-/**
- * Links appended behind the application's back, past the head. One statement: an append moves the
- * head in the transaction that adds its links, so both are seen or neither.
- */
-async function linksBeyondHead(
-  db: Kysely<Schema>,
-  orgId: string,
-): Promise<{ headSeq: number; lastSeq: number } | undefined> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('activityChainHeads').select('seq').where('orgId', '=', orgId).as('headSeq'),
-      eb
-        .selectFrom('activityChainLinks')
-        .select((c) => c.fn.max('seq').as('n'))
-        .where('orgId', '=', orgId)
-        .as('lastSeq'),
-    ])
-    .executeTakeFirstOrThrow();
-  const headSeq = Number(row.headSeq ?? 0);
-  const lastSeq = Number(row.lastSeq ?? 0);
-  return lastSeq > headSeq ? { headSeq, lastSeq } : undefined;
-}
-
-/**
- * An activity written behind the application's back, without a link after the retention anchor
- * (links up to the anchor are purged with their rows). Counted first, in one statement, so appends
- * in flight are in both counts or neither; only a difference pays for the search of the row.
- */
-async function firstUnlinkedActivity(
-  db: Kysely<Schema>,
-  orgId: string,
-  anchorSeq: number,
-): Promise<number | undefined> {
-  const counts = await db
-    .selectNoFrom((eb) => [
-      eb
-        .selectFrom('activities')
-        .select((c) => c.fn.countAll<number>().as('n'))
-        .where('orgId', '=', orgId)
-        .as('activities'),
-      eb
-        .selectFrom('activityChainLinks')
-        .select((c) => c.fn.countAll<number>().as('n'))
-        .where('orgId', '=', orgId)
-        .where('seq', '>', anchorSeq)
-        .as('links'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (Number(counts.activities) <= Number(counts.links)) return undefined;
-  const row = await db
-    .selectFrom('activities as a')
-    .select('a.id')
-    .where('a.orgId', '=', orgId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('activityChainLinks as l')
-            .select('l.seq')
-            .whereRef('l.orgId', '=', 'a.orgId')
-            .whereRef('l.activityId', '=', 'a.id')
-            .where('l.seq', '>', anchorSeq),
-        ),
-      ),
-    )
-    .orderBy('a.id')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
 }

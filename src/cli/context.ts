@@ -59,6 +59,7 @@ export async function openCliContext(options: { geo?: boolean } = {}, config: Co
     activity,
     async close() {
       await bus.close();
+      await activity.close();
       await database.close();
     },
   };

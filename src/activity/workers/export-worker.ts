@@ -1,0 +1,41 @@
+/**
+ * The export worker thread (decision 009): runs export batch statements on its own read-only
+ * SQLite connection and encodes their rows, so neither blocks the main thread's event loop.
+ * Jobs run one at a time, in the order they arrive, which shares the thread fairly between exports.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import SQLite from 'better-sqlite3';
+import type { ExportRow } from '../activity.js';
+import { encodeBatch } from '../export-encode.js';
+import type { BatchAnswer, BatchJob, WorkerSetup } from './protocol.js';
+
+const STATEMENT_CACHE_SIZE = 50;
+
+const { sqlitePath } = workerData as WorkerSetup;
+const reader = new SQLite(sqlitePath);
+// Committed data only, as the main thread's reader: an export never sees a half-done write.
+reader.pragma('query_only = ON');
+reader.pragma('busy_timeout = 5000');
+const statements = new Map<string, SQLite.Statement>();
+
+function statement(sqlText: string): SQLite.Statement {
+  let prepared = statements.get(sqlText);
+  if (!prepared) {
+    prepared = reader.prepare(sqlText).raw(true);
+    if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+    statements.set(sqlText, prepared);
+  }
+  return prepared;
+}
+
+const port = parentPort as NonNullable<typeof parentPort>;
+port.on('message', (job: BatchJob) => {
+  let answer: BatchAnswer;
+  try {
+    const rows = statement(job.sql).all(...job.parameters) as ExportRow[];
+    answer = { id: job.id, batch: encodeBatch(rows, job) };
+  } catch (error) {
+    answer = { id: job.id, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(answer, 'batch' in answer ? [answer.batch.bytes.buffer as ArrayBuffer] : []);
+});

@@ -1,0 +1,28 @@
+import type { ChainReport } from '../chain-verify.js';
+import type { EncodedBatch, ExportFormat } from '../export-encode.js';
+import type { SortKey } from '../filter.js';
+
+/** What the main thread asks the export worker for: one batch's statement, run and encoded. */
+export interface BatchJob {
+  id: number;
+  sql: string;
+  parameters: readonly unknown[];
+  format: ExportFormat;
+  sort: SortKey;
+  limit: number;
+}
+
+export type BatchAnswer = { id: number; batch: EncodedBatch } | { id: number; error: string };
+
+/** What the worker is started with. */
+export interface WorkerSetup {
+  sqlitePath: string;
+}
+
+/** What a chain verification's worker is started with. */
+export interface ChainWorkerSetup {
+  sqlitePath: string;
+  orgId: string;
+}
+
+export type ChainAnswer = { report: ChainReport } | { error: string };

@@ -55,9 +55,7 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`, request.id)),
+    reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
   );
 }
 
@@ -67,32 +65,28 @@ export function registerErrorHandler(app: FastifyInstance): void {
  */
 export function answerError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
-    return reply
-      .status(error.statusCode)
-      .headers(error.headers)
-      .send(errorBody(error.code, error.message, request.id));
+    return reply.status(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
   }
   if (error.validation) {
-    return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error), request.id));
+    return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error)));
   }
   const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
-  if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message, request.id));
+  if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message));
   if (isDatabaseDown(error)) {
     request.log.warn({ err: error }, 'database unavailable');
     return reply
       .status(503)
-      .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again', request.id));
+      .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again'));
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message, request.id));
+    return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message));
   }
   request.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send(errorBody('INTERNAL', 'Internal error', request.id));
+  return reply.status(500).send(errorBody('INTERNAL', 'Internal error'));
 }
 
-/** The error body; `requestId` is the answer's `X-Request-Id`, where there is a request. */
-export function errorBody(code: ErrorCode, message: string, requestId?: string) {
-  return { error: requestId === undefined ? { code, message } : { code, message, requestId } };
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message } };
 }
 
 function describeValidation(error: FastifyError): string {

@@ -1,15 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 
 export const ErrorResponse = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      requestId: Type.Optional(
-        Type.String({ description: 'the X-Request-Id of the answer, as the logs name it' }),
-      ),
-    }),
-  },
+  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
   { $id: 'Error', description: 'Every error: a stable code and a human message' },
 );
 

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
+import { findOrgById } from '../accounts/accounts.repository.js';
 import { normalizeUsername } from '../accounts/user.js';
 import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
-import { AppError, invalidInput } from '../http/errors.js';
+import { AppError, invalidInput, notFound } from '../http/errors.js';
 import { normalizeIp } from '../sessions/client-ip.js';
 import { registerActivityNames } from './activity.repository.js';
 import type { GroupAppender } from './group-appender.js';
@@ -67,13 +68,14 @@ export async function ingestActivities(
   events.forEach((event, index) => {
     assertIngestibleName(event.activity, index);
   });
-  const org = await findOrg(deps.db, orgId);
+  const org = await findOrgById(deps.db, orgId);
+  if (!org) throw notFound('Org');
   const users = await findOrgUsers(
     deps.db,
     orgId,
     events.map((e) => normalizeUsername(e.username)),
   );
-  const earliest = org.createdAt - deps.retentionDays * DAY_MS;
+  const earliest = Number(org.createdAt) - deps.retentionDays * DAY_MS;
   const prepared: ActivityEvent[] = events.map((event, index) => {
     const username = normalizeUsername(event.username);
     const userId = users.get(username);
@@ -108,12 +110,6 @@ function assertIngestibleName(name: string, index: number): void {
       `events[${index}].activity: "${name}" is in the namespace "${namespace}.", which only the product itself records`,
     );
   }
-}
-
-async function findOrg(db: Kysely<Schema>, orgId: string): Promise<{ createdAt: number }> {
-  const row = await db.selectFrom('orgs').select('createdAt').where('id', '=', orgId).executeTakeFirst();
-  if (!row) throw invalidInput('no such org');
-  return { createdAt: Number(row.createdAt) };
 }
 
 async function findOrgUsers(

@@ -23,6 +23,7 @@ import { authPlugin } from './http/plugins/auth.js';
 import { csrfPlugin } from './http/plugins/csrf.js';
 import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { staticWebPlugin } from './http/plugins/static-web.js';
+import { echoRequestId, requestIdOf } from './http/request-id.js';
 import { ErrorResponse } from './http/schemas.js';
 import { sessionCookies } from './http/session-cookie.js';
 import { authRoutes } from './sessions/auth.routes.js';
@@ -64,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ? { level: config.logLevel } : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // Fastify's 0 would turn Node's request timeout off: a body sent a byte at a time stays forever.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.idleTimeoutMs,
@@ -125,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandler(app);
+  echoRequestId(app);
   guardInput(app);
   app.addSchema(ErrorResponse);
   app.addSchema(UserSchema);

@@ -55,7 +55,9 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+    reply
+      .status(404)
+      .send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`, request.id)),
   );
 }
 
@@ -65,28 +67,32 @@ export function registerErrorHandler(app: FastifyInstance): void {
  */
 export function answerError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
-    return reply.status(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
+    return reply
+      .status(error.statusCode)
+      .headers(error.headers)
+      .send(errorBody(error.code, error.message, request.id));
   }
   if (error.validation) {
-    return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error)));
+    return reply.status(400).send(errorBody('INVALID_INPUT', describeValidation(error), request.id));
   }
   const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
-  if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message));
+  if (mapped) return reply.status(ERROR_CODES[mapped]).send(errorBody(mapped, error.message, request.id));
   if (isDatabaseDown(error)) {
     request.log.warn({ err: error }, 'database unavailable');
     return reply
       .status(503)
-      .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again'));
+      .send(errorBody('DATABASE_UNAVAILABLE', 'The database is unavailable; try again', request.id));
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message));
+    return reply.status(error.statusCode).send(errorBody('INVALID_INPUT', error.message, request.id));
   }
   request.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send(errorBody('INTERNAL', 'Internal error'));
+  return reply.status(500).send(errorBody('INTERNAL', 'Internal error', request.id));
 }
 
-export function errorBody(code: ErrorCode, message: string) {
-  return { error: { code, message } };
+/** The error body; `requestId` is the answer's `X-Request-Id`, where there is a request. */
+export function errorBody(code: ErrorCode, message: string, requestId?: string) {
+  return { error: requestId === undefined ? { code, message } : { code, message, requestId } };
 }
 
 function describeValidation(error: FastifyError): string {

@@ -1,7 +1,15 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 
 export const ErrorResponse = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      requestId: Type.Optional(
+        Type.String({ description: 'the X-Request-Id of the answer, as the logs name it' }),
+      ),
+    }),
+  },
   { $id: 'Error', description: 'Every error: a stable code and a human message' },
 );
 

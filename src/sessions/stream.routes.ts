@@ -64,6 +64,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
         'cache-control': 'no-store',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
+        // Hijacked: the headers set through Fastify's reply are not written for us.
+        'x-request-id': request.id,
       });
       const heartbeat = setInterval(async () => {
         const check = await sessions

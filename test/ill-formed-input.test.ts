@@ -46,7 +46,9 @@ describeEachEngine('ill-formed strings never reach the database', (engine) => {
   const expectInvalid = (response: LightMyRequestResponse, message: string) => {
     expect(response.statusCode, response.body).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toEqual({ error: { code: 'INVALID_INPUT', message, requestId: expect.any(String) } });
+    expect(response.json()).toEqual({
+      error: { code: 'INVALID_INPUT', message, requestId: expect.any(String) },
+    });
   };
   /** A database attacker switches off the append-only triggers and edits the newest event. */
   const tamperNewestEvent = async () => {

@@ -38,7 +38,9 @@ describeEachEngine('no input answers a 5xx', (engine) => {
   const expectError = (response: LightMyRequestResponse, status: number, code: string) => {
     expect(response.statusCode, response.body).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toEqual({ error: { code, message: expect.any(String), requestId: expect.any(String) } });
+    expect(response.json()).toEqual({
+      error: { code, message: expect.any(String), requestId: expect.any(String) },
+    });
   };
 
   it.each(['1e309', '-1e309', 'Infinity'])(

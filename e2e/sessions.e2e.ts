@@ -209,4 +209,34 @@ describe('Session Information', () => {
     expect(tab.problems.messages.every((m) => m.includes('status of 503'))).toBe(true);
     await tab.context.close();
   });
+
+  it('after one Logout the list is fetched once, by the change the server announces', async () => {
+    const admin = await adminLogin(baseUrl);
+    const user = await createUser(admin, 'once');
+    await apiLogin(baseUrl, user.username, user.password, { ip: '8.8.8.8' });
+    const tab = await openTab(browser);
+    const { page } = tab;
+    await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
+    await page.getByText('Live', { exact: true }).waitFor();
+    await page.getByLabel('User', { exact: true }).selectOption({ label: user.username });
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+
+    let listFetches = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === '/api/sessions') listFetches += 1;
+    });
+    await rows.first().getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Logout (1)' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Log out 1 session' }).click();
+    await page.getByText('No active sessions').waitFor();
+    await expect.poll(() => listFetches).toBe(1);
+
+    // A later change (a new login) is the marker: had the Logout brought a second fetch, it came before this one's.
+    await apiLogin(baseUrl, user.username, user.password, { ip: '1.1.1.1' });
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(listFetches).toBe(2);
+    expect(tab.problems.messages).toEqual([]);
+    await tab.context.close();
+  });
 });

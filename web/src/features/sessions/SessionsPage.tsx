@@ -1,17 +1,17 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, api } from '../../api/client.ts';
-import type { Me, Session, User } from '../../api/types.ts';
+import { useEffect, useMemo } from 'react';
+import type { Me } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { Link, navigate, useLocation } from '../../components/router.tsx';
 import { formatCount, plural } from '../../lib/format.ts';
 import { markReady } from '../../lib/perf.ts';
 import { useNow } from '../../lib/time.ts';
 import { EndSessionsDialog } from './EndSessionsDialog.tsx';
-import { type LiveState, onSessionsChanged } from './live.ts';
+import type { LiveState } from './live.ts';
+import { useLogoutAction } from './logout-action.ts';
+import { useOrgUsers } from './org-users.ts';
 import { SessionsTable } from './SessionsTable.tsx';
-
-/** Last access moves without an event; refresh the list this often while the page is visible. */
-const POLL_MS = 30_000;
+import { useSelection } from './selection.ts';
+import { useSessionList } from './session-list.ts';
 
 interface SessionsPageProps {
   me: Me;
@@ -20,24 +20,25 @@ interface SessionsPageProps {
   onSelfEnded: () => void;
 }
 
-type Load =
-  | { state: 'loading' }
-  | { state: 'ready'; sessions: Session[] }
-  | { state: 'error'; message: string };
-
 /** Profile > Session Information: who is logged in, from where, on what; select and Logout. */
 export function SessionsPage({ me, live, onSelfEnded }: SessionsPageProps) {
   const isAdmin = me.user.role === 'admin';
   const location = useLocation();
   const userFilter = isAdmin ? (location.search.get('user') ?? '') : '';
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const [users, setUsers] = useState<User[]>([]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [confirming, setConfirming] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const { list: load, refresh, forget } = useSessionList(userFilter || undefined);
+  const users = useOrgUsers(isAdmin);
+  const sessions = useMemo(() => (load.state === 'ready' ? load.sessions : []), [load]);
+  const [selected, setSelected] = useSelection(sessions);
+  const chosen = useMemo(() => sessions.filter((s) => selected.has(s.id)), [sessions, selected]);
+  const logout = useLogoutAction({
+    onSelfEnded,
+    onEnded: (ids) => {
+      forget(ids);
+      setSelected(new Set());
+    },
+    onFailed: refresh,
+  });
   const now = useNow(15_000);
-  const request = useRef<AbortController | null>(null);
 
   useEffect(() => {
     document.title = 'Session Information · Vault Sessions';
@@ -45,81 +46,6 @@ export function SessionsPage({ me, live, onSelfEnded }: SessionsPageProps) {
   useEffect(() => {
     if (load.state !== 'loading') markReady();
   }, [load.state]);
-
-  const refresh = useCallback(async () => {
-    request.current?.abort();
-    const abort = new AbortController();
-    request.current = abort;
-    try {
-      const { sessions } = await api.sessions(userFilter || undefined, abort.signal);
-      if (abort.signal.aborted) return;
-      setLoad({ state: 'ready', sessions });
-      // Sessions that ended meanwhile can no longer be selected.
-      setSelected((old) => {
-        const ids = new Set(sessions.map((s) => s.id));
-        const kept = new Set([...old].filter((id) => ids.has(id)));
-        return kept.size === old.size ? old : kept;
-      });
-    } catch (error) {
-      if (abort.signal.aborted || (error instanceof ApiError && error.status === 401)) return;
-      setLoad({ state: 'error', message: error instanceof Error ? error.message : 'Unknown error' });
-    }
-  }, [userFilter]);
-
-  useEffect(() => {
-    setLoad({ state: 'loading' });
-    void refresh();
-    const unsubscribe = onSessionsChanged(() => void refresh());
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, POLL_MS);
-    return () => {
-      unsubscribe();
-      window.clearInterval(timer);
-      request.current?.abort();
-    };
-  }, [refresh]);
-
-  useEffect(() => {
-    if (!isAdmin) return;
-    const abort = new AbortController();
-    api
-      .users(abort.signal)
-      .then(({ users }) => setUsers(users))
-      .catch(() => undefined);
-    return () => abort.abort();
-  }, [isAdmin]);
-
-  const sessions = load.state === 'ready' ? load.sessions : [];
-  const chosen = useMemo(() => sessions.filter((s) => selected.has(s.id)), [sessions, selected]);
-
-  const endChosen = async () => {
-    const ids = chosen.map((s) => s.id);
-    const includesMine = chosen.some((s) => s.current);
-    setActionError(null);
-    try {
-      const { terminated } = await api.endSessions(ids);
-      setConfirming(false);
-      if (includesMine) {
-        onSelfEnded();
-        return;
-      }
-      setSelected(new Set());
-      setNotice(
-        `Logged out ${plural(terminated, 'session')}. ${terminated === 1 ? 'It' : 'They'} must log in again.`,
-      );
-      await refresh();
-    } catch (error) {
-      setConfirming(false);
-      if (error instanceof ApiError && error.status === 401) return;
-      setActionError(
-        error instanceof ApiError && error.status === 404
-          ? 'Nothing was logged out: one of the selected sessions had already ended. The list is refreshed; select again.'
-          : `Nothing was logged out: ${error instanceof Error ? error.message : 'unknown error'}`,
-      );
-      await refresh();
-    }
-  };
 
   const filterUser = users.find((u) => u.id === userFilter);
 
@@ -177,10 +103,7 @@ export function SessionsPage({ me, live, onSelfEnded }: SessionsPageProps) {
           type="button"
           className="button button-danger"
           disabled={selected.size === 0}
-          onClick={() => {
-            setNotice(null);
-            setConfirming(true);
-          }}
+          onClick={logout.ask}
         >
           Logout{selected.size > 0 ? ` (${formatCount(selected.size)})` : ''}
         </button>
@@ -195,8 +118,8 @@ export function SessionsPage({ me, live, onSelfEnded }: SessionsPageProps) {
         varies.
       </p>
 
-      {notice && <Alert tone="success">{notice}</Alert>}
-      {actionError && <Alert tone="error">{actionError}</Alert>}
+      {logout.notice && <Alert tone="success">{logout.notice}</Alert>}
+      {logout.error && <Alert tone="error">{logout.error}</Alert>}
 
       {load.state === 'error' && (
         <Alert tone="error" title="The sessions could not be loaded">
@@ -222,10 +145,10 @@ export function SessionsPage({ me, live, onSelfEnded }: SessionsPageProps) {
       )}
 
       <EndSessionsDialog
-        open={confirming}
+        open={logout.confirming}
         sessions={chosen}
-        onCancel={() => setConfirming(false)}
-        onConfirm={endChosen}
+        onCancel={logout.cancel}
+        onConfirm={() => logout.confirm(chosen)}
       />
     </div>
   );

@@ -1,6 +1,6 @@
 import type { ActivityRow } from './activity.table.js';
 
-/** An activity as the API shows it (PRODUCT.md's `Activity`). */
+/** An activity as the API shows it (the `Activity` schema of /api/openapi.json). */
 export interface Activity {
   id: string;
   occurredAt: string;

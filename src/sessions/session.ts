@@ -4,7 +4,7 @@ import type { SessionLookupRow } from './sessions.repository.js';
 /** What a session's public view is built from: a list row or the per-request lookup row. */
 type ShownSessionRow = Omit<SessionLookupRow, 'role' | 'disabledAt' | 'userCreatedAt'>;
 
-/** A session as the API shows it (PRODUCT.md's `Session`). */
+/** A session as the API shows it (the `Session` schema of /api/openapi.json). */
 export interface Session {
   id: string;
   userId: string;

@@ -29,6 +29,7 @@ import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
+import type { LiveBus } from './sessions/live-events.js';
 import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { SessionSchema } from './sessions/sessions.schemas.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   geo: GeoLocator;
   clock?: Clock;
   logger?: boolean;
+  /** Wraps the live bus (tests make publishing fail with it). */
+  wrapLiveBus?: (bus: LiveBus) => LiveBus;
 }
 
 const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -84,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     perUser: MAX_STREAMS_PER_USER,
     perInstance: config.maxStreams,
   });
-  const bus =
+  const realBus =
     database.engine === 'postgres'
       ? await createPostgresBus({
           url: database.postgresUrl as string,
@@ -93,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           onError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
         })
       : createMemoryBus(hub);
+  const bus = deps.wrapLiveBus ? deps.wrapLiveBus(realBus) : realBus;
   const lastAccess = new LastAccessTracker(database.db);
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
@@ -106,6 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lastAccess,
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
+    onPublishFailed: (error, event) =>
+      app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
   });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });

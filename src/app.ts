@@ -15,6 +15,7 @@ import type { Config, TrustProxy } from './config.js';
 import type { Database } from './db/database.js';
 import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
+import { drainConnectionsOnClose } from './http/drain-connections.js';
 import { answerError, registerErrorHandler } from './http/errors.js';
 import { registerHealth } from './http/health.js';
 import { guardInput } from './http/input-guard.js';
@@ -123,9 +124,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const cookies = sessionCookies(config.cookieSecure);
 
-  app.addHook('onClose', async () => {
+  // Before the server closes: it waits for every open connection, and a stream never ends by
+  // itself. Clients reconnect (to another instance, behind a load balancer).
+  app.addHook('preClose', (done) => {
     hub.closeAll();
-    await lastAccess.stop().catch(() => {});
+    done();
+  });
+  drainConnectionsOnClose(app);
+  // After the last request finished, so the batch holds every access.
+  app.addHook('onClose', async () => {
+    await lastAccess
+      .stop()
+      .catch((error) => app.log.error({ err: error }, 'could not write the last access times at shutdown'));
     await bus.close();
     await activity.close();
   });

@@ -15,6 +15,7 @@ import type { Config, TrustProxy } from './config.js';
 import type { Database } from './db/database.js';
 import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
+import { drainConnectionsOnClose } from './http/drain-connections.js';
 import { answerError, registerErrorHandler } from './http/errors.js';
 import { registerHealth } from './http/health.js';
 import { guardInput } from './http/input-guard.js';
@@ -30,6 +31,7 @@ import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
+import type { LiveBus } from './sessions/live-events.js';
 import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { SessionSchema } from './sessions/sessions.schemas.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   geo: GeoLocator;
   clock?: Clock;
   logger?: boolean;
+  /** Wraps the live bus (tests make publishing fail with it). */
+  wrapLiveBus?: (bus: LiveBus) => LiveBus;
 }
 
 const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -87,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     perUser: MAX_STREAMS_PER_USER,
     perInstance: config.maxStreams,
   });
-  const bus =
+  const realBus =
     database.engine === 'postgres'
       ? await createPostgresBus({
           url: database.postgresUrl as string,
@@ -96,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           onError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
         })
       : createMemoryBus(hub);
+  const bus = deps.wrapLiveBus ? deps.wrapLiveBus(realBus) : realBus;
   const lastAccess = new LastAccessTracker(database.db);
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
@@ -109,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lastAccess,
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
+    onPublishFailed: (error, event) =>
+      app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
   });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });
@@ -120,9 +127,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const cookies = sessionCookies(config.cookieSecure);
 
-  app.addHook('onClose', async () => {
+  // Before the server closes: it waits for every open connection, and a stream never ends by
+  // itself. Clients reconnect (to another instance, behind a load balancer).
+  app.addHook('preClose', (done) => {
     hub.closeAll();
-    await lastAccess.stop().catch(() => {});
+    done();
+  });
+  drainConnectionsOnClose(app);
+  // After the last request finished, so the batch holds every access.
+  app.addHook('onClose', async () => {
+    await lastAccess
+      .stop()
+      .catch((error) => app.log.error({ err: error }, 'could not write the last access times at shutdown'));
     await bus.close();
     await activity.close();
   });

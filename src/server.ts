@@ -5,6 +5,7 @@ import { systemClock } from './clock.js';
 import { type Config, loadConfig } from './config.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { shutDownOnSignals } from './server-shutdown.js';
 import { openGeoLocator } from './sessions/geo.js';
 
 /** The only place that listens: config → database → migrate → first admin → app → listen. */
@@ -28,17 +29,14 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
     app.log.info(`first start: created admin "${first.username}" from VAULT_ADMIN_USERNAME`);
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info(`${signal}: shutting down`);
-    await app.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  shutDownOnSignals({
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+    log: app.log,
+    exit: (code) => process.exit(code),
+  });
 
   await app.listen({ port: config.port, host: config.host });
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
@@ -176,21 +176,15 @@ export function createAccountService(deps: AccountServiceDeps) {
         throw new AppError('INVALID_INPUT', 'currentPassword is not your current password');
       }
       assertPasswordPolicy(input.newPassword, user.username, 'newPassword');
-      const now = clock.now();
       const passwordHash = await hashPassword(input.newPassword);
-      await db.transaction().execute(async (trx) => {
-        await updatePasswordHash(trx, user.id, passwordHash, now);
-        await recordActivities(
-          trx,
-          actor.orgId,
-          [actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username)],
-          now,
-        );
-      });
       return sessions.endUserSessions(
         actor,
         { orgId: actor.orgId, userId: user.id, exceptSessionId: actor.sessionId },
         'password_changed',
+        async (trx, now) => {
+          await updatePasswordHash(trx, user.id, passwordHash, now);
+          return [actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username)];
+        },
       );
     },
 
@@ -200,18 +194,17 @@ export function createAccountService(deps: AccountServiceDeps) {
       const user = await findUserInOrg(db, actor.orgId, userId);
       if (!user) throw notFound('User');
       const now = clock.now();
-      const forgotten = await credentials.clearLockout(user.username);
-      await db
-        .transaction()
-        .execute((trx) =>
-          recordActivities(
-            trx,
-            actor.orgId,
-            [lockoutClearedActivity(actor, user.username, forgotten, now)],
-            now,
-          ),
+      // One transaction: a lockout is never lifted without the trail saying who lifted it.
+      return db.transaction().execute(async (trx) => {
+        const forgotten = await credentials.clearLockout(user.username, trx);
+        await recordActivities(
+          trx,
+          actor.orgId,
+          [lockoutClearedActivity(actor, user.username, forgotten, now)],
+          now,
         );
-      return forgotten;
+        return forgotten;
+      });
     },
 
     /** Disabling a user ends every session they have; enabling lets them log in again. */
@@ -220,20 +213,28 @@ export function createAccountService(deps: AccountServiceDeps) {
       const user = await findUserInOrg(db, actor.orgId, userId);
       if (!user) throw notFound('User');
       if (user.id === actor.userId && disabled) throw new AppError('CONFLICT', 'You cannot disable yourself');
-      const now = clock.now();
       const activity = disabled ? ACTIVITY.USER_DISABLED : ACTIVITY.USER_ENABLED;
-      await db.transaction().execute(async (trx) => {
-        await setUserDisabled(trx, user.id, disabled ? now : null);
-        await recordActivities(trx, actor.orgId, [actorEvent(actor, now, activity, user.username)], now);
-      });
+      let disabledAt: number | null = null;
+      const change = async (trx: Transaction<Schema>, now: number) => {
+        disabledAt = disabled ? now : null;
+        await setUserDisabled(trx, user.id, disabledAt);
+        return [actorEvent(actor, now, activity, user.username)];
+      };
       if (disabled) {
+        // The user and the ending of their sessions commit together, or neither does.
         await sessions.endUserSessions(
           actor,
           { orgId: actor.orgId, userId: user.id, exceptSessionId: null },
           'user_disabled',
+          change,
         );
+      } else {
+        const now = clock.now();
+        await db
+          .transaction()
+          .execute(async (trx) => recordActivities(trx, actor.orgId, await change(trx, now), now));
       }
-      return toUser({ ...user, disabledAt: disabled ? now : null });
+      return toUser({ ...user, disabledAt });
     },
   };
 }

@@ -46,8 +46,8 @@ export function createCredentials(deps: { db: Kysely<Schema>; clock: Clock }) {
       return { ok: true, user, deviceToken };
     },
 
-    /** Lifts a username's lockout; answers how many failed attempts were forgotten. */
-    clearLockout: (username: string) => guesses.clear(username),
+    /** Lifts a username's lockout (in `trx`, if given); answers how many failed attempts were forgotten. */
+    clearLockout: (username: string, trx?: Kysely<Schema>) => guesses.clear(username, trx),
 
     lockoutEndsAt: () => guesses.lockoutEndsAt(),
   };

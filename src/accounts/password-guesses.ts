@@ -114,8 +114,8 @@ export function createPasswordGuesses(deps: { db: Kysely<Schema>; clock: Clock }
     },
 
     /** Lifts a username's lockout (an admin or the CLI); answers how many failures were forgotten. */
-    clear(username: string): Promise<number> {
-      return deleteUsernameGuesses(db, username);
+    clear(username: string, trx: Kysely<Schema> = db): Promise<number> {
+      return deleteUsernameGuesses(trx, username);
     },
 
     /** When a lockout that starts now ends. */

@@ -38,6 +38,9 @@ export async function openCliContext(options: { geo?: boolean } = {}, config: Co
     lastAccess: new LastAccessTracker(database.db),
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
+    // The change is stored; only the servers' open tabs learn of it later (at their heartbeat).
+    onPublishFailed: (error) =>
+      process.stderr.write(`warning: could not tell the servers' open tabs (${String(error)})\n`),
   });
   const accounts = createAccountService({
     db: database.db,

@@ -1,17 +1,19 @@
+import type { Kysely, Transaction } from 'kysely';
 import { type Actor, confinedUserId } from '../accounts/actor.js';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
 import { normalizeUsername, toUser, type User } from '../accounts/user.js';
-import { recordActivities } from '../activity/record.js';
+import { type ActivityEvent, recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import type { Schema } from '../db/schema.js';
 import { AppError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
 import { normalizeIp } from './client-ip.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
-import type { LiveBus } from './live-events.js';
+import type { LiveBus, LiveEvent } from './live-events.js';
 import { type Session, toSession } from './session.js';
 import type { RevokedReason } from './session.table.js';
 import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
@@ -34,6 +36,8 @@ export interface SessionServiceDeps {
   credentials: Credentials;
   idleMs: number;
   maxMs: number;
+  /** Told when a live event could not be published (the change it announces is committed). */
+  onPublishFailed?: (error: unknown, event: LiveEvent) => void;
 }
 
 export interface LoginInput {
@@ -62,6 +66,12 @@ const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid usernam
  */
 const STORED_ACCESS_LAG_MS = 2 * LAST_ACCESS_FLUSH_MS;
 
+/**
+ * A change to commit together with the sessions it ends (a new password, a disabled user): it
+ * writes in `trx` and answers the activities that describe it, recorded in the same append.
+ */
+export type ChangeEndingSessions = (trx: Transaction<Schema>, now: number) => Promise<ActivityEvent[]>;
+
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService(deps: SessionServiceDeps) {
@@ -73,11 +83,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     Math.max(row.lastAccessAt, lastAccess.unwritten(row.id) ?? 0);
 
   /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
-  const candidateSessions = (filter: {
-    orgId: string;
-    userId?: string | undefined;
-    ids?: readonly string[];
-  }) => listLiveSessions(db, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
+  const candidateSessions = (
+    filter: { orgId: string; userId?: string | undefined; ids?: readonly string[] },
+    executor: Kysely<Schema> = db,
+  ) =>
+    listLiveSessions(executor, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
 
   const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
     rows
@@ -85,6 +95,47 @@ export function createSessionService(deps: SessionServiceDeps) {
       .filter((row) => clock.now() - effectiveLastAccess(row) < deps.idleMs)
       .map((row) => toSession(row, { currentSessionId, lastAccessAt: effectiveLastAccess(row) }))
       .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
+
+  /**
+   * Tells every instance after the commit. The change is stored whatever happens here: a failed
+   * NOTIFY must not turn it into an error answer, and the streams' heartbeat re-check catches up.
+   */
+  async function announce(event: LiveEvent): Promise<void> {
+    try {
+      await bus.publish(event);
+    } catch (error) {
+      deps.onPublishFailed?.(error, event);
+    }
+  }
+
+  /** Revokes the rows in `trx` and answers those it ended, with the activities describing them. */
+  async function revokeWithin(
+    trx: Transaction<Schema>,
+    actor: Actor | null,
+    rows: SessionListRow[],
+    reason: RevokedReason,
+    now: number,
+  ): Promise<{ ended: SessionListRow[]; events: ActivityEvent[] }> {
+    const ids = await revokeSessions(
+      trx,
+      rows.map((r) => r.id),
+      { at: now, by: actor?.userId ?? null, reason },
+    );
+    const ended = rows.filter((r) => ids.includes(r.id));
+    return { ended, events: ended.map((row) => sessionEndedActivity(row, actor, reason, now)) };
+  }
+
+  /** After the commit: forgets the ended sessions' unwritten accesses and tells their tabs. */
+  async function announceEnded(orgId: string, ended: SessionListRow[], reason: RevokedReason) {
+    lastAccess.forget(ended.map((r) => r.id));
+    if (ended.length === 0) return;
+    await announce({
+      type: 'session-ended',
+      orgId,
+      reason,
+      sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
+    });
+  }
 
   /** Ends the given sessions of one org, recording each ending in the same transaction. */
   async function endSessions(
@@ -96,25 +147,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     if (orgId === undefined) return [];
     const now = clock.now();
     const ended = await db.transaction().execute(async (trx) => {
-      const ids = await revokeSessions(
-        trx,
-        rows.map((r) => r.id),
-        { at: now, by: actor?.userId ?? null, reason },
-      );
-      const endedRows = rows.filter((r) => ids.includes(r.id));
-      const events = endedRows.map((row) => sessionEndedActivity(row, actor, reason, now));
-      await recordActivities(trx, orgId, events, now);
-      return endedRows;
+      const revoked = await revokeWithin(trx, actor, rows, reason, now);
+      await recordActivities(trx, orgId, revoked.events, now);
+      return revoked.ended;
     });
-    lastAccess.forget(ended.map((r) => r.id));
-    if (ended.length > 0) {
-      await bus.publish({
-        type: 'session-ended',
-        orgId,
-        reason,
-        sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
-      });
-    }
+    await announceEnded(orgId, ended, reason);
     return ended.map((r) => r.id);
   }
 
@@ -169,7 +206,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         await insertSession(trx, row);
         await recordActivities(trx, user.orgId, [loginActivity(user, client, ip, row.id, now)], now);
       });
-      await bus.publish({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
+      await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
       const session = toSession(
         { ...row, username: user.username },
         { currentSessionId: row.id, lastAccessAt: now },
@@ -262,15 +299,29 @@ export function createSessionService(deps: SessionServiceDeps) {
       await endSessions(actor, rows, 'logout');
     },
 
-    /** Ends all of a user's live sessions but one, e.g. after a password change or when disabled. */
+    /**
+     * Ends all of a user's live sessions but one, e.g. after a password change or when disabled.
+     * With `change`, that change commits in the same transaction: both happen, or neither (a
+     * password changed while the sessions it should end live on is the failure this prevents).
+     */
     async endUserSessions(
       actor: Actor | null,
       target: { orgId: string; userId: string; exceptSessionId: string | null },
       reason: RevokedReason,
+      change?: ChangeEndingSessions,
     ): Promise<number> {
-      const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId });
-      const others = rows.filter((r) => r.id !== target.exceptSessionId);
-      return (await endSessions(actor, others, reason)).length;
+      const now = clock.now();
+      const ended = await db.transaction().execute(async (trx) => {
+        const changeEvents = change ? await change(trx, now) : [];
+        // Read after the change, in its transaction: a session cannot slip between the two.
+        const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
+        const others = rows.filter((r) => r.id !== target.exceptSessionId);
+        const revoked = await revokeWithin(trx, actor, others, reason, now);
+        await recordActivities(trx, target.orgId, [...changeEvents, ...revoked.events], now);
+        return revoked.ended;
+      });
+      await announceEnded(target.orgId, ended, reason);
+      return ended.length;
     },
   };
 }

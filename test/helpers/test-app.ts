@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
@@ -29,6 +29,8 @@ export interface TestAppOptions {
   postgresSchema?: string;
   /** Registers test-only routes (or hooks) before the app is ready, e.g. a route behind the auth hook. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
+  /** Wraps the app's live bus, e.g. with one whose publish fails. */
+  wrapLiveBus?: AppDeps['wrapLiveBus'];
 }
 
 /**
@@ -47,7 +49,13 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const database = createDatabase(config.database, schema ? { postgresSchema: schema } : {});
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
-  const app = await buildApp({ config, database, geo, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp({
+    config,
+    database,
+    geo,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.wrapLiveBus ? { wrapLiveBus: options.wrapLiveBus } : {}),
+  });
   await options.beforeReady?.(app);
   await app.ready();
   return {

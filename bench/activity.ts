@@ -47,7 +47,7 @@ async function seed(
   databaseUrl: string,
   rows: number,
 ): Promise<{ orgId: string; userIds: string[]; rowsPerSec: number }> {
-  const context = await openCliContext({}, loadConfig({ DATABASE_URL: databaseUrl }));
+  const context = await openCliContext({ access: 'create' }, loadConfig({ DATABASE_URL: databaseUrl }));
   try {
     const { org } = await context.accounts.createOrgWithAdmin({ orgName: ORG, ...ADMIN });
     const users = [];

@@ -55,7 +55,7 @@ const percentile = (sorted: number[], p: number) =>
 
 /** An org, EXPORTS admins, and `count` activities through the product's append path. */
 async function seed(databaseUrl: string, count: number): Promise<string[]> {
-  const context = await openCliContext({}, loadConfig({ DATABASE_URL: databaseUrl }));
+  const context = await openCliContext({ access: 'create' }, loadConfig({ DATABASE_URL: databaseUrl }));
   try {
     const { org } = await context.accounts.createOrgWithAdmin({
       orgName: 'Stall Org',

@@ -320,6 +320,14 @@ describe('DATABASE_URL forms', () => {
       'postgresql://vault@db/vault?sslmode=require',
       { engine: 'postgres', url: 'postgresql://vault@db/vault?sslmode=require' },
     ],
+    [
+      'postgres://db/vault?schema=vault_a',
+      { engine: 'postgres', url: 'postgres://db/vault', schema: 'vault_a' },
+    ],
+    [
+      'postgres://db/vault?sslmode=require&schema=b&application_name=x',
+      { engine: 'postgres', url: 'postgres://db/vault?sslmode=require&application_name=x', schema: 'b' },
+    ],
   ])('%j', (raw, expected) => {
     expect(loadConfig({ DATABASE_URL: raw }).database).toEqual(expected);
     const problems: string[] = [];
@@ -327,15 +335,21 @@ describe('DATABASE_URL forms', () => {
     expect(problems).toEqual([]);
   });
 
-  it.each(['mysql://localhost/vault', 'sqlite:', 'postgres:db', 'file:./vault.db', 'http://db'])(
-    'refuses %j',
-    (raw) => {
-      const problems: string[] = [];
-      parseDatabaseUrl(raw, problems);
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^DATABASE_URL/);
-    },
-  );
+  it.each([
+    'mysql://localhost/vault',
+    'sqlite:',
+    'postgres:db',
+    'file:./vault.db',
+    'http://db',
+    'postgres://db/vault?schema=Public',
+    'postgres://db/vault?schema=a;drop',
+    'postgres://db/vault?schema=',
+  ])('refuses %j', (raw) => {
+    const problems: string[] = [];
+    parseDatabaseUrl(raw, problems);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_URL/);
+  });
 
   it('does not echo a refused URL’s password into the error', () => {
     const problems = problemsOf({ DATABASE_URL: 'mysql://vault:hunter2@db/vault' });

@@ -1,7 +1,10 @@
 import { isIP } from 'node:net';
 
 /** Where the database lives: an embedded SQLite file or a PostgreSQL server. */
-export type DatabaseConfig = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+export type DatabaseConfig =
+  | { engine: 'sqlite'; path: string }
+  /** `schema`: from `?schema=` in the URL, the search_path of every connection (one database, several apps). */
+  | { engine: 'postgres'; url: string; schema?: string };
 
 /** Whose X-Forwarded-For we believe: nobody, a hop count, or a list of addresses/CIDRs/`loopback`. */
 export type TrustProxy = false | number | string[];
@@ -106,11 +109,27 @@ export function parseDatabaseUrl(raw: string | undefined, problems: string[] = [
     if (path === '') problems.push('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/vault.db');
     return { engine: 'sqlite', path };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url)) return parsePostgresUrl(url, problems);
   // Start-up errors end up in logs: a mistyped scheme must not leak the password that follows it.
   const shown = url.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
   problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${shown}")`);
   return { engine: 'sqlite', path: './data/vault.db' };
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Takes `schema=` out of the query (the driver would not know it) and checks it names a schema. */
+function parsePostgresUrl(url: string, problems: string[]): DatabaseConfig {
+  const match = /[?&]schema=([^&]*)/.exec(url);
+  if (!match) return { engine: 'postgres', url };
+  const schema = match[1] as string;
+  if (!SCHEMA_NAME.test(schema)) {
+    problems.push(
+      `DATABASE_URL schema= must be a lower-case name of letters, digits and _ (got "${schema}")`,
+    );
+  }
+  const rest = url.replace(/([?&])schema=[^&]*&?/, '$1').replace(/[?&]$/, '');
+  return { engine: 'postgres', url: rest, schema };
 }
 
 function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {

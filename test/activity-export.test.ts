@@ -277,10 +277,13 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
         'attachment; filename="activity-log-acme-corp-co-2026-10-23-2026-11-23.csv"',
       );
       expect(response.headers['cache-control']).toBe('no-store');
-      const custom = await download(admin, 'from=2026-11-01&to=2026-11-08T00:00:00Z');
-      expect(custom.headers['content-disposition']).toBe(
-        'attachment; filename="activity-log-acme-corp-co-2026-11-01-2026-11-08.csv"',
-      );
+      // Named for the last day included, whichever way the end is written.
+      for (const to of ['2026-11-08T00:00:00Z', '2026-11-07']) {
+        const custom = await download(admin, `from=2026-11-01&to=${to}`);
+        expect(custom.headers['content-disposition']).toBe(
+          'attachment; filename="activity-log-acme-corp-co-2026-11-01-2026-11-07.csv"',
+        );
+      }
     });
 
     it('keeps the filename a safe ASCII token whatever the org is called', async () => {

@@ -236,12 +236,15 @@ describeEachEngine('activity search (GET /api/activities)', (engine) => {
       expect(await targets(admin, `to=${iso(to)}&activity=backup`)).toEqual(['old', 'start']);
     });
 
-    it('accepts a plain date as midnight UTC', async () => {
+    it('reads a plain from as its midnight UTC and a plain to as that whole day, as the page says "To (included)"', async () => {
       await put([
         { at: Date.UTC(2026, 10, 1) - 1, target: 'oct' },
         { at: Date.UTC(2026, 10, 1), target: 'nov' },
+        { at: Date.UTC(2026, 10, 2, 23, 59, 59, 999), target: 'last' },
+        { at: Date.UTC(2026, 10, 3), target: 'after' },
       ]);
-      expect(await targets(admin, 'from=2026-11-01&to=2026-11-02&activity=backup')).toEqual(['nov']);
+      expect(await targets(admin, 'from=2026-11-01&to=2026-11-02&activity=backup')).toEqual(['last', 'nov']);
+      expect(await targets(admin, 'from=2026-11-01&to=2026-11-01&activity=backup')).toEqual(['nov']);
     });
 
     it('refuses from at or after to with 400', async () => {

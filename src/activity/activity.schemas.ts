@@ -32,8 +32,19 @@ const FilterProperties = {
       { description: 'default 1m' },
     ),
   ),
-  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive', maxLength: 40 })),
-  to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive', maxLength: 40 })),
+  from: Type.Optional(
+    Type.String({
+      description: 'start, included: an ISO 8601 date (its midnight UTC) or date-time',
+      maxLength: 40,
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({
+      description:
+        'end: an ISO 8601 date is included whole (to=2026-11-07 ends at 2026-11-08T00:00Z, UTC); a date-time is the first instant left out',
+      maxLength: 40,
+    }),
+  ),
   userId: Type.Optional(Type.String({ format: 'uuid' })),
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   activity: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),

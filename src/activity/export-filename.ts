@@ -15,5 +15,7 @@ export function exportFilename(
       .replace(/^-|-$/g, '')
       .toLowerCase()
       .slice(0, 40) || 'org';
-  return `activity-log-${org}-${day(range.from)}-${day(range.until)}.${format}`;
+  // The last day included, as the page's "To (included)" names it: a range ending at midnight
+  // leaves that day out.
+  return `activity-log-${org}-${day(range.from)}-${day(Math.max(range.from, range.until - 1))}.${format}`;
 }

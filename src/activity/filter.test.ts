@@ -11,6 +11,15 @@ describe('resolveRange', () => {
     });
   });
 
+  it('takes a plain to as the last day included and a date-time to as the first instant left out', () => {
+    expect(resolveRange({ from: '2026-11-01', to: '2026-11-07' }, now)).toEqual({
+      from: Date.UTC(2026, 10, 1),
+      to: Date.UTC(2026, 10, 8),
+    });
+    expect(resolveRange({ to: '2026-11-07T00:00Z' }, now).to).toBe(Date.UTC(2026, 10, 7));
+    expect(resolveRange({ from: '2026-11-07', to: '2026-11-07' }, now).to).toBe(Date.UTC(2026, 10, 8));
+  });
+
   it('honours an explicit offset', () => {
     expect(resolveRange({ from: '2026-11-01T10:00+02:00' }, now).from).toBe(Date.UTC(2026, 10, 1, 8));
   });

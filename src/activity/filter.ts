@@ -81,6 +81,17 @@ function parseTime(value: string, name: string): number {
   return ms;
 }
 
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * `to` as the page's "To (included)" means it: a plain date includes that whole day (UTC), so
+ * from=2026-11-01&to=2026-11-07 is one week; a date-time is the first instant left out.
+ */
+function parseEnd(value: string): number {
+  const ms = parseTime(value, 'to');
+  return /T/i.test(value) ? ms : ms + DAY_MS;
+}
+
 /** The time range of a query: a preset (default 1m) or an explicit from/to. */
 export function resolveRange(query: ActivityQuery, now: number): { from: number; to: number | null } {
   if (query.period !== undefined && (query.from !== undefined || query.to !== undefined)) {
@@ -89,7 +100,7 @@ export function resolveRange(query: ActivityQuery, now: number): { from: number;
   if (query.from === undefined && query.to === undefined) {
     return { from: periodStart(query.period ?? '1m', now), to: null };
   }
-  const to = query.to === undefined ? null : parseTime(query.to, 'to');
+  const to = query.to === undefined ? null : parseEnd(query.to);
   const from = query.from === undefined ? periodStart('1m', to ?? now) : parseTime(query.from, 'from');
   if (to !== null && from >= to) throw invalidInput('from must be before to');
   return { from, to };

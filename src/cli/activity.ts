@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { operatorActor } from '../accounts/actor.js';
@@ -9,7 +10,7 @@ import { purgeExpiredActivities } from '../activity/retention.js';
 import { AppError } from '../http/errors.js';
 import { withContext } from './context.js';
 import { createProgressBar } from './progress.js';
-import { resolveOrg } from './resolve.js';
+import { resolveOrg, resolveUser } from './resolve.js';
 
 interface ExportOptions {
   org: string;
@@ -39,6 +40,22 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+/** Refuses, in one line, an output the export could not write (a missing or read-only folder). */
+function checkWritable(path: string, isFolder: boolean): void {
+  const folder = isFolder ? path : dirname(path);
+  const stat = statSync(folder, { throwIfNoEntry: false });
+  if (!stat?.isDirectory())
+    throw new AppError('INVALID_INPUT', `cannot write ${resolve(path)}: no folder ${resolve(folder)}`);
+  if (!isFolder && statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new AppError('INVALID_INPUT', `cannot write ${resolve(path)}: it is a folder`);
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new AppError('INVALID_INPUT', `cannot write ${resolve(path)}: the folder is not writable`);
+  }
+}
+
 export function registerActivityCommands(program: Command): void {
   const activity = program.command('activity').description('the activity log');
 
@@ -49,8 +66,11 @@ export function registerActivityCommands(program: Command): void {
     .option('--out <file>', 'output file (default: activity-log-<org>-<from>-<to>.<format>)')
     .option('--format <format>', 'csv or jsonl', 'csv')
     .option('--period <period>', `one of ${PERIODS.join(', ')} (default 1m)`)
-    .option('--from <iso>', 'start, inclusive (ISO 8601)')
-    .option('--to <iso>', 'end, exclusive (ISO 8601)')
+    .option('--from <iso>', 'first day included (YYYY-MM-DD, UTC), or a date-time')
+    .option(
+      '--to <iso>',
+      'last day included (YYYY-MM-DD, UTC, as the page\'s "To (included)"), or a date-time: the first instant left out',
+    )
     .option('--user <username>', "only this user's activities")
     .option('--activity <name>', 'only this activity (repeatable)', collect)
     .option('--q <text>', 'text in target or details')
@@ -60,6 +80,10 @@ export function registerActivityCommands(program: Command): void {
       withContext(async (context) => {
         const format = oneOf(options.format, ['csv', 'jsonl'] as const, '--format') ?? 'csv';
         const org = await resolveOrg(context, options.org);
+        // An unknown name would export an empty file and look like a quiet week.
+        if (options.user !== undefined) await resolveUser(context, options.user, org);
+        // Before the count, which takes a while on a large log.
+        checkWritable(options.out ?? '.', options.out === undefined);
         const actor = operatorActor(org.id);
         const query = {
           period: oneOf<Period>(options.period, PERIODS, '--period'),
@@ -77,7 +101,13 @@ export function registerActivityCommands(program: Command): void {
           onRows: (count) => bar.update(count),
         });
         const out = options.out ?? exportFilename(org.name, range, format);
-        await pipeline(stream, createWriteStream(out));
+        try {
+          await pipeline(stream, createWriteStream(out));
+        } catch (error) {
+          // Half a file read as a whole export would be worse than none.
+          rmSync(out, { force: true });
+          throw error;
+        }
         bar.update(total);
         bar.stop();
         process.stdout.write(`wrote ${total} activities to ${out}\n`);

@@ -3,18 +3,26 @@ import { createCredentials } from '../accounts/credentials.js';
 import { createActivityService } from '../activity/activity.service.js';
 import { systemClock } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
-import { createDatabase, type Database } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import type { Database } from '../db/database.js';
 import { openGeoLocator, UNKNOWN_LOCATION } from '../sessions/geo.js';
 import { LastAccessTracker } from '../sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from '../sessions/live-bus.js';
 import { LiveHub } from '../sessions/live-hub.js';
 import { createSessionService } from '../sessions/sessions.service.js';
+import { type DatabaseAccess, openCliDatabase } from './database-target.js';
 
-/** What a CLI command works with: the same configuration, database and services as the server. */
-export async function openCliContext(options: { geo?: boolean } = {}, config: Config = loadConfig()) {
-  const database: Database = createDatabase(config.database);
-  await migrateToLatest(database);
+export interface CliContextOptions {
+  geo?: boolean;
+  /** Default `existing`: only `org create` (and serve, migrate) may bring a database into being. */
+  access?: DatabaseAccess;
+}
+
+/**
+ * What a CLI command works with: the same configuration, database and services as the server.
+ * It never migrates: a schema behind is refused with a message (migrating a large log takes long).
+ */
+export async function openCliContext(options: CliContextOptions = {}, config: Config = loadConfig()) {
+  const database: Database = await openCliDatabase(config.database, options.access ?? 'existing');
   const hub = new LiveHub();
   // On PostgreSQL a CLI termination reaches the servers' open tabs through NOTIFY at once;
   // on SQLite they notice at their next heartbeat, and every request is refused immediately.
@@ -73,7 +81,7 @@ export type CliContext = Awaited<ReturnType<typeof openCliContext>>;
 /** Runs a command body with a context and always closes it. */
 export async function withContext<T>(
   body: (context: CliContext) => Promise<T>,
-  options: { geo?: boolean } = {},
+  options: CliContextOptions = {},
 ): Promise<T> {
   const context = await openCliContext(options);
   try {

@@ -13,13 +13,18 @@ export function registerOrgCommands(program: Command): void {
       "the admin's password (12+ characters, not containing the username)",
     )
     .action((options: { name: string; admin: string; password: string }) =>
-      withContext(async ({ accounts }) => {
-        const { org: created, user } = await accounts.createOrgWithAdmin({
-          orgName: options.name,
-          username: options.admin,
-          password: options.password,
-        });
-        process.stdout.write(`created org "${created.name}" (${created.id}) with admin "${user.username}"\n`);
-      }),
+      withContext(
+        async ({ accounts }) => {
+          const { org: created, user } = await accounts.createOrgWithAdmin({
+            orgName: options.name,
+            username: options.admin,
+            password: options.password,
+          });
+          process.stdout.write(
+            `created org "${created.name}" (${created.id}) with admin "${user.username}"\n`,
+          );
+        },
+        { access: 'create' },
+      ),
     );
 }

@@ -1,9 +1,21 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
 import { startServer } from '../server.js';
+import { CliError, errorLine } from './cli-error.js';
+import { describeDatabase } from './database-target.js';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP server (migrates first; PORT, HOST, DATABASE_URL, ... from the environment)')
-    .action(() => startServer());
+    .action(async () => {
+      const config = loadConfig();
+      process.stderr.write(`database: ${describeDatabase(config.database)}\n`);
+      try {
+        await startServer(config);
+      } catch (error) {
+        // An unreachable database, a port in use: the line above says which database.
+        throw new CliError(`cannot start the server: ${errorLine(error)}`);
+      }
+    });
 }

@@ -1,61 +1,84 @@
 import type { Command } from 'commander';
 import { operatorActor } from '../accounts/actor.js';
+import { AppError } from '../http/errors.js';
+import type { Session } from '../sessions/session.js';
 import { withContext } from './context.js';
 import { resolveOrg, resolveUser } from './resolve.js';
+import { formatTable } from './table.js';
+
+const SESSION_COLUMNS: ReadonlyArray<{ header: string; value: (s: Session) => string }> = [
+  { header: 'ID', value: (s) => s.id },
+  { header: 'USER', value: (s) => s.username },
+  { header: 'IP', value: (s) => s.publicIp },
+  { header: 'CITY', value: (s) => s.city ?? 'Unknown' },
+  { header: 'LOCATION', value: (s) => s.location },
+  { header: 'DEVICE', value: (s) => s.deviceType },
+  { header: 'OS', value: (s) => s.os },
+  { header: 'BROWSER', value: (s) => s.browser },
+  { header: 'LAST ACCESS (UTC)', value: (s) => s.lastAccessAt.slice(0, 19).replace('T', ' ') },
+];
 
 export function registerSessionCommands(program: Command): void {
   const sessions = program.command('sessions').description('active sessions');
   sessions
     .command('list')
-    .description("list an org's active sessions")
+    .description("list an org's active sessions, newest access first")
     .requiredOption('--org <name>', 'org name')
     .option('--user <username>', "only this user's sessions")
     .option('--json', 'print JSON instead of a table')
     .action((options: { org: string; user?: string; json?: boolean }) =>
       withContext(async (context) => {
         const org = await resolveOrg(context, options.org);
-        const userId = options.user ? (await resolveUser(context, options.user)).id : undefined;
+        const userId = options.user ? (await resolveUser(context, options.user, org)).id : undefined;
         const list = await context.sessions.listSessions(operatorActor(org.id), { userId });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-          return;
+        } else if (list.length === 0) {
+          process.stderr.write(
+            `no active sessions in "${org.name}"${options.user ? ` for "${options.user}"` : ''}\n`,
+          );
+        } else {
+          process.stdout.write(formatTable(SESSION_COLUMNS, list));
         }
-        console.table(
-          list.map((s) => ({
-            id: s.id,
-            user: s.username,
-            ip: s.publicIp,
-            city: s.city ?? 'Unknown',
-            location: s.location,
-            device: s.deviceType,
-            os: s.os,
-            browser: s.browser,
-            lastAccess: s.lastAccessAt,
-          })),
-        );
       }),
     );
 
   sessions
     .command('end')
-    .description('end sessions at once, by id or all of one user')
+    .description('end sessions at once, by id or all of one user; exits 1 when there is none to end')
     .requiredOption('--org <name>', 'org name')
     .argument('[ids...]', 'session ids')
     .option('--user <username>', 'end all sessions of this user')
     .action((ids: string[], options: { org: string; user?: string }) =>
       withContext(async (context) => {
+        if (ids.length === 0 && !options.user) {
+          throw new AppError('INVALID_INPUT', 'name the session ids to end, or --user <username>');
+        }
         const org = await resolveOrg(context, options.org);
         const actor = operatorActor(org.id);
         let ended = 0;
         if (options.user) {
-          const user = await resolveUser(context, options.user);
+          const user = await resolveUser(context, options.user, org);
           ended += await context.sessions.endUserSessions(
             actor,
             { orgId: org.id, userId: user.id, exceptSessionId: null },
             'terminated',
           );
+          if (ended === 0 && ids.length === 0) {
+            throw new AppError('NOT_FOUND', `"${user.username}" has no active sessions: nothing ended`);
+          }
         }
-        if (ids.length > 0) ended += await context.sessions.terminateSessions(actor, ids);
+        if (ids.length > 0) {
+          try {
+            ended += await context.sessions.terminateSessions(actor, ids);
+          } catch (error) {
+            if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+            throw new AppError(
+              'NOT_FOUND',
+              `not every id names an active session of "${org.name}": nothing ended by id${ended ? ` (${ended} of the user's ended)` : ''}`,
+            );
+          }
+        }
         process.stdout.write(`ended ${ended} session(s)\n`);
       }),
     );

@@ -67,6 +67,8 @@ export interface DatabaseOptions {
   /** PostgreSQL only: run every connection in this schema (created if missing). */
   postgresSchema?: string;
   poolSize?: number;
+  /** SQLite only: open an existing file, never create it (nor its folder). */
+  mustExist?: boolean;
 }
 
 const INT8_OID = 20;
@@ -88,12 +90,15 @@ const HOT_ROW_CACHE_SIZE = 10_000;
 
 /** Opens SQLite (WAL, synchronous=FULL) or a PostgreSQL pool behind one Kysely instance. */
 export function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Database {
-  return config.engine === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, options);
+  if (config.engine === 'sqlite') return openSqlite(config.path, options);
+  const postgresSchema = options.postgresSchema ?? config.schema;
+  return openPostgres(config.url, postgresSchema ? { ...options, postgresSchema } : options);
 }
 
-function openSqlite(path: string): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
+function openSqlite(path: string, options: DatabaseOptions): Database {
+  const mustExist = options.mustExist === true && path !== ':memory:';
+  if (path !== ':memory:' && !mustExist) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path, { fileMustExist: mustExist });
   sqlite.pragma('journal_mode = WAL');
   // FULL: an acknowledged write (a logout, an audit row) survives a power cut.
   sqlite.pragma('synchronous = FULL');

@@ -34,25 +34,52 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     if (database.postgresSchema) await client.query(`create schema if not exists ${database.postgresSchema}`);
-    // Kysely's migrator, without a schema, takes a kysely_migration table in ANY schema of the
-    // database (another app's, another instance set's) for its own, skips creating it, and fails.
-    const schema =
-      database.postgresSchema ??
-      ((await client.query<{ name: string }>('select current_schema() as name')).rows[0]?.name as string);
-    return await runMigrator(database, schema);
+    return await runMigrator(database, await migrationTableSchema(database, client));
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
     await client.end();
   }
 }
 
-async function runMigrator(database: Database, migrationTableSchema?: string): Promise<string[]> {
-  const migrator = new Migrator({
+/** How far the schema is: migrations applied and known, without changing anything. */
+export async function migrationProgress(
+  database: Database,
+): Promise<{ applied: number; total: number; pending: string[] }> {
+  let schema: string | undefined;
+  if (database.engine === 'postgres') {
+    const client = new pg.Client({ connectionString: database.postgresUrl });
+    await client.connect();
+    try {
+      schema = await migrationTableSchema(database, client);
+    } finally {
+      await client.end();
+    }
+  }
+  const migrations = await migrator(database, schema).getMigrations();
+  const pending = migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  return { applied: migrations.length - pending.length, total: migrations.length, pending };
+}
+
+/**
+ * Kysely's migrator, without a schema, takes a kysely_migration table in ANY schema of the
+ * database (another app's, another instance set's) for its own, skips creating it, and fails.
+ */
+async function migrationTableSchema(database: Database, client: pg.Client): Promise<string> {
+  if (database.postgresSchema) return database.postgresSchema;
+  const row = (await client.query<{ name: string }>('select current_schema() as name')).rows[0];
+  return row?.name as string;
+}
+
+function migrator(database: Database, migrationTableSchema?: string): Migrator {
+  return new Migrator({
     db: database.db,
     provider,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+async function runMigrator(database: Database, migrationTableSchema?: string): Promise<string[]> {
+  const { error, results } = await migrator(database, migrationTableSchema).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

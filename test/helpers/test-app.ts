@@ -71,7 +71,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   };
 }
 
-async function dropSchema(schema: string): Promise<void> {
+export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   postgresSchema?: string;
   /** Registers test-only routes (or hooks) before the app is ready, e.g. a route behind the auth hook. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
+  /** Serve this folder as the built web app instead of web/dist. */
+  webRoot?: string;
 }
 
 /**
@@ -47,7 +49,13 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const database = createDatabase(config.database, schema ? { postgresSchema: schema } : {});
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
-  const app = await buildApp({ config, database, geo, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp({
+    config,
+    database,
+    geo,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+  });
   await options.beforeReady?.(app);
   await app.ready();
   return {

@@ -61,7 +61,13 @@ describe('npm start on one checkout', () => {
     installBuildTools();
   });
   afterEach(() => {
-    for (const child of children) child.kill('SIGKILL');
+    for (const child of children) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone (the start that refused to run).
+      }
+    }
     rmSync(checkout, { recursive: true, force: true });
   });
 
@@ -79,7 +85,12 @@ describe('npm start on one checkout', () => {
   };
 
   const start = (): Started => {
-    const child = spawn('npm', ['start', '--silent'], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: npm, its shell and the server all go in afterEach.
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: checkout,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.push(child);
     let output = '';
     const port = new Promise<number>((resolve, reject) => {

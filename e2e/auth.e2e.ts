@@ -1,7 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { STREAM_HEARTBEAT_MS } from '../src/sessions/stream.routes.ts';
 import { adminLogin, createUser } from './helpers/api.ts';
 import { launchChromium, logInThroughForm, openTab } from './helpers/browser.ts';
+
+/**
+ * How long the other tab may take to reach the login page: a third of the stream's own re-check,
+ * so getting there at all means the change was pushed. How long it took is printed, not asserted.
+ */
+const PUSH_WAIT_MS = STREAM_HEARTBEAT_MS / 3;
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -109,8 +116,8 @@ describe('Login and the Profile menu', () => {
     await dialog.getByLabel('Repeat the new password').fill(fresh);
     const clicked = Date.now();
     await dialog.getByRole('button', { name: 'Change password' }).click();
-    await there.page.waitForURL(/\/login\?reason=password_changed/, { timeout: 1_500 });
-    expect(Date.now() - clicked).toBeLessThan(1_500);
+    await there.page.waitForURL(/\/login\?reason=password_changed/, { timeout: PUSH_WAIT_MS });
+    console.info(`the other tab reached the login page ${Date.now() - clicked} ms after the change`);
     await there.page.getByText('Your password was changed').waitFor();
     await dialog.getByText('Password changed').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();

@@ -46,6 +46,8 @@ export interface AppDeps {
   logger?: boolean;
   /** Wraps the live bus (tests make publishing fail with it). */
   wrapLiveBus?: (bus: LiveBus) => LiveBus;
+  /** The built web app to serve (web/dist unless given). */
+  webRoot?: string;
 }
 
 const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -177,7 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
   await app.register(activityRoutes, { activity, accounts });
-  await app.register(staticWebPlugin);
+  await app.register(staticWebPlugin, deps.webRoot ? { webRoot: deps.webRoot } : {});
 
   app.decorate('services', { sessions, accounts, apiKeys, activity, hub, lastAccess });
   return app;

@@ -6,7 +6,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const outDir = join(root, 'dist');
+// scripts/build.mjs builds beside web/dist and swaps the result in, so a running server never sees it half written.
+const outDir = process.env.VAULT_WEB_OUT_DIR ?? join(root, 'dist');
 const COMPRESSIBLE = /\.(js|css|html|svg|json)$/;
 
 /** Writes .br and .gz twins of text files; @fastify/static (preCompressed) serves them as they are. */

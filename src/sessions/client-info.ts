@@ -34,7 +34,7 @@ export const CLIENT_HINT_HEADERS: string[] = [
 const UNKNOWN = 'Unknown';
 const MAX_LABEL = 100;
 // Headers are attacker-controlled; bounding what the regexes below see keeps parsing cost constant.
-const MAX_HEADER = 1024;
+export const MAX_HEADER = 1024;
 
 // Maps rather than object literals: keys come from request headers, and "constructor" must not resolve.
 const DEVICE_TYPES = new Map<string | undefined, DeviceType>([

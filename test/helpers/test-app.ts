@@ -31,6 +31,8 @@ export interface TestAppOptions {
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
   /** Wraps the app's live bus, e.g. with one whose publish fails. */
   wrapLiveBus?: AppDeps['wrapLiveBus'];
+  /** Serve this folder as the built web app instead of web/dist. */
+  webRoot?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     geo,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.wrapLiveBus ? { wrapLiveBus: options.wrapLiveBus } : {}),
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   });
   await options.beforeReady?.(app);
   await app.ready();

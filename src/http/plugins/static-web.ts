@@ -44,20 +44,37 @@ function cacheHeaders(res: HeaderTarget, path: string): void {
   }
 }
 
+/** Reads the page, or nothing when the file is gone (a rebuild swapping web/dist in). */
+async function readPage(webRoot: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(join(webRoot, 'index.html'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export interface StaticWebOptions {
+  /** Where the built app is; web/dist unless a test serves another. */
+  webRoot?: string;
+}
+
 /**
  * Serves the web UI from web/dist: hashed assets with a long cache, index.html with no-cache and
  * Accept-CH for the app's own URLs (/sessions, /activity?..., so they survive a reload). Any other
  * path is a 404: the app's "Page not found" for a browser, the API's JSON error for anyone else.
- * Files are looked up per request: a rebuild needs no restart.
+ * Files are looked up per request: a rebuild needs no restart, and a file that disappears under a
+ * running server (another checkout's build swapping web/dist) is a 404, never an error.
  */
 export const staticWebPlugin = fp(
-  async (app: FastifyInstance) => {
-    if (!existsSync(join(WEB_ROOT, 'index.html'))) {
-      app.log.warn(`web UI not built (${WEB_ROOT} is missing): run "npm run build"`);
+  async (app: FastifyInstance, options: StaticWebOptions) => {
+    const webRoot = options.webRoot ?? WEB_ROOT;
+    if (!existsSync(join(webRoot, 'index.html'))) {
+      app.log.warn(`web UI not built (${webRoot} is missing): run "npm run build"`);
       return;
     }
     await app.register(fastifyStatic, {
-      root: join(WEB_ROOT, 'assets'),
+      root: join(webRoot, 'assets'),
       prefix: '/assets/',
       // The build writes .br and .gz twins; browsers that accept them get ~4x fewer bytes.
       preCompressed: true,
@@ -69,13 +86,13 @@ export const staticWebPlugin = fp(
 
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split('?', 1)[0] ?? '/';
-      if (APP_ROUTES.has(path)) return reply.sendFile('index.html', WEB_ROOT);
-      if (TOP_LEVEL_FILE.test(path) && existsSync(join(WEB_ROOT, path))) {
-        return reply.sendFile(path.slice(1), WEB_ROOT);
+      if (APP_ROUTES.has(path)) return reply.sendFile('index.html', webRoot);
+      if (TOP_LEVEL_FILE.test(path) && existsSync(join(webRoot, path))) {
+        return reply.sendFile(path.slice(1), webRoot);
       }
       const wantsPage = request.headers.accept?.includes('text/html') && !path.startsWith('/api/');
-      if (!wantsPage) return reply.callNotFound();
-      const page = await readFile(join(WEB_ROOT, 'index.html'));
+      const page = wantsPage ? await readPage(webRoot) : undefined;
+      if (!page) return reply.callNotFound();
       return reply
         .code(404)
         .type('text/html; charset=utf-8')

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, PASSWORD, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
@@ -245,6 +246,23 @@ describeEachEngine('GET /metrics with METRICS_TOKEN', (engine) => {
       stream.close();
     }
     await expect.poll(async () => sample(await scrape(), 'vault_event_streams_open')).toBe(0);
+  });
+
+  it('has every metric the Grafana dashboard queries', async () => {
+    const dashboard = readFileSync(new URL('../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+    const queried = new Set(
+      [...dashboard.matchAll(/\b((?:vault|process|nodejs)_[a-z0-9_]+)/g)].map(([, name]) =>
+        (name as string).replace(/_(bucket|count|sum)$/, ''),
+      ),
+    );
+    expect(queried.size).toBeGreaterThan(10);
+    const text = await scrape();
+    const served = (name: string) => text.includes(`# TYPE ${name} `);
+    const onlyPostgres = (name: string) => name.startsWith('vault_database_pool_');
+    for (const name of queried) {
+      if (engine === 'sqlite' && onlyPostgres(name)) expect(served(name), name).toBe(false);
+      else expect(served(name), name).toBe(true);
+    }
   });
 
   it('shows the database pool on PostgreSQL only', async () => {

@@ -89,11 +89,11 @@ export function listLiveSessions(db: Db, filter: LiveSessionFilter): Promise<Ses
 }
 
 /**
- * Unrevoked sessions of every org used within the idle window, for monitoring. Read from the
- * partial live index alone (org, last access), one org's range at a time: sessions that idle out
- * are never revoked, so without the org the count reads all of them, and reading the rows for
- * their lifetime was dozens of times slower on SQLite (docs/benchmarks.md). A session past its
- * lifetime is refused, stops being used, and so leaves the count within one idle window.
+ * Unrevoked sessions of every org used within the idle window, for monitoring. Through orgs, so
+ * SQLite reads the partial live index (org, last access) one org's range at a time and never the
+ * rows: sessions that idle out are never revoked, and reading each row for its lifetime too was far
+ * slower (docs/benchmarks.md, "Metrics"). A session past its lifetime is refused, stops being used,
+ * and so leaves the count within one idle window.
  */
 export async function countLiveSessions(db: Db, filter: { now: number; idleMs: number }): Promise<number> {
   const row = await db

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { type BenchAdmin, seedSessions } from './lib/seed-sessions.js';
 import { startServerProcess } from './lib/server-process.js';
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const USERS = 100;
-const ADMIN = { username: 'bench-admin', password: 'bench admin password 1' };
+const ADMIN: BenchAdmin = { username: 'bench-admin', password: 'bench admin password 1' };
 const BENCH_DB = 'vault_bench_sessions';
 const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',');
 
@@ -24,33 +25,6 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
-}
-
-async function login(url: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!response.ok) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
-  return (response.headers.get('set-cookie') ?? '').split(';')[0] as string;
-}
-
-async function seedSessions(url: string): Promise<string[]> {
-  const admin = await login(url, ADMIN.username, ADMIN.password);
-  const cookies = [admin];
-  for (let i = 0; i < USERS; i++) {
-    const username = `bench-user-${i}`;
-    const password = `password of user ${i}!`;
-    const created = await fetch(`${url}/api/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: admin },
-      body: JSON.stringify({ username, password, role: 'user' }),
-    });
-    if (created.status !== 201 && created.status !== 409) throw new Error(`add user: ${created.status}`);
-    cookies.push(await login(url, username, password));
-  }
-  return cookies;
 }
 
 function load(url: string, cookies: string[] | undefined): Promise<autocannon.Result> {
@@ -75,7 +49,7 @@ async function runEngine(
     port,
   );
   try {
-    const cookies = await seedSessions(server.url);
+    const cookies = await seedSessions(server.url, ADMIN, USERS);
     const rows: Row[] = [];
     for (const [route, withCookies] of [
       ['/api/health', false],

@@ -19,6 +19,9 @@ import { drainConnectionsOnClose } from './http/drain-connections.js';
 import { answerError, registerErrorHandler } from './http/errors.js';
 import { registerHealth } from './http/health.js';
 import { guardInput } from './http/input-guard.js';
+import { createAppMetrics } from './http/metrics/app-metrics.js';
+import { registerMetricsRoute, requestMetricsPlugin } from './http/metrics/metrics.plugin.js';
+import { observeActivity, observeSessions } from './http/metrics/observe-services.js';
 import { registerOpenApi } from './http/openapi.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { csrfPlugin } from './http/plugins/csrf.js';
@@ -128,6 +131,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ingestEventsPerMinute: config.ingestEventsPerMinute,
   });
   const cookies = sessionCookies(config.cookieSecure);
+  // Without METRICS_TOKEN nothing is measured: the routes get the services as they are.
+  const metering =
+    config.metricsToken === undefined
+      ? undefined
+      : { metrics: createAppMetrics(), token: config.metricsToken };
+  const edge = metering
+    ? {
+        sessions: observeSessions(sessions, metering.metrics),
+        activity: observeActivity(activity, metering.metrics),
+      }
+    : { sessions, activity };
 
   // Before the server closes: it waits for every open connection, and a stream never ends by
   // itself. Clients reconnect (to another instance, behind a load balancer).
@@ -148,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   echoRequestId(app);
   guardInput(app);
+  if (metering) await app.register(requestMetricsPlugin, { metrics: metering.metrics });
   app.addSchema(ErrorResponse);
   app.addSchema(UserSchema);
   app.addSchema(SessionSchema);
@@ -170,15 +185,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(csrfPlugin);
-  await app.register(authPlugin, { sessions, apiKeys, cookies });
+  await app.register(authPlugin, { sessions: edge.sessions, apiKeys, cookies });
 
-  registerHealth(app, database.db);
-  await app.register(authRoutes, { sessions, cookies });
-  await app.register(sessionsRoutes, { sessions });
-  await app.register(streamRoutes, { sessions, hub });
+  const probe = registerHealth(app, database.db);
+  if (metering) {
+    await registerMetricsRoute(app, {
+      ...metering,
+      sources: {
+        probe,
+        openStreams: () => hub.size,
+        liveSessions: () => sessions.countLiveSessions(),
+        poolState: database.poolState,
+        onError: (error) => app.log.warn({ err: error }, 'metrics: could not count live sessions'),
+      },
+    });
+  }
+  await app.register(authRoutes, { sessions: edge.sessions, cookies });
+  await app.register(sessionsRoutes, { sessions: edge.sessions });
+  await app.register(streamRoutes, { sessions: edge.sessions, hub });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
-  await app.register(activityRoutes, { activity, accounts });
+  await app.register(activityRoutes, { activity: edge.activity, accounts });
   await app.register(staticWebPlugin, deps.webRoot ? { webRoot: deps.webRoot } : {});
 
   app.decorate('services', { sessions, accounts, apiKeys, activity, hub, lastAccess });

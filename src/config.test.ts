@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       maxConnections: 900,
       maxConnectionsPerIp: 100,
       maxStreams: 500,
+      metricsToken: undefined,
     });
   });
 
@@ -57,6 +58,7 @@ describe('loadConfig defaults', () => {
         'MAX_CONNECTIONS',
         'MAX_CONNECTIONS_PER_IP',
         'MAX_STREAMS',
+        'METRICS_TOKEN',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -82,6 +84,7 @@ describe('loadConfig defaults', () => {
       MAX_CONNECTIONS: '20000',
       MAX_CONNECTIONS_PER_IP: '500',
       MAX_STREAMS: '10000',
+      METRICS_TOKEN: 'scrape-me-0123456789abcdef',
     });
     expect(config).toEqual<Config>({
       port: 8080,
@@ -103,6 +106,7 @@ describe('loadConfig defaults', () => {
       // TRUST_PROXY is set: every socket is the proxy's, so there is no per-address cap.
       maxConnectionsPerIp: 0,
       maxStreams: 10_000,
+      metricsToken: 'scrape-me-0123456789abcdef',
     });
   });
 
@@ -192,6 +196,21 @@ describe('loadConfig bad values', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(name);
     if (value !== 'sqlite:') expect(problems[0]).toContain(value);
+  });
+
+  it.each([
+    ['too short', 'short-token'],
+    ['with a space', 'a token with spaces in it'],
+    ['not ASCII', 'tökentökentökentöken'],
+  ])('refuses a METRICS_TOKEN %s, without echoing it', (_why, token) => {
+    const problems = problemsOf({ METRICS_TOKEN: token });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('METRICS_TOKEN');
+    expect(problems[0]).not.toContain(token);
+  });
+
+  it('accepts a METRICS_TOKEN of the minimum length', () => {
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(16) }).metricsToken).toBe('x'.repeat(16));
   });
 
   it('refuses an admin username without a password, and a password without a username', () => {

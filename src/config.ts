@@ -33,6 +33,8 @@ export interface Config {
   maxConnectionsPerIp: number;
   /** Open event streams on this instance, all sessions together. */
   maxStreams: number;
+  /** The bearer token GET /metrics asks for; unset, there is no /metrics. */
+  metricsToken: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -48,6 +50,8 @@ const SECOND_MS = 1_000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** Short enough to guess is too short: 16 random characters are beyond any scrape-rate guessing. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 
 type Env = Record<string, string | undefined>;
 
@@ -87,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnections: int('MAX_CONNECTIONS', 900, 2, 1_000_000),
     maxConnectionsPerIp: trustProxy === false || trustProxy === 0 ? perIpCap : 0,
     maxStreams: int('MAX_STREAMS', 500, 1, 1_000_000),
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN, problems),
   };
   if (config.maxStreams >= config.maxConnections) {
     // Streams hold their connection; at the cap nothing else could get through.
@@ -147,6 +152,19 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
     }
   }
   return entries;
+}
+
+function parseMetricsToken(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  // The token itself is never echoed: start-up errors end up in logs.
+  if (!/^[\x21-\x7e]+$/.test(raw)) {
+    problems.push('METRICS_TOKEN must be printable ASCII without spaces (it is sent as a bearer token)');
+  } else if (raw.length < MIN_METRICS_TOKEN_LENGTH) {
+    problems.push(
+      `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (got ${raw.length}); e.g. openssl rand -hex 32`,
+    );
+  }
+  return raw;
 }
 
 function parseCookieSecure(raw: string | undefined, problems: string[]): 'auto' | boolean {

@@ -30,7 +30,8 @@ describeEachEngine('every route, any input: never a 5xx, always the JSON error',
   let identities: FuzzIdentities;
 
   beforeAll(async () => {
-    t = await createTestApp(engine);
+    // With metrics on: the services the routes use are then the observed ones (src/http/metrics/).
+    t = await createTestApp(engine, { env: { METRICS_TOKEN: 'route-fuzz-metrics-token' } });
     operations = await listOperations(t.app);
     identities = await FuzzIdentities.create(t.app);
   });

@@ -2,11 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** The kernel's USER_HZ, which /proc/<pid>/stat counts in (100 on every Linux port). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
   /** Peak and current resident memory of the server process, in MB (from /proc). */
   memory(): { rssMb: number; peakMb: number };
+  /** CPU time the server process has used so far, user and system, in seconds (from /proc). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +52,11 @@ export async function startServerProcess(
     url,
     child,
     memory: () => ({ rssMb: status('VmRSS:'), peakMb: status('VmHWM:') }),
+    cpuSeconds: () => {
+      // Fields 14 and 15 (utime, stime), counted after the parenthesised command name.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

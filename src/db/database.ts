@@ -49,7 +49,17 @@ export interface Database {
   paced: TurnShare;
   /** PostgreSQL only: the query's rows as CSV text from `COPY ... TO STDOUT` (src/db/postgres-copy.ts). */
   copyCsv: ((query: CompiledQuery) => Readable) | undefined;
+  /** PostgreSQL only: the pool's connections right now, for monitoring. */
+  poolState: (() => PoolState) | undefined;
   close(): Promise<void>;
+}
+
+export interface PoolState {
+  /** Connections open, idle or checked out. */
+  total: number;
+  idle: number;
+  /** Queries queued for want of a free connection. */
+  waiting: number;
 }
 
 export interface KeyedLookup<Row> {
@@ -135,6 +145,7 @@ function openSqlite(path: string, options: DatabaseOptions): Database {
       return (value: string) => cache.get(value, () => read(value));
     },
     copyCsv: undefined,
+    poolState: undefined,
     paced: createTurnShare(LONG_READ_SLICE_MS),
     async arrayRows(query: CompiledQuery) {
       return arrayStatements(query.sql).all(...query.parameters) as unknown[][];
@@ -214,6 +225,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
       });
     },
     copyCsv: (query: CompiledQuery) => copyCsvOut(pool, query),
+    poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     paced: runAtOnce,
     async arrayRows(query: CompiledQuery) {
       const result = await pool.query<unknown[]>({

@@ -7,11 +7,19 @@ const PROBE_INTERVAL_MS = 250;
 /** The health answer may be at most this old; older means the database stopped answering. */
 const MAX_PROBE_AGE_MS = 1_000;
 
+/** What the background probe last saw, for /api/health and for monitoring. */
+export interface HealthProbe {
+  /** Whether the database answered within the last second. */
+  healthy(): boolean;
+  /** When the database last answered (epoch ms; 0: never). */
+  lastSuccessAt(): number;
+}
+
 /**
  * Probes the database in the background so /api/health answers from memory: a load
  * balancer polling it costs the database nothing extra.
  */
-export function registerHealth(app: FastifyInstance, db: Kysely<Schema>): void {
+export function registerHealth(app: FastifyInstance, db: Kysely<Schema>): HealthProbe {
   let lastSuccess = 0;
   let probing = false;
   const probe = async () => {
@@ -30,6 +38,7 @@ export function registerHealth(app: FastifyInstance, db: Kysely<Schema>): void {
   timer.unref();
   app.addHook('onReady', probe);
   app.addHook('onClose', async () => clearInterval(timer));
+  const healthy = () => Date.now() - lastSuccess <= MAX_PROBE_AGE_MS;
 
   app.get(
     '/api/health',
@@ -44,9 +53,8 @@ export function registerHealth(app: FastifyInstance, db: Kysely<Schema>): void {
         },
       },
     },
-    async (_request, reply) => {
-      const ok = Date.now() - lastSuccess <= MAX_PROBE_AGE_MS;
-      return ok ? { ok: true as const } : reply.status(503).send({ ok: false as const });
-    },
+    async (_request, reply) =>
+      healthy() ? { ok: true as const } : reply.status(503).send({ ok: false as const }),
   );
+  return { healthy, lastSuccessAt: () => lastSuccess };
 }

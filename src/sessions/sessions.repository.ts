@@ -88,6 +88,24 @@ export function listLiveSessions(db: Db, filter: LiveSessionFilter): Promise<Ses
   return query.orderBy('s.lastAccessAt', 'desc').orderBy('s.id').execute();
 }
 
+/**
+ * Unrevoked sessions of every org used within the idle window, for monitoring. Through orgs, so
+ * SQLite reads the partial live index (org, last access) one org's range at a time and never the
+ * rows: sessions that idle out are never revoked, and reading each row for its lifetime too was far
+ * slower (docs/benchmarks.md, "Metrics"). A session past its lifetime is refused, stops being used,
+ * and so leaves the count within one idle window.
+ */
+export async function countLiveSessions(db: Db, filter: { now: number; idleMs: number }): Promise<number> {
+  const row = await db
+    .selectFrom('orgs as o')
+    .innerJoin('sessions as s', 's.orgId', 'o.id')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('s.revokedAt', 'is', null)
+    .where('s.lastAccessAt', '>', filter.now - filter.idleMs)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export interface Revocation {
   at: number;
   by: string | null;

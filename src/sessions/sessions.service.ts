@@ -18,6 +18,7 @@ import { type Session, toSession } from './session.js';
 import type { RevokedReason } from './session.table.js';
 import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
 import {
+  countLiveSessions,
   insertSession,
   listLiveSessions,
   prepareSessionLookup,
@@ -248,6 +249,12 @@ export function createSessionService(deps: SessionServiceDeps) {
         },
       };
     },
+
+    /**
+     * Live sessions of all orgs, by the stored last access (which lags by a flush at most): a
+     * gauge for monitoring, not a rule.
+     */
+    countLiveSessions: () => countLiveSessions(db, { now: clock.now(), idleMs: deps.idleMs }),
 
     /** Admin: every live session of the org (optionally one user's); user: their own. */
     async listSessions(actor: Actor, filter: { userId?: string | undefined } = {}): Promise<Session[]> {

@@ -1,0 +1,68 @@
+import type { ActivityService } from '../../activity/activity.service.js';
+import type { SessionService } from '../../sessions/sessions.service.js';
+import { AppError } from '../errors.js';
+import type { AppMetrics, LoginFailure } from './app-metrics.js';
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+const LOGIN_FAILURES: Partial<Record<string, LoginFailure>> = {
+  INVALID_CREDENTIALS: 'invalid_credentials',
+  RATE_LIMITED: 'rate_limited',
+};
+
+/**
+ * The session service as the HTTP edge uses it, counting what it answers: the services stay
+ * unaware of metrics, and an app without METRICS_TOKEN uses them as they are.
+ */
+export function observeSessions(sessions: SessionService, metrics: AppMetrics): SessionService {
+  return {
+    ...sessions,
+    async validateSessionToken(token, request) {
+      const started = performance.now();
+      try {
+        const result = await sessions.validateSessionToken(token, request);
+        metrics.observeSessionCheck(result.ok ? 'ok' : 'refused', seconds(started));
+        return result;
+      } catch (error) {
+        metrics.observeSessionCheck('error', seconds(started));
+        throw error;
+      }
+    },
+    async login(input) {
+      try {
+        const result = await sessions.login(input);
+        metrics.countLogin();
+        return result;
+      } catch (error) {
+        // Other errors (the database gone) are no verdict on the password; the 5xx rate shows them.
+        const reason = error instanceof AppError ? LOGIN_FAILURES[error.code] : undefined;
+        if (reason) metrics.countLoginFailure(reason);
+        throw error;
+      }
+    },
+  };
+}
+
+/** The activity service as the HTTP edge uses it, counting ingested events and exported rows. */
+export function observeActivity(activity: ActivityService, metrics: AppMetrics): ActivityService {
+  return {
+    ...activity,
+    async ingest(caller, events) {
+      const counts = await activity.ingest(caller, events);
+      metrics.countIngested(counts);
+      return counts;
+    },
+    exportActivities(actor, query, format, options = {}) {
+      // onRows reports the running total; the counter takes what was added since the last call.
+      let counted = 0;
+      return activity.exportActivities(actor, query, format, {
+        ...options,
+        onRows(rows) {
+          metrics.countExportedRows(format, rows - counted);
+          counted = rows;
+          options.onRows?.(rows);
+        },
+      });
+    },
+  };
+}

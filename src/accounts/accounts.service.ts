@@ -25,8 +25,11 @@ import {
   passwordChangeFailedActivity,
 } from './credential-activities.js';
 import type { Credentials } from './credentials.js';
+import { keepingAnActiveAdmin } from './last-admin.js';
+import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { toUser, type User } from './user.js';
+import { createUserAdministration } from './user-administration.js';
 import { canonicalUsername } from './username.js';
 
 export interface AccountServiceDeps {
@@ -54,6 +57,8 @@ export function createAccountService(deps: AccountServiceDeps) {
   }
 
   return {
+    ...createUserAdministration(deps),
+
     /** Creates an org and its first admin (CLI and first start). */
     async createOrgWithAdmin(input: { orgName: string } & Omit<NewUserInput, 'role'>) {
       const now = clock.now();
@@ -214,7 +219,10 @@ export function createAccountService(deps: AccountServiceDeps) {
       return forgotten;
     },
 
-    /** Disabling a user ends every session they have; enabling lets them log in again. */
+    /**
+     * Disabling a user ends every session they have; enabling lets them log in again. The org's
+     * last active admin cannot be disabled.
+     */
     async setDisabled(actor: Actor, userId: string, disabled: boolean): Promise<User> {
       if (!isAdmin(actor)) throw forbidden('Only admins can disable users');
       const user = await findUserInOrg(db, actor.orgId, userId);
@@ -223,7 +231,11 @@ export function createAccountService(deps: AccountServiceDeps) {
       const now = clock.now();
       const activity = disabled ? ACTIVITY.USER_DISABLED : ACTIVITY.USER_ENABLED;
       await db.transaction().execute(async (trx) => {
-        await setUserDisabled(trx, user.id, disabled ? now : null);
+        if (disabled) {
+          await keepingAnActiveAdmin(trx, actor.orgId, async () => ({
+            removedActiveAdmin: (await disableUser(trx, user.id, now)) === 'admin',
+          }));
+        } else await setUserDisabled(trx, user.id, null);
         await recordActivities(trx, actor.orgId, [actorEvent(actor, now, activity, user.username)], now);
       });
       if (disabled) {

@@ -49,6 +49,8 @@ export function createCredentials(deps: { db: Kysely<Schema>; clock: Clock }) {
     /** Lifts a username's lockout; answers how many failed attempts were forgotten. */
     clearLockout: (username: string) => guesses.clear(username),
 
+    isLockedOut: (username: string) => guesses.isLockedOut(username),
+
     lockoutEndsAt: () => guesses.lockoutEndsAt(),
   };
 }

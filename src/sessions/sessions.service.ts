@@ -5,6 +5,8 @@ import { normalizeUsername, toUser, type User } from '../accounts/user.js';
 import { recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import type { Schema } from '../db/schema.js';
+import type { Kysely, Transaction } from 'kysely';
 import { AppError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
@@ -16,7 +18,9 @@ import { type Session, toSession } from './session.js';
 import type { RevokedReason } from './session.table.js';
 import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
 import {
+  countLiveSessionsPerOrg,
   insertSession,
+  lastLoginsInOrg,
   listLiveSessions,
   prepareSessionLookup,
   revokeSessions,
@@ -73,11 +77,10 @@ export function createSessionService(deps: SessionServiceDeps) {
     Math.max(row.lastAccessAt, lastAccess.unwritten(row.id) ?? 0);
 
   /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
-  const candidateSessions = (filter: {
-    orgId: string;
-    userId?: string | undefined;
-    ids?: readonly string[];
-  }) => listLiveSessions(db, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
+  const candidateSessions = (
+    filter: { orgId: string; userId?: string | undefined; ids?: readonly string[] },
+    executor: Kysely<Schema> = db,
+  ) => listLiveSessions(executor, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
 
   const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
     rows
@@ -86,35 +89,49 @@ export function createSessionService(deps: SessionServiceDeps) {
       .map((row) => toSession(row, { currentSessionId, lastAccessAt: effectiveLastAccess(row) }))
       .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
 
+  /** Ends the given sessions of one org inside `trx`, recording each ending there too. */
+  async function revokeWithin(
+    trx: Transaction<Schema>,
+    actor: Actor | null,
+    rows: SessionListRow[],
+    reason: RevokedReason,
+  ): Promise<SessionListRow[]> {
+    const orgId = rows[0]?.orgId;
+    if (orgId === undefined) return [];
+    const now = clock.now();
+    const ids = await revokeSessions(
+      trx,
+      rows.map((r) => r.id),
+      { at: now, by: actor?.userId ?? null, reason },
+    );
+    const endedRows = rows.filter((r) => ids.includes(r.id));
+    const events = endedRows.map((row) => sessionEndedActivity(row, actor, reason, now));
+    await recordActivities(trx, orgId, events, now);
+    return endedRows;
+  }
+
+  /** After the commit: forgets their pending accesses and tells their open tabs. */
+  async function announceEnded(ended: SessionListRow[], reason: RevokedReason): Promise<void> {
+    lastAccess.forget(ended.map((r) => r.id));
+    const orgId = ended[0]?.orgId;
+    if (orgId === undefined) return;
+    await bus.publish({
+      type: 'session-ended',
+      orgId,
+      reason,
+      sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
+    });
+  }
+
   /** Ends the given sessions of one org, recording each ending in the same transaction. */
   async function endSessions(
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
   ): Promise<string[]> {
-    const orgId = rows[0]?.orgId;
-    if (orgId === undefined) return [];
-    const now = clock.now();
-    const ended = await db.transaction().execute(async (trx) => {
-      const ids = await revokeSessions(
-        trx,
-        rows.map((r) => r.id),
-        { at: now, by: actor?.userId ?? null, reason },
-      );
-      const endedRows = rows.filter((r) => ids.includes(r.id));
-      const events = endedRows.map((row) => sessionEndedActivity(row, actor, reason, now));
-      await recordActivities(trx, orgId, events, now);
-      return endedRows;
-    });
-    lastAccess.forget(ended.map((r) => r.id));
-    if (ended.length > 0) {
-      await bus.publish({
-        type: 'session-ended',
-        orgId,
-        reason,
-        sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
-      });
-    }
+    if (rows.length === 0) return [];
+    const ended = await db.transaction().execute((trx) => revokeWithin(trx, actor, rows, reason));
+    await announceEnded(ended, reason);
     return ended.map((r) => r.id);
   }
 
@@ -271,6 +288,35 @@ export function createSessionService(deps: SessionServiceDeps) {
       const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId });
       const others = rows.filter((r) => r.id !== target.exceptSessionId);
       return (await endSessions(actor, others, reason)).length;
+    },
+
+    /**
+     * Ends every live session of a user inside the caller's transaction, so they end in the same
+     * commit as the change that calls for it (a password reset): a crash in between cannot leave
+     * one alive. Call `announce` once that transaction has committed.
+     */
+    async endUserSessionsWithin(
+      trx: Transaction<Schema>,
+      actor: Actor | null,
+      target: { orgId: string; userId: string },
+      reason: RevokedReason,
+    ): Promise<{ ended: number; announce: () => Promise<void> }> {
+      const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
+      const ended = await revokeWithin(trx, actor, rows, reason);
+      return { ended: ended.length, announce: () => announceEnded(ended, reason) };
+    },
+
+    /** When each user of the org last logged in (a session of theirs began), by user id. */
+    async lastLoginTimes(actor: Actor): Promise<Map<string, number>> {
+      return lastLoginsInOrg(db, actor.orgId, confinedUserId(actor));
+    },
+
+    /**
+     * How many sessions of each org may be live now, by org id (for the operator's overview: it
+     * counts, as the Logout button does, a session that idled out within the last flush interval).
+     */
+    countLiveSessionsByOrg(): Promise<Map<string, number>> {
+      return countLiveSessionsPerOrg(db, { now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
     },
   };
 }

@@ -48,7 +48,8 @@ export const UpdateUserBody = Type.Object(
   {
     additionalProperties: false,
     minProperties: 1,
-    description: "One change or both; the org's last active admin can be neither disabled nor demoted (409 LAST_ADMIN)",
+    description:
+      "One change or both; the org's last active admin can be neither disabled nor demoted (409 LAST_ADMIN)",
   },
 );
 

@@ -232,7 +232,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       const activity = disabled ? ACTIVITY.USER_DISABLED : ACTIVITY.USER_ENABLED;
       await db.transaction().execute(async (trx) => {
         if (disabled) {
-          await keepingAnActiveAdmin(trx, actor.orgId, async () => ({
+          await keepingAnActiveAdmin(trx, user, async () => ({
             removedActiveAdmin: (await disableUser(trx, user.id, now)) === 'admin',
           }));
         } else await setUserDisabled(trx, user.id, null);

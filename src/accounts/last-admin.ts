@@ -13,15 +13,15 @@ import { countActiveAdmins, lockOrgAdmins } from './org-admins.repository.js';
  */
 export async function keepingAnActiveAdmin(
   trx: Kysely<Schema>,
-  orgId: string,
+  target: { orgId: string; username: string },
   change: () => Promise<{ removedActiveAdmin: boolean }>,
 ): Promise<void> {
-  await lockOrgAdmins(trx, orgId);
+  await lockOrgAdmins(trx, target.orgId);
   const { removedActiveAdmin } = await change();
-  if (removedActiveAdmin && (await countActiveAdmins(trx, orgId)) === 0) {
+  if (removedActiveAdmin && (await countActiveAdmins(trx, target.orgId)) === 0) {
     throw new AppError(
       'LAST_ADMIN',
-      'This is the last active admin of the org: make another user an admin first',
+      `"${target.username}" is the org's last active admin: make another user an admin first`,
     );
   }
 }

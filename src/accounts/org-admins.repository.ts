@@ -44,7 +44,11 @@ export async function disableUser(db: Db, userId: string, at: number): Promise<R
  * Gives a user a role; answers whether they were an active admin who is one no more (a demotion
  * that counts against the org's admins).
  */
-export async function setUserRole(db: Db, userId: string, role: Role): Promise<{ demotedActiveAdmin: boolean }> {
+export async function setUserRole(
+  db: Db,
+  userId: string,
+  role: Role,
+): Promise<{ demotedActiveAdmin: boolean }> {
   const row = await db
     .updateTable('users')
     .set({ role })

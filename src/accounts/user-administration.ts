@@ -5,7 +5,12 @@ import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import type { SessionService } from '../sessions/sessions.service.js';
-import { findUserInOrg, listUsersInOrg, updatePasswordHash } from './accounts.repository.js';
+import {
+  findUserInOrg,
+  listOrgsWithUserCounts,
+  listUsersInOrg,
+  updatePasswordHash,
+} from './accounts.repository.js';
 import type { Role } from './accounts.table.js';
 import { type Actor, isAdmin } from './actor.js';
 import type { Credentials } from './credentials.js';
@@ -29,6 +34,14 @@ export interface UserOverview extends User {
   lockedOut: boolean;
 }
 
+/** An org as the operator's overview shows it. */
+export interface OrgOverview {
+  id: string;
+  name: string;
+  createdAt: string;
+  users: number;
+}
+
 export interface PasswordReset {
   user: User;
   /** Only when the password was generated: shown this once, stored nowhere in clear. */
@@ -38,7 +51,7 @@ export interface PasswordReset {
   forgottenFailures: number;
 }
 
-/** What an admin (or the operator) does to another user of the org: role, password. */
+/** What an admin (or the operator) does to another user — role, password — and the operator's overviews. */
 export function createUserAdministration(deps: UserAdministrationDeps) {
   const { db, clock, sessions, credentials } = deps;
 
@@ -50,6 +63,12 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
   }
 
   return {
+    /** Every org of the vault with its number of users: the operator's view, no actor's. */
+    async listOrgOverview(): Promise<OrgOverview[]> {
+      const rows = await listOrgsWithUserCounts(db);
+      return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+    },
+
     /** The org's users with their lockout state (admin or operator only). */
     async listUserOverview(actor: Actor): Promise<UserOverview[]> {
       if (!isAdmin(actor)) throw forbidden('Only admins can list users');
@@ -64,7 +83,7 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
       const user = await findTarget(actor, userId, 'change roles');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
-        await keepingAnActiveAdmin(trx, actor.orgId, async () => {
+        await keepingAnActiveAdmin(trx, user, async () => {
           const { demotedActiveAdmin } = await setUserRole(trx, user.id, role);
           return { removedActiveAdmin: demotedActiveAdmin };
         });
@@ -81,10 +100,17 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
      * transaction, ends every session of theirs and lifts their lockout: whoever knew the old
      * password, or held a session, is out. An admin changes their own with the current password.
      */
-    async resetPassword(actor: Actor, userId: string, input: { password?: string | undefined }): Promise<PasswordReset> {
-      const user = await findTarget(actor, userId, "reset passwords");
+    async resetPassword(
+      actor: Actor,
+      userId: string,
+      input: { password?: string | undefined },
+    ): Promise<PasswordReset> {
+      const user = await findTarget(actor, userId, 'reset passwords');
       if (user.id === actor.userId) {
-        throw new AppError('CONFLICT', 'Change your own password with your current one (POST /api/me/password)');
+        throw new AppError(
+          'CONFLICT',
+          'Change your own password with your current one (POST /api/me/password)',
+        );
       }
       const generatedPassword = input.password === undefined ? generatePassword(user.username) : undefined;
       const password = input.password ?? (generatedPassword as string);

@@ -1,3 +1,4 @@
+import type { Kysely, Transaction } from 'kysely';
 import { type Actor, confinedUserId } from '../accounts/actor.js';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
@@ -6,7 +7,6 @@ import { recordActivities } from '../activity/record.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
-import type { Kysely, Transaction } from 'kysely';
 import { AppError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
@@ -80,7 +80,8 @@ export function createSessionService(deps: SessionServiceDeps) {
   const candidateSessions = (
     filter: { orgId: string; userId?: string | undefined; ids?: readonly string[] },
     executor: Kysely<Schema> = db,
-  ) => listLiveSessions(executor, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
+  ) =>
+    listLiveSessions(executor, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
 
   const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
     rows

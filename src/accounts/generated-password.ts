@@ -7,7 +7,7 @@ const GENERATED_PASSWORD_BYTES = 18;
 export function generatePassword(username: string): string {
   for (;;) {
     const password = randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url');
-    // A one- or two-letter username can turn up in random text; draw again rather than break the rule.
+    // A very short username can turn up in random text: draw again rather than break the rule.
     if (!password.toLowerCase().includes(username.toLowerCase())) return password;
   }
 }

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerActivityCommands } from './cli/activity.js';
+import { registerApiKeyCommands } from './cli/apikey.js';
 import { CliError, errorLine } from './cli/cli-error.js';
 import { registerDemoCommand } from './cli/demo.js';
 import { registerMigrateCommand } from './cli/migrate.js';
 import { registerOrgCommands } from './cli/org.js';
+import { registerOrgListCommand } from './cli/org-list.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerSessionCommands } from './cli/sessions.js';
 import { registerUserCommands } from './cli/user.js';
+import { registerUserAdminCommands } from './cli/user-admin.js';
 import { ConfigError } from './config.js';
 import { AppError } from './http/errors.js';
 
@@ -25,7 +28,10 @@ const program = new Command('vault-sessions')
 registerServeCommand(program);
 registerMigrateCommand(program);
 registerOrgCommands(program);
+registerOrgListCommand(program);
 registerUserCommands(program);
+registerUserAdminCommands(program);
+registerApiKeyCommands(program);
 registerSessionCommands(program);
 registerActivityCommands(program);
 registerDemoCommand(program);

@@ -62,3 +62,15 @@ export function updatePasswordHash(
 export function setUserDisabled(db: Db, userId: string, disabledAt: number | null): Promise<unknown> {
   return db.updateTable('users').set({ disabledAt }).where('id', '=', userId).execute();
 }
+
+/** Every org with how many users it has, by name. */
+export async function listOrgsWithUserCounts(db: Db): Promise<(OrgRow & { users: number })[]> {
+  const rows = await db
+    .selectFrom('orgs as o')
+    .leftJoin('users as u', 'u.orgId', 'o.id')
+    .select((eb) => ['o.id', 'o.name', 'o.createdAt', eb.fn.count<number>('u.id').as('users')])
+    .groupBy(['o.id', 'o.name', 'o.createdAt'])
+    .orderBy('o.name')
+    .execute();
+  return rows.map((r) => ({ ...r, users: Number(r.users) }));
+}

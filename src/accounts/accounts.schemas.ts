@@ -38,4 +38,39 @@ export const ChangePasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UpdateUserBody = Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false });
+const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('user')]);
+
+export const UpdateUserBody = Type.Object(
+  {
+    disabled: Type.Optional(Type.Boolean()),
+    role: Type.Optional(RoleSchema),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      "One change or both; the org's last active admin can be neither disabled nor demoted (409 LAST_ADMIN)",
+  },
+);
+
+export const ResetPasswordBody = Type.Object(
+  {
+    password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description:
+          'the new (temporary) password to give the user; leave it out to have a strong one generated and returned once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PasswordResetSchema = Type.Object({
+  user: Type.Ref(UserSchema),
+  password: Type.Optional(
+    Type.String({ description: 'only when generated: shown in this response only, stored nowhere in clear' }),
+  ),
+  endedSessions: Type.Integer({ description: "the user's sessions that were ended" }),
+});

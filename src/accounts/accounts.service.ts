@@ -25,8 +25,11 @@ import {
   passwordChangeFailedActivity,
 } from './credential-activities.js';
 import type { Credentials } from './credentials.js';
+import { keepingAnActiveAdmin } from './last-admin.js';
+import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { toUser, type User } from './user.js';
+import { createUserAdministration } from './user-administration.js';
 import { canonicalUsername } from './username.js';
 
 export interface AccountServiceDeps {
@@ -54,6 +57,8 @@ export function createAccountService(deps: AccountServiceDeps) {
   }
 
   return {
+    ...createUserAdministration(deps),
+
     /** Creates an org and its first admin (CLI and first start). */
     async createOrgWithAdmin(input: { orgName: string } & Omit<NewUserInput, 'role'>) {
       const now = clock.now();
@@ -207,7 +212,10 @@ export function createAccountService(deps: AccountServiceDeps) {
       });
     },
 
-    /** Disabling a user ends every session they have; enabling lets them log in again. */
+    /**
+     * Disabling a user ends every session they have; enabling lets them log in again. The org's
+     * last active admin cannot be disabled.
+     */
     async setDisabled(actor: Actor, userId: string, disabled: boolean): Promise<User> {
       if (!isAdmin(actor)) throw forbidden('Only admins can disable users');
       const user = await findUserInOrg(db, actor.orgId, userId);
@@ -217,7 +225,11 @@ export function createAccountService(deps: AccountServiceDeps) {
       let disabledAt: number | null = null;
       const change = async (trx: Transaction<Schema>, now: number) => {
         disabledAt = disabled ? now : null;
-        await setUserDisabled(trx, user.id, disabledAt);
+        if (disabled) {
+          await keepingAnActiveAdmin(trx, user, async () => ({
+            removedActiveAdmin: (await disableUser(trx, user.id, now)) === 'admin',
+          }));
+        } else await setUserDisabled(trx, user.id, null);
         return [actorEvent(actor, now, activity, user.username)];
       };
       if (disabled) {

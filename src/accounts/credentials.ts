@@ -49,6 +49,8 @@ export function createCredentials(deps: { db: Kysely<Schema>; clock: Clock }) {
     /** Lifts a username's lockout (in `trx`, if given); answers how many failed attempts were forgotten. */
     clearLockout: (username: string, trx?: Kysely<Schema>) => guesses.clear(username, trx),
 
+    isLockedOut: (username: string) => guesses.isLockedOut(username),
+
     lockoutEndsAt: () => guesses.lockoutEndsAt(),
   };
 }

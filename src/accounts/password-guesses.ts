@@ -118,6 +118,12 @@ export function createPasswordGuesses(deps: { db: Kysely<Schema>; clock: Clock }
       return deleteUsernameGuesses(trx, username);
     },
 
+    /** Whether the username's password logins from unknown devices are refused now. */
+    async isLockedOut(username: string): Promise<boolean> {
+      const failures = await countUsernameFailures(db, username, clock.now() - GUESS_WINDOW_MS);
+      return failures >= MAX_FAILURES_PER_USERNAME;
+    },
+
     /** When a lockout that starts now ends. */
     lockoutEndsAt(): number {
       return clock.now() + GUESS_WINDOW_MS;

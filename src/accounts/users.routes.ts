@@ -1,9 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readDeviceCookie } from '../http/device-cookie.js';
+import { invalidInput } from '../http/errors.js';
 import { requireActor } from '../http/plugins/auth.js';
 import { errors, Uuid } from '../http/schemas.js';
-import { ChangePasswordBody, NewUserBody, UpdateUserBody, UserSchema } from './accounts.schemas.js';
+import {
+  ChangePasswordBody,
+  NewUserBody,
+  PasswordResetSchema,
+  ResetPasswordBody,
+  UpdateUserBody,
+  UserSchema,
+} from './accounts.schemas.js';
 import type { AccountService } from './accounts.service.js';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (
@@ -43,15 +51,44 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }
     {
       schema: {
         tags: ['users'],
-        summary: 'Disables (ending all their sessions) or re-enables a user of the org',
+        summary:
+          'Disables (ending all their sessions) or re-enables a user of the org, or changes their role',
         params: Type.Object({ id: Uuid }),
         body: UpdateUserBody,
         response: { 200: Type.Object({ user: Type.Ref(UserSchema) }), ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => ({
-      user: await accounts.setDisabled(requireActor(request), request.params.id, request.body.disabled),
-    }),
+    async (request) => {
+      const actor = requireActor(request);
+      const { disabled, role } = request.body;
+      let user = role === undefined ? undefined : await accounts.setRole(actor, request.params.id, role);
+      if (disabled !== undefined) user = await accounts.setDisabled(actor, request.params.id, disabled);
+      if (!user) throw invalidInput('body must set disabled or role');
+      return { user };
+    },
+  );
+
+  app.post(
+    '/api/users/:id/password',
+    {
+      schema: {
+        tags: ['users'],
+        summary:
+          "Sets a new password for another user of the org (the one given, or a generated one returned once), ends all of that user's sessions and lifts their lockout",
+        params: Type.Object({ id: Uuid }),
+        body: ResetPasswordBody,
+        response: { 200: PasswordResetSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const reset = await accounts.resetPassword(requireActor(request), request.params.id, request.body);
+      // A generated password must not linger in a browser's or a proxy's cache.
+      return reply.header('cache-control', 'no-store').send({
+        user: reset.user,
+        ...(reset.generatedPassword ? { password: reset.generatedPassword } : {}),
+        endedSessions: reset.endedSessions,
+      });
+    },
   );
 
   app.delete(

@@ -8,6 +8,7 @@ import { AppError } from '../http/errors.js';
 import type { CliContext } from './context.js';
 import { withContext } from './context.js';
 import { createProgressBar } from './progress.js';
+import { formatCells } from './table.js';
 
 const DAY_MS = 24 * 3_600_000;
 const BATCH = 5_000;
@@ -63,6 +64,7 @@ interface DemoOptions {
   activities: string;
   months: string;
   password: string;
+  force?: boolean;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -75,6 +77,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--activities <n>', 'how many activities', '10000')
     .option('--months <n>', 'spread the activities over this many months', '13')
     .option('--password <password>', "every demo user's password", 'demo password 2026')
+    .option('--force', 'add the demo users (known password) even to an org that has users of its own')
     .action((options: DemoOptions) => withContext((context) => runDemo(context, options), { geo: true }));
 }
 
@@ -92,13 +95,17 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
       .replace(/^-|-$/g, '') || 'demo';
   const db = context.database.db;
 
+  const created: { username: string; role: string }[] = [];
   let org = await findOrgByName(db, options.org);
-  if (!org) {
+  if (org) {
+    await refuseOrgWithRealUsers(context, org, slug, options);
+  } else {
     await context.accounts.createOrgWithAdmin({
       orgName: options.org,
       username: `${slug}-admin`,
       password: options.password,
     });
+    created.push({ username: `${slug}-admin`, role: 'admin' });
     org = await findOrgByName(db, options.org);
   }
   if (!org) throw new Error('demo org was not created');
@@ -106,14 +113,19 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
   for (const name of USERS) {
     const username = `${name}@${slug}`;
     const existing = await findUserByUsername(db, username);
+    if (existing) {
+      users.push(existing);
+      continue;
+    }
+    const role = name === 'alice' ? 'admin' : 'user';
     users.push(
-      existing ??
-        (await context.accounts.createUser(operatorActor(org.id), {
-          username,
-          password: options.password,
-          role: name === 'alice' ? 'admin' : 'user',
-        })),
+      await context.accounts.createUser(operatorActor(org.id), {
+        username,
+        password: options.password,
+        role,
+      }),
     );
+    created.push({ username, role });
   }
   const admin = await findUserByUsername(db, `${slug}-admin`);
   if (admin) users.push(admin);
@@ -150,9 +162,44 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
   await sql`analyze`.execute(db);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
-    `demo org "${options.org}": ${users.length} users (password "${options.password}"), ` +
+    `demo org "${options.org}": ${users.length} users, ` +
       `${users.length} sessions, ${written} activities in ${seconds.toFixed(1)} s ` +
-      `(${Math.round(written / Math.max(seconds, 0.001))} rows/s)\n` +
-      `log in as ${slug}-admin or alice@${slug} (admin), bob@${slug} (user)\n`,
+      `(${Math.round(written / Math.max(seconds, 0.001))} rows/s)\n`,
+  );
+  process.stdout.write(
+    created.length === 0
+      ? 'created no users (the demo users were there already, their passwords unchanged)\n'
+      : `created these users, each with the password "${options.password}":\n` +
+          formatCells(
+            ['USERNAME', 'ROLE'],
+            created.map((u) => [u.username, u.role]),
+          ),
+  );
+}
+
+/**
+ * Demo users have a password anyone can read in the README: added to an org that has users of
+ * its own, they would be a way in. Only with --force.
+ */
+async function refuseOrgWithRealUsers(
+  context: CliContext,
+  org: { id: string; name: string },
+  slug: string,
+  options: DemoOptions,
+): Promise<void> {
+  const demoNames = new Set([`${slug}-admin`, ...USERS.map((name) => `${name}@${slug}`)]);
+  const own = (await context.accounts.listUsers(operatorActor(org.id))).filter(
+    (user) => !demoNames.has(user.username),
+  );
+  if (own.length === 0) return;
+  if (!options.force) {
+    throw new AppError(
+      'CONFLICT',
+      `org "${org.name}" has ${own.length} user(s) the demo did not create (such as "${own[0]?.username}"); ` +
+        'demo users with a known password would be a way into it: pick another --org, or add --force',
+    );
+  }
+  process.stderr.write(
+    `warning: adding demo users with a known password to "${org.name}", which has users of its own\n`,
   );
 }

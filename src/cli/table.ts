@@ -43,3 +43,14 @@ export function formatTable<Row>(
     .map((line) => `${line}\n`)
     .join('');
 }
+
+/** The same for rows already turned into cells, in the header's order. */
+export function formatCells(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return formatTable(
+    header.map((title, i) => ({ header: title, value: (row: readonly string[]) => row[i] ?? '' })),
+    rows,
+  );
+}
+
+/** An ISO 8601 UTC time to the second: enough for a table cell. */
+export const shortIso = (iso: string): string => `${iso.slice(0, 19)}Z`;

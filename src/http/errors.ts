@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   CSRF_FAILED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** The change would leave an org without an active admin. */
+  LAST_ADMIN: 409,
   REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -143,3 +143,35 @@ export async function updateLastAccess(db: Db, touches: ReadonlyMap<string, numb
     }
   });
 }
+
+/** The latest session start of each user of an org (or of one user), by user id. */
+export async function lastLoginsInOrg(
+  db: Db,
+  orgId: string,
+  userId: string | undefined,
+): Promise<Map<string, number>> {
+  let query = db
+    .selectFrom('sessions')
+    .select((eb) => ['userId', eb.fn.max<number>('createdAt').as('lastLoginAt')])
+    .where('orgId', '=', orgId)
+    .groupBy('userId');
+  if (userId !== undefined) query = query.where('userId', '=', userId);
+  const rows = await query.execute();
+  return new Map(rows.map((r) => [r.userId, Number(r.lastLoginAt)]));
+}
+
+/** Unrevoked, unexpired sessions used within the idle window, counted per org. */
+export async function countLiveSessionsPerOrg(
+  db: Db,
+  window: { now: number; idleMs: number },
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select((eb) => ['orgId', eb.fn.countAll<number>().as('live')])
+    .where('revokedAt', 'is', null)
+    .where('expiresAt', '>', window.now)
+    .where('lastAccessAt', '>', window.now - window.idleMs)
+    .groupBy('orgId')
+    .execute();
+  return new Map(rows.map((r) => [r.orgId, Number(r.live)]));
+}

@@ -19,7 +19,9 @@ import type { RevokedReason } from './session.table.js';
 import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
 import {
   countLiveSessions,
+  countLiveSessionsPerOrg,
   insertSession,
+  lastLoginsInOrg,
   listLiveSessions,
   prepareSessionLookup,
   revokeSessions,
@@ -329,6 +331,40 @@ export function createSessionService(deps: SessionServiceDeps) {
       });
       await announceEnded(target.orgId, ended, reason);
       return ended.length;
+    },
+
+    /**
+     * Ends every live session of a user inside the caller's transaction, so they end in the same
+     * commit as the change that calls for it (a password reset): a crash in between cannot leave
+     * one alive. Call `announce` once that transaction has committed.
+     */
+    async endUserSessionsWithin(
+      trx: Transaction<Schema>,
+      actor: Actor | null,
+      target: { orgId: string; userId: string },
+      reason: RevokedReason,
+    ): Promise<{ ended: number; announce: () => Promise<void> }> {
+      const now = clock.now();
+      const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
+      const revoked = await revokeWithin(trx, actor, rows, reason, now);
+      await recordActivities(trx, target.orgId, revoked.events, now);
+      return {
+        ended: revoked.ended.length,
+        announce: () => announceEnded(target.orgId, revoked.ended, reason),
+      };
+    },
+
+    /** When each user of the org last logged in (a session of theirs began), by user id. */
+    async lastLoginTimes(actor: Actor): Promise<Map<string, number>> {
+      return lastLoginsInOrg(db, actor.orgId, confinedUserId(actor));
+    },
+
+    /**
+     * How many sessions of each org may be live now, by org id (for the operator's overview: it
+     * counts, as the Logout button does, a session that idled out within the last flush interval).
+     */
+    countLiveSessionsByOrg(): Promise<Map<string, number>> {
+      return countLiveSessionsPerOrg(db, { now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
     },
   };
 }

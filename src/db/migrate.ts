@@ -45,19 +45,28 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
 export async function migrationProgress(
   database: Database,
 ): Promise<{ applied: number; total: number; pending: string[] }> {
-  let schema: string | undefined;
-  if (database.engine === 'postgres') {
-    const client = new pg.Client({ connectionString: database.postgresUrl });
-    await client.connect();
-    try {
-      schema = await migrationTableSchema(database, client);
-    } finally {
-      await client.end();
-    }
-  }
-  const migrations = await migrator(database, schema).getMigrations();
+  const migrations =
+    database.engine === 'sqlite'
+      ? await migrator(database).getMigrations()
+      : await postgresMigrations(database);
   const pending = migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
   return { applied: migrations.length - pending.length, total: migrations.length, pending };
+}
+
+/**
+ * Kysely reads every schema's tables to find its own. A schema dropped meanwhile (a test's, another
+ * instance set's, under the migration lock) fails that read: a shared hold on the lock waits for it.
+ */
+async function postgresMigrations(database: Database) {
+  const client = new pg.Client({ connectionString: database.postgresUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock_shared($1)', [MIGRATION_LOCK_KEY]);
+    return await migrator(database, await migrationTableSchema(database, client)).getMigrations();
+  } finally {
+    await client.query('select pg_advisory_unlock_shared($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.end();
+  }
 }
 
 /**

@@ -17,11 +17,11 @@ export interface CliRun {
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
 ): Promise<CliRun> {
   const { DATABASE_URL: _ignored, ...env } = process.env;
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', TSX_LOADER, CLI, ...args],
       { env: { ...env, ...options.env }, cwd: options.cwd, timeout: 90_000 },
@@ -30,5 +30,6 @@ export function runCli(
         resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
       },
     );
+    child.stdin?.end(options.input ?? '');
   });
 }

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { operatorActor } from '../src/accounts/actor.js';
 import { generateDemoActivities } from '../src/activity/demo-data.js';
 import { recordActivities } from '../src/activity/record.js';
 import { openCliContext } from '../src/cli/context.js';
-import { loadConfig } from '../src/config.js';
 import type { Schema } from '../src/db/schema.js';
+import { operatorActor } from '../src/kernel/actor.js';
+import { loadConfig } from '../src/kernel/config.js';
 import { startServerProcess } from './lib/server-process.js';
 
 const SQLITE_ROWS = Number(process.env.BENCH_SQLITE_ROWS ?? 1_000_000);

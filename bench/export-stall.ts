@@ -18,11 +18,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { operatorActor } from '../src/accounts/actor.js';
 import { generateDemoActivities } from '../src/activity/demo-data.js';
 import { recordActivities } from '../src/activity/record.js';
 import { openCliContext } from '../src/cli/context.js';
-import { loadConfig } from '../src/config.js';
+import { operatorActor } from '../src/kernel/actor.js';
+import { loadConfig } from '../src/kernel/config.js';
 import { startServerProcess } from './lib/server-process.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -2,21 +2,15 @@ import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { UserSchema } from './accounts/accounts.schemas.js';
-import { createAccountService } from './accounts/accounts.service.js';
 import { apiKeysRoutes } from './accounts/api-keys.routes.js';
-import { type ApiKeyService, createApiKeyService } from './accounts/api-keys.service.js';
-import { createCredentials } from './accounts/credentials.js';
 import { usersRoutes } from './accounts/users.routes.js';
 import { activityRoutes } from './activity/activity.routes.js';
 import { ActivitySchema } from './activity/activity.schemas.js';
-import { type ActivityService, createActivityService } from './activity/activity.service.js';
-import { type Clock, systemClock } from './clock.js';
-import type { Config, TrustProxy } from './config.js';
 import type { Database } from './db/database.js';
 import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
 import { drainConnectionsOnClose } from './http/drain-connections.js';
-import { answerError, registerErrorHandler } from './http/errors.js';
+import { answerError, registerErrorHandler } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { guardInput } from './http/input-guard.js';
 import { createAppMetrics } from './http/metrics/app-metrics.js';
@@ -30,15 +24,14 @@ import { staticWebPlugin } from './http/plugins/static-web.js';
 import { echoRequestId, requestIdOf } from './http/request-id.js';
 import { ErrorResponse } from './http/schemas.js';
 import { sessionCookies } from './http/session-cookie.js';
+import { type Clock, systemClock } from './kernel/clock.js';
+import type { Config, TrustProxy } from './kernel/config.js';
+import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
-import { LastAccessTracker } from './sessions/last-access.js';
-import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
 import type { LiveBus } from './sessions/live-events.js';
-import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { SessionSchema } from './sessions/sessions.schemas.js';
-import { createSessionService } from './sessions/sessions.service.js';
 import { streamRoutes } from './sessions/stream.routes.js';
 
 export interface AppDeps {
@@ -91,45 +84,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   limitConnections(app.server, config);
 
-  const hub = new LiveHub({
-    perSession: MAX_STREAMS_PER_SESSION,
-    perUser: MAX_STREAMS_PER_USER,
-    perInstance: config.maxStreams,
-  });
-  const realBus =
-    database.engine === 'postgres'
-      ? await createPostgresBus({
-          url: database.postgresUrl as string,
-          channel: `vault_sessions_${database.postgresSchema ?? 'public'}`,
-          hub,
-          onError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
-        })
-      : createMemoryBus(hub);
-  const bus = deps.wrapLiveBus ? deps.wrapLiveBus(realBus) : realBus;
-  const lastAccess = new LastAccessTracker(database.db);
-  lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
-
-  const credentials = createCredentials({ db: database.db, clock });
-  const sessions = createSessionService({
+  const { hub, bus, lastAccess, sessions, accounts, apiKeys, activity } = await createServices({
+    config,
     database,
     clock,
-    credentials,
     geo: deps.geo,
-    bus,
-    lastAccess,
-    idleMs: config.sessionIdleMs,
-    maxMs: config.sessionMaxMs,
+    onBusError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
     onPublishFailed: (error, event) =>
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
+    ...(deps.wrapLiveBus ? { wrapLiveBus: deps.wrapLiveBus } : {}),
   });
-  const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
-  const apiKeys = createApiKeyService({ db: database.db, clock });
-  const activity = createActivityService({
-    database,
-    clock,
-    retentionDays: config.activityRetentionDays,
-    ingestEventsPerMinute: config.ingestEventsPerMinute,
-  });
+  lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
+
   const cookies = sessionCookies(config.cookieSecure);
   // Without METRICS_TOKEN nothing is measured: the routes get the services as they are.
   const metering =
@@ -214,13 +180,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    services: {
-      sessions: ReturnType<typeof createSessionService>;
-      accounts: ReturnType<typeof createAccountService>;
-      apiKeys: ApiKeyService;
-      activity: ActivityService;
-      hub: LiveHub;
-      lastAccess: LastAccessTracker;
-    };
+    services: Omit<Services, 'bus' | 'close'>;
   }
 }

@@ -11,8 +11,8 @@ import { registerServeCommand } from './cli/serve.js';
 import { registerSessionCommands } from './cli/sessions.js';
 import { registerUserCommands } from './cli/user.js';
 import { registerUserAdminCommands } from './cli/user-admin.js';
-import { ConfigError } from './config.js';
-import { AppError } from './http/errors.js';
+import { ConfigError } from './kernel/config.js';
+import { AppError } from './kernel/errors.js';
 
 // src/cli.ts and dist/cli.js both sit one folder below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

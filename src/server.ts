@@ -1,10 +1,10 @@
 import { bootstrapFirstAdmin } from './accounts/bootstrap.js';
 import { scheduleRetention } from './activity/retention-schedule.js';
 import { buildApp } from './app.js';
-import { systemClock } from './clock.js';
-import { type Config, loadConfig } from './config.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { systemClock } from './kernel/clock.js';
+import { type Config, loadConfig } from './kernel/config.js';
 import { shutDownOnSignals } from './server-shutdown.js';
 import { openGeoLocator } from './sessions/geo.js';
 

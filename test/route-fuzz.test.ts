@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/http/errors.js';
+import { ERROR_CODES } from '../src/kernel/errors.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { FuzzIdentities } from './helpers/fuzz/identities.js';
 import { type FuzzOperation, listOperations } from './helpers/fuzz/openapi-routes.js';

@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { operatorActor } from '../src/accounts/actor.js';
 import type { Schema } from '../src/db/schema.js';
+import { operatorActor } from '../src/kernel/actor.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, PASSWORD, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { operatorActor } from '../src/accounts/actor.js';
 import { bootstrapFirstAdmin } from '../src/accounts/bootstrap.js';
+import { operatorActor } from '../src/kernel/actor.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, PASSWORD, type SignedIn, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';

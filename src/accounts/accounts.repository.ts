@@ -12,6 +12,10 @@ export function findOrgById(db: Db, id: string): Promise<OrgRow | undefined> {
   return db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export function listOrgs(db: Db): Promise<OrgRow[]> {
+  return db.selectFrom('orgs').selectAll().orderBy('name').execute();
+}
+
 export function findOrgByName(db: Db, name: string): Promise<OrgRow | undefined> {
   return db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
 }
@@ -32,6 +36,19 @@ export function findUserInOrg(db: Db, orgId: string, userId: string): Promise<Us
     .where('orgId', '=', orgId)
     .where('id', '=', userId)
     .executeTakeFirst();
+}
+
+/** The ids of the org's users among `usernames` (canonical), by username. */
+export async function userIdsByUsername(db: Db, orgId: string, usernames: readonly string[]) {
+  const unique = [...new Set(usernames)];
+  if (unique.length === 0) return new Map<string, string>();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username'])
+    .where('orgId', '=', orgId)
+    .where('username', 'in', unique)
+    .execute();
+  return new Map(rows.map((r) => [r.username, r.id]));
 }
 
 export function listUsersInOrg(db: Db, orgId: string): Promise<UserRow[]> {

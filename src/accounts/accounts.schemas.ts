@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { USERNAME_MAX_LENGTH } from './username.js';
+import { USERNAME_MAX_LENGTH } from '../kernel/username.js';
 
 export const UserSchema = Type.Object(
   {

@@ -1,11 +1,13 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { recordActivities } from '../activity/record.js';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
-import { AppError, forbidden, notFound } from '../http/errors.js';
-import { newId } from '../ids.js';
-import type { SessionService } from '../sessions/sessions.service.js';
+import type { Role } from '../kernel/actor.js';
+import { type Actor, isAdmin } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import { AppError, forbidden, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { canonicalUsername, normalizeUsername } from '../kernel/username.js';
 import {
   findOrgById,
   findOrgByName,
@@ -13,12 +15,12 @@ import {
   findUserInOrg,
   insertOrg,
   insertUser,
+  listOrgs,
   listUsersInOrg,
   setUserDisabled,
   updatePasswordHash,
+  userIdsByUsername,
 } from './accounts.repository.js';
-import type { Role } from './accounts.table.js';
-import { type Actor, isAdmin } from './actor.js';
 import {
   lockedOutActivity,
   lockoutClearedActivity,
@@ -30,12 +32,12 @@ import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { toUser, type User } from './user.js';
 import { createUserAdministration } from './user-administration.js';
-import { canonicalUsername } from './username.js';
+import type { UserSessions } from './user-sessions.js';
 
 export interface AccountServiceDeps {
   db: Kysely<Schema>;
   clock: Clock;
-  sessions: SessionService;
+  sessions: UserSessions;
   credentials: Credentials;
 }
 
@@ -107,6 +109,28 @@ export function createAccountService(deps: AccountServiceDeps) {
       });
       return { org, user: toUser(user) };
     },
+
+    /** The org of this name: the operator names orgs at the CLI. */
+    orgNamed: (name: string) => findOrgByName(db, name),
+
+    /** Every org, by name. */
+    listOrgs: () => listOrgs(db),
+
+    /** The user of this name, in whichever org (usernames are unique across the vault). */
+    async userNamed(username: string): Promise<User | undefined> {
+      const row = await findUserByUsername(db, normalizeUsername(username));
+      return row ? toUser(row) : undefined;
+    },
+
+    /** When an org was created, or undefined when there is none (ingest bounds `occurredAt` by it). */
+    async orgCreatedAt(orgId: string): Promise<number | undefined> {
+      const org = await findOrgById(db, orgId);
+      return org ? Number(org.createdAt) : undefined;
+    },
+
+    /** The ids of the org's users among `usernames` (canonical), by username. */
+    userIdsByUsername: (orgId: string, usernames: readonly string[]) =>
+      userIdsByUsername(db, orgId, usernames),
 
     async getOrgName(orgId: string): Promise<string> {
       return (await findOrgById(db, orgId))?.name ?? 'org';
@@ -182,15 +206,24 @@ export function createAccountService(deps: AccountServiceDeps) {
       }
       assertPasswordPolicy(input.newPassword, user.username, 'newPassword');
       const passwordHash = await hashPassword(input.newPassword);
-      return sessions.endUserSessions(
-        actor,
-        { orgId: actor.orgId, userId: user.id, exceptSessionId: actor.sessionId },
-        'password_changed',
-        async (trx, now) => {
-          await updatePasswordHash(trx, user.id, passwordHash, now);
-          return [actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username)];
-        },
-      );
+      const now = clock.now();
+      const ending = await db.transaction().execute(async (trx) => {
+        await updatePasswordHash(trx, user.id, passwordHash, now);
+        await recordActivities(
+          trx,
+          actor.orgId,
+          [actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username)],
+          now,
+        );
+        return sessions.endUserSessionsWithin(
+          trx,
+          actor,
+          { orgId: actor.orgId, userId: user.id, exceptSessionId: actor.sessionId },
+          'password_changed',
+        );
+      });
+      await ending.announce();
+      return ending.ended;
     },
 
     /** Admin: lets a user locked out by failed password attempts log in again at once. */
@@ -222,30 +255,26 @@ export function createAccountService(deps: AccountServiceDeps) {
       if (!user) throw notFound('User');
       if (user.id === actor.userId && disabled) throw new AppError('CONFLICT', 'You cannot disable yourself');
       const activity = disabled ? ACTIVITY.USER_DISABLED : ACTIVITY.USER_ENABLED;
-      let disabledAt: number | null = null;
-      const change = async (trx: Transaction<Schema>, now: number) => {
-        disabledAt = disabled ? now : null;
+      const now = clock.now();
+      const disabledAt = disabled ? now : null;
+      // The user and the ending of their sessions commit together, or neither does.
+      const ending = await db.transaction().execute(async (trx) => {
         if (disabled) {
           await keepingAnActiveAdmin(trx, user, async () => ({
             removedActiveAdmin: (await disableUser(trx, user.id, now)) === 'admin',
           }));
         } else await setUserDisabled(trx, user.id, null);
-        return [actorEvent(actor, now, activity, user.username)];
-      };
-      if (disabled) {
-        // The user and the ending of their sessions commit together, or neither does.
-        await sessions.endUserSessions(
-          actor,
-          { orgId: actor.orgId, userId: user.id, exceptSessionId: null },
-          'user_disabled',
-          change,
-        );
-      } else {
-        const now = clock.now();
-        await db
-          .transaction()
-          .execute(async (trx) => recordActivities(trx, actor.orgId, await change(trx, now), now));
-      }
+        await recordActivities(trx, actor.orgId, [actorEvent(actor, now, activity, user.username)], now);
+        return disabled
+          ? sessions.endUserSessionsWithin(
+              trx,
+              actor,
+              { orgId: actor.orgId, userId: user.id },
+              'user_disabled',
+            )
+          : undefined;
+      });
+      await ending?.announce();
       return toUser({ ...user, disabledAt });
     },
   };

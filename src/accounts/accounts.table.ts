@@ -1,6 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-
-export type Role = 'admin' | 'user';
+import type { Role } from '../kernel/actor.js';
 
 export interface OrgTable {
   id: string;

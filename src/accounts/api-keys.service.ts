@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { recordActivities } from '../activity/record.js';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
-import { forbidden, notFound } from '../http/errors.js';
-import { newId } from '../ids.js';
-import { type Actor, isAdmin } from './actor.js';
+import { type Actor, isAdmin } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import { forbidden, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
 import {
   findApiKeyByHash,
   insertApiKey,

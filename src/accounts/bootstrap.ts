@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Config } from '../config.js';
 import type { Schema } from '../db/schema.js';
+import type { Config } from '../kernel/config.js';
 import { countUsers } from './accounts.repository.js';
 import type { AccountService } from './accounts.service.js';
 

@@ -1,6 +1,6 @@
 import { ACTIVITY } from '../activity/activity-names.js';
 import type { ActivityEvent } from '../activity/record.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../kernel/actor.js';
 
 interface GuessedUser {
   id: string;

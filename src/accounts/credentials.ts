@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { findUserByUsername } from './accounts.repository.js';
 import type { UserRow } from './accounts.table.js';
 import { createKnownDevices } from './known-devices.js';
@@ -11,7 +11,7 @@ export interface PasswordAttempt {
   /** Normalised (user.ts). */
   username: string;
   password: string;
-  /** Canonical (client-ip.ts). */
+  /** Canonical (kernel/ip.ts). */
   ip: string;
   /** The browser's known-device cookie, if it sent one. */
   deviceToken: string | undefined;

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
-import type { Role } from './accounts.table.js';
+import type { Role } from '../kernel/actor.js';
 
 type Db = Kysely<Schema>;
 

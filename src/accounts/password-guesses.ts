@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import ipaddr from 'ipaddr.js';
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
-import { AppError } from '../http/errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { AppError } from '../kernel/errors.js';
 import {
   countGuessesAhead,
   countUsernameFailures,

@@ -1,18 +1,16 @@
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { type ActivityEvent, recordActivities } from '../activity/record.js';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
-import { AppError, forbidden, notFound } from '../http/errors.js';
-import type { SessionService } from '../sessions/sessions.service.js';
+import { type Actor, isAdmin, type Role } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import { AppError, forbidden, notFound } from '../kernel/errors.js';
 import {
   findUserInOrg,
   listOrgsWithUserCounts,
   listUsersInOrg,
   updatePasswordHash,
 } from './accounts.repository.js';
-import type { Role } from './accounts.table.js';
-import { type Actor, isAdmin } from './actor.js';
 import type { Credentials } from './credentials.js';
 import { generatePassword } from './generated-password.js';
 import { keepingAnActiveAdmin } from './last-admin.js';
@@ -20,11 +18,12 @@ import { setUserRole } from './org-admins.repository.js';
 import { deleteUsernameGuesses } from './password-guesses.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { toUser, type User } from './user.js';
+import type { UserSessions } from './user-sessions.js';
 
 export interface UserAdministrationDeps {
   db: Kysely<Schema>;
   clock: Clock;
-  sessions: SessionService;
+  sessions: UserSessions;
   credentials: Credentials;
 }
 

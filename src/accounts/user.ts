@@ -1,4 +1,5 @@
-import type { Role, UserRow } from './accounts.table.js';
+import type { Role } from '../kernel/actor.js';
+import type { UserRow } from './accounts.table.js';
 
 /** A user as the API shows it: never the password hash. */
 export interface User {
@@ -22,4 +23,4 @@ export function toUser(row: UserRow): User {
 }
 
 // Where every lookup by name (login, ingest, search, the CLI) has long imported it from.
-export { normalizeUsername } from './username.js';
+export { normalizeUsername } from '../kernel/username.js';

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readDeviceCookie } from '../http/device-cookie.js';
-import { invalidInput } from '../http/errors.js';
 import { requireActor } from '../http/plugins/auth.js';
 import { errors, Uuid } from '../http/schemas.js';
+import { invalidInput } from '../kernel/errors.js';
 import {
   ChangePasswordBody,
   NewUserBody,

@@ -1,7 +1,7 @@
 import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
-import { invalidInput } from '../http/errors.js';
+import { invalidInput } from '../kernel/errors.js';
 import type { ActivityListRow, ExportRow } from './activity.js';
 import type { CursorPosition } from './cursor.js';
 import type { ActivityFilter, SortKey } from './filter.js';

@@ -1,10 +1,10 @@
 import { pipeline, Readable } from 'node:stream';
-import { type Actor, confinedUserId, isAdmin } from '../accounts/actor.js';
-import { normalizeUsername } from '../accounts/user.js';
-import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { storedSecret } from '../db/settings.js';
-import { forbidden } from '../http/errors.js';
+import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import { forbidden } from '../kernel/errors.js';
+import { normalizeUsername } from '../kernel/username.js';
 import { type Activity, toActivity } from './activity.js';
 import {
   countActivities,
@@ -22,7 +22,7 @@ import { exportChunks } from './export-batches.js';
 import type { ExportFormat } from './export-encode.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
 import { createGroupAppender } from './group-appender.js';
-import { type IngestCaller, type IngestEvent, ingestActivities } from './ingest.js';
+import { type IngestCaller, type IngestEvent, ingestActivities, type OrgDirectory } from './ingest.js';
 import { createIngestLimiter } from './ingest-limiter.js';
 import { recordActivityGroups } from './record.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
@@ -68,6 +68,8 @@ export interface ActivityServiceDeps {
   retentionDays: number;
   /** INGEST_EVENTS_PER_MINUTE per API key and instance; 0 = no limit. */
   ingestEventsPerMinute: number;
+  /** The orgs and users ingested events name (the account service). */
+  directory: OrgDirectory;
 }
 
 export function createActivityService(deps: ActivityServiceDeps) {
@@ -243,7 +245,11 @@ export function createActivityService(deps: ActivityServiceDeps) {
     },
 
     ingest: (caller: IngestCaller, events: IngestEvent[]) =>
-      ingestActivities({ db, clock, appender, limiter, retentionDays: deps.retentionDays }, caller, events),
+      ingestActivities(
+        { db, directory: deps.directory, clock, appender, limiter, retentionDays: deps.retentionDays },
+        caller,
+        events,
+      ),
   };
 }
 

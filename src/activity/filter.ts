@@ -1,4 +1,5 @@
-import { invalidInput } from '../http/errors.js';
+import { invalidInput } from '../kernel/errors.js';
+import { DAY_MS } from '../kernel/time.js';
 
 export const PERIODS = ['1d', '7d', '1m', '6m', '1y'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -80,8 +81,6 @@ function parseTime(value: string, name: string): number {
   if (Number.isNaN(ms)) throw invalid();
   return ms;
 }
-
-const DAY_MS = 24 * 3_600_000;
 
 /**
  * `to` as the page's "To (included)" means it: a plain date includes that whole day (UTC), so

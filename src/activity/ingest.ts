@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
-import { findOrgById } from '../accounts/accounts.repository.js';
-import { normalizeUsername } from '../accounts/user.js';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
-import { AppError, invalidInput, notFound } from '../http/errors.js';
-import { normalizeIp } from '../sessions/client-ip.js';
+import type { Clock } from '../kernel/clock.js';
+import { AppError, invalidInput, notFound } from '../kernel/errors.js';
+import { normalizeIp } from '../kernel/ip.js';
+import { DAY_MS } from '../kernel/time.js';
+import { normalizeUsername } from '../kernel/username.js';
 import { registerActivityNames } from './activity.repository.js';
 import type { GroupAppender } from './group-appender.js';
 import type { IngestLimiter } from './ingest-limiter.js';
@@ -14,7 +14,6 @@ import type { ActivityEvent, AppendCounts } from './record.js';
 export const MAX_EVENTS_PER_CALL = 1_000;
 /** Clocks drift; an event more than this far in the future is a mistake, not a clock skew. */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-const DAY_MS = 24 * 3_600_000;
 /**
  * The namespaces of the activities the product records itself (activity-names.ts, and those to
  * come). An ingested `user.login` would look like a real login in the page and the CSV.
@@ -40,8 +39,20 @@ export interface IngestCaller {
   rateKey: string;
 }
 
+/**
+ * What ingest needs of the accounts feature, which sits above it and implements this (the
+ * composition root passes the account service).
+ */
+export interface OrgDirectory {
+  /** When the org was created; undefined when there is none. */
+  orgCreatedAt(orgId: string): Promise<number | undefined>;
+  /** The ids of the org's users among `usernames` (canonical), by username. */
+  userIdsByUsername(orgId: string, usernames: readonly string[]): Promise<Map<string, string>>;
+}
+
 export interface IngestDeps {
   db: Kysely<Schema>;
+  directory: OrgDirectory;
   clock: Clock;
   appender: GroupAppender;
   limiter: IngestLimiter;
@@ -68,14 +79,13 @@ export async function ingestActivities(
   events.forEach((event, index) => {
     assertIngestibleName(event.activity, index);
   });
-  const org = await findOrgById(deps.db, orgId);
-  if (!org) throw notFound('Org');
-  const users = await findOrgUsers(
-    deps.db,
+  const orgCreatedAt = await deps.directory.orgCreatedAt(orgId);
+  if (orgCreatedAt === undefined) throw notFound('Org');
+  const users = await deps.directory.userIdsByUsername(
     orgId,
     events.map((e) => normalizeUsername(e.username)),
   );
-  const earliest = Number(org.createdAt) - deps.retentionDays * DAY_MS;
+  const earliest = orgCreatedAt - deps.retentionDays * DAY_MS;
   const prepared: ActivityEvent[] = events.map((event, index) => {
     const username = normalizeUsername(event.username);
     const userId = users.get(username);
@@ -110,22 +120,6 @@ function assertIngestibleName(name: string, index: number): void {
       `events[${index}].activity: "${name}" is in the namespace "${namespace}.", which only the product itself records`,
     );
   }
-}
-
-async function findOrgUsers(
-  db: Kysely<Schema>,
-  orgId: string,
-  usernames: string[],
-): Promise<Map<string, string>> {
-  const unique = [...new Set(usernames)];
-  if (unique.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'username'])
-    .where('orgId', '=', orgId)
-    .where('username', 'in', unique)
-    .execute();
-  return new Map(rows.map((r) => [r.username, r.id]));
 }
 
 function parseOccurredAt(

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
-import type { Clock } from '../clock.js';
 import type { Schema } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
+import { DAY_MS } from '../kernel/time.js';
 import { purgeExpiredActivities } from './retention.js';
 
-const DAY_MS = 24 * 3_600_000;
 const FIRST_RUN_DELAY_MS = 60_000;
 
 /** Runs retention a minute after start and then daily, in the server process. */

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
+import { DAY_MS } from '../kernel/time.js';
 import { ACTIVITY } from './activity-names.js';
 import { recordActivities } from './record.js';
 
-const DAY_MS = 24 * 3_600_000;
 const PURGE_BATCH = 10_000;
 
 export interface PurgeResult {

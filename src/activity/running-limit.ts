@@ -1,5 +1,5 @@
-import type { Actor } from '../accounts/actor.js';
-import { AppError } from '../http/errors.js';
+import type { Actor } from '../kernel/actor.js';
+import { AppError } from '../kernel/errors.js';
 
 export interface RunningLimits {
   perInstance: number;

@@ -2,12 +2,12 @@ import { accessSync, constants, createWriteStream, rmSync, statSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { operatorActor } from '../accounts/actor.js';
 import { verifyChain } from '../activity/chain-verify.js';
 import { exportFilename } from '../activity/export-filename.js';
 import { PERIODS, type Period, SORTS, type SortKey } from '../activity/filter.js';
 import { purgeExpiredActivities } from '../activity/retention.js';
-import { AppError } from '../http/errors.js';
+import { operatorActor } from '../kernel/actor.js';
+import { AppError } from '../kernel/errors.js';
 import { withContext } from './context.js';
 import { createProgressBar } from './progress.js';
 import { resolveOrg, resolveUser } from './resolve.js';
@@ -123,7 +123,7 @@ export function registerActivityCommands(program: Command): void {
         const db = context.database.db;
         const orgs = options.org
           ? [await resolveOrg(context, options.org)]
-          : await db.selectFrom('orgs').select(['id', 'name']).orderBy('name').execute();
+          : await context.accounts.listOrgs();
         let broken = 0;
         for (const org of orgs) {
           const report = await verifyChain(db, org.id);

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { operatorActor } from '../accounts/actor.js';
-import { createApiKeyService } from '../accounts/api-keys.service.js';
-import { systemClock } from '../clock.js';
+import { operatorActor } from '../kernel/actor.js';
 import type { CliContext } from './context.js';
 import { withContext } from './context.js';
 import { resolveOrg } from './resolve.js';
 import { formatCells, shortIso } from './table.js';
 
-const apiKeysOf = (context: CliContext) =>
-  createApiKeyService({ db: context.database.db, clock: systemClock });
+const apiKeysOf = (context: CliContext) => context.apiKeys;
 
 /** `apikey create|list|revoke`: an org's keys for the vault's services, as the API manages them. */
 export function registerApiKeyCommands(program: Command): void {

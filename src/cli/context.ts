@@ -1,14 +1,8 @@
-import { createAccountService } from '../accounts/accounts.service.js';
-import { createCredentials } from '../accounts/credentials.js';
-import { createActivityService } from '../activity/activity.service.js';
-import { systemClock } from '../clock.js';
-import { type Config, loadConfig } from '../config.js';
 import type { Database } from '../db/database.js';
+import { systemClock } from '../kernel/clock.js';
+import { type Config, loadConfig } from '../kernel/config.js';
+import { createServices } from '../services.js';
 import { openGeoLocator, UNKNOWN_LOCATION } from '../sessions/geo.js';
-import { LastAccessTracker } from '../sessions/last-access.js';
-import { createMemoryBus, createPostgresBus } from '../sessions/live-bus.js';
-import { LiveHub } from '../sessions/live-hub.js';
-import { createSessionService } from '../sessions/sessions.service.js';
 import { type DatabaseAccess, openCliDatabase } from './database-target.js';
 
 export interface CliContextOptions {
@@ -23,54 +17,29 @@ export interface CliContextOptions {
  */
 export async function openCliContext(options: CliContextOptions = {}, config: Config = loadConfig()) {
   const database: Database = await openCliDatabase(config.database, options.access ?? 'existing');
-  const hub = new LiveHub();
   // On PostgreSQL a CLI termination reaches the servers' open tabs through NOTIFY at once;
   // on SQLite they notice at their next heartbeat, and every request is refused immediately.
-  const bus =
-    database.engine === 'postgres'
-      ? await createPostgresBus({
-          url: database.postgresUrl as string,
-          channel: `vault_sessions_${database.postgresSchema ?? 'public'}`,
-          hub,
-        })
-      : createMemoryBus(hub);
-  const credentials = createCredentials({ db: database.db, clock: systemClock });
-  const sessions = createSessionService({
+  const services = await createServices({
+    config,
     database,
     clock: systemClock,
-    credentials,
     geo: options.geo
       ? await openGeoLocator({ cityDbPath: config.geoipCityDb })
       : { lookup: () => UNKNOWN_LOCATION },
-    bus,
-    lastAccess: new LastAccessTracker(database.db),
-    idleMs: config.sessionIdleMs,
-    maxMs: config.sessionMaxMs,
     // The change is stored; only the servers' open tabs learn of it later (at their heartbeat).
     onPublishFailed: (error) =>
       process.stderr.write(`warning: could not tell the servers' open tabs (${String(error)})\n`),
   });
-  const accounts = createAccountService({
-    db: database.db,
-    clock: systemClock,
-    sessions,
-    credentials,
-  });
-  const activity = createActivityService({
-    database,
-    clock: systemClock,
-    retentionDays: config.activityRetentionDays,
-    ingestEventsPerMinute: config.ingestEventsPerMinute,
-  });
+  const { sessions, accounts, activity, apiKeys } = services;
   return {
     config,
     database,
     sessions,
     accounts,
     activity,
+    apiKeys,
     async close() {
-      await bus.close();
-      await activity.close();
+      await services.close();
       await database.close();
     },
   };

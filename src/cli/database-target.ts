@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { DatabaseConfig } from '../config.js';
 import { createDatabase, type Database } from '../db/database.js';
 import { migrateToLatest, migrationProgress } from '../db/migrate.js';
+import type { DatabaseConfig } from '../kernel/config.js';
 import { CliError, errorLine } from './cli-error.js';
 
 /**

@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
-import { findOrgByName, findUserByUsername } from '../accounts/accounts.repository.js';
-import { operatorActor } from '../accounts/actor.js';
 import { generateDemoActivities } from '../activity/demo-data.js';
 import { recordActivities } from '../activity/record.js';
-import { AppError } from '../http/errors.js';
+import { operatorActor } from '../kernel/actor.js';
+import { AppError } from '../kernel/errors.js';
+import { DAY_MS } from '../kernel/time.js';
 import type { CliContext } from './context.js';
 import { withContext } from './context.js';
 import { createProgressBar } from './progress.js';
 import { formatCells } from './table.js';
 
-const DAY_MS = 24 * 3_600_000;
 const BATCH = 5_000;
 
 /** Real-world clients: where and on what the demo users are logged in. */
@@ -96,7 +95,7 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
   const db = context.database.db;
 
   const created: { username: string; role: string }[] = [];
-  let org = await findOrgByName(db, options.org);
+  let org = await context.accounts.orgNamed(options.org);
   if (org) {
     await refuseOrgWithRealUsers(context, org, slug, options);
   } else {
@@ -106,13 +105,13 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
       password: options.password,
     });
     created.push({ username: `${slug}-admin`, role: 'admin' });
-    org = await findOrgByName(db, options.org);
+    org = await context.accounts.orgNamed(options.org);
   }
   if (!org) throw new Error('demo org was not created');
   const users = [];
   for (const name of USERS) {
     const username = `${name}@${slug}`;
-    const existing = await findUserByUsername(db, username);
+    const existing = await context.accounts.userNamed(username);
     if (existing) {
       users.push(existing);
       continue;
@@ -127,7 +126,7 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
     );
     created.push({ username, role });
   }
-  const admin = await findUserByUsername(db, `${slug}-admin`);
+  const admin = await context.accounts.userNamed(`${slug}-admin`);
   if (admin) users.push(admin);
 
   for (const [index, user] of users.entries()) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
 import { createDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { loadConfig } from '../kernel/config.js';
 import { CliError, errorLine } from './cli-error.js';
 import { describeDatabase } from './database-target.js';
 

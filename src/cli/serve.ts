@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../kernel/config.js';
 import { startServer } from '../server.js';
 import { CliError, errorLine } from './cli-error.js';
 import { describeDatabase } from './database-target.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { operatorActor } from '../accounts/actor.js';
-import { AppError } from '../http/errors.js';
+import { operatorActor } from '../kernel/actor.js';
+import { AppError } from '../kernel/errors.js';
 import type { Session } from '../sessions/session.js';
 import { withContext } from './context.js';
 import { resolveOrg, resolveUser } from './resolve.js';

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { DatabaseConfig } from '../config.js';
+import type { DatabaseConfig } from '../kernel/config.js';
 import { CommitScopedCache } from './commit-scoped-cache.js';
 import { batchedPerTurn } from './per-turn.js';
 import { copyCsvOut } from './postgres-copy.js';

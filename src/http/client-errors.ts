@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_CODES, type ErrorCode, errorBody } from './errors.js';
+import { ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.js';
 
 const SOCKET_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
   HPE_HEADER_OVERFLOW: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },

@@ -1,6 +1,6 @@
 import { isIP, isIPv4 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { normalizeIp } from '../sessions/client-ip.js';
+import { normalizeIp } from '../kernel/ip.js';
 
 /**
  * The caller's public IP: Fastify's answer under TRUST_PROXY, canonical. A trusted proxy can

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from './errors.js';
+import { AppError } from '../kernel/errors.js';
 
 /**
  * Deeper than any request of ours needs; refusing it here keeps every later step (validation,

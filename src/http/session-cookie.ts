@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config.js';
+import type { Config } from '../kernel/config.js';
 
 /** The session cookie's name over plain HTTP (a laptop, a LAN). */
 export const SESSION_COOKIE = 'vault_session';

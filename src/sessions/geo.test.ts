@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { normalizeIp } from './client-ip.js';
+import { normalizeIp } from '../kernel/ip.js';
 import {
   formatLocation,
   type GeoLocation,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import maxmind, { type Reader, type Response } from 'maxmind';
-import { isPublicIp, normalizeIp } from './client-ip.js';
+import { isPublicIp, normalizeIp } from '../kernel/ip.js';
 
 /** Where an IP address appears to be; null fields are unknown. */
 export interface GeoLocation {

@@ -1,6 +1,6 @@
-import type { Actor } from '../accounts/actor.js';
 import { ACTIVITY } from '../activity/activity-names.js';
 import type { ActivityEvent } from '../activity/record.js';
+import type { Actor } from '../kernel/actor.js';
 import type { ClientInfo } from './client-info.js';
 import type { RevokedReason } from './session.table.js';
 import type { SessionListRow } from './sessions.repository.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Role } from '../accounts/accounts.table.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
+import type { Role } from '../kernel/actor.js';
 import type { NewSessionRow, RevokedReason, SessionRow } from './session.table.js';
 
 type Db = Kysely<Schema>;

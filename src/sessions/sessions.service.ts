@@ -1,16 +1,17 @@
 import type { Kysely, Transaction } from 'kysely';
-import { type Actor, confinedUserId } from '../accounts/actor.js';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
-import { normalizeUsername, toUser, type User } from '../accounts/user.js';
+import { toUser, type User } from '../accounts/user.js';
 import { type ActivityEvent, recordActivities } from '../activity/record.js';
-import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
-import { AppError, notFound } from '../http/errors.js';
-import { newId } from '../ids.js';
+import { type Actor, confinedUserId } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import { AppError, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { normalizeIp } from '../kernel/ip.js';
+import { normalizeUsername } from '../kernel/username.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
-import { normalizeIp } from './client-ip.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
@@ -55,8 +56,11 @@ export interface LoginInput {
 /** Why a token was refused: lets the client say "your session was ended" instead of a bare 401. */
 export type SessionRejection = 'unknown' | 'expired' | RevokedReason;
 
+/** A validated session's row and user, as the per-request check read them. */
+export type CheckedSession = SessionLookupRow;
+
 export type ValidationResult =
-  | { ok: true; actor: Actor; row: SessionLookupRow }
+  | { ok: true; actor: Actor; row: CheckedSession }
   | { ok: false; reason: SessionRejection };
 
 const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
@@ -68,12 +72,6 @@ const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid usernam
  * Logout button or a password change.
  */
 const STORED_ACCESS_LAG_MS = 2 * LAST_ACCESS_FLUSH_MS;
-
-/**
- * A change to commit together with the sessions it ends (a new password, a disabled user): it
- * writes in `trx` and answers the activities that describe it, recorded in the same append.
- */
-export type ChangeEndingSessions = (trx: Transaction<Schema>, now: number) => Promise<ActivityEvent[]>;
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
@@ -138,6 +136,29 @@ export function createSessionService(deps: SessionServiceDeps) {
       reason,
       sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
     });
+  }
+
+  /**
+   * Ends every live session of a user (but `exceptSessionId`) inside the caller's transaction, so
+   * they end in the same commit as the change that calls for it (a new password, a disabled user):
+   * a crash in between cannot leave one alive. Read after the caller's change, in its transaction,
+   * a session cannot slip between the two. Call `announce` once that transaction has committed.
+   */
+  async function endUserSessionsWithin(
+    trx: Transaction<Schema>,
+    actor: Actor | null,
+    target: { orgId: string; userId: string; exceptSessionId?: string | null },
+    reason: RevokedReason,
+  ): Promise<{ ended: number; announce: () => Promise<void> }> {
+    const now = clock.now();
+    const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
+    const others = rows.filter((r) => r.id !== target.exceptSessionId);
+    const revoked = await revokeWithin(trx, actor, others, reason, now);
+    await recordActivities(trx, target.orgId, revoked.events, now);
+    return {
+      ended: revoked.ended.length,
+      announce: () => announceEnded(target.orgId, revoked.ended, reason),
+    };
   }
 
   /** Ends the given sessions of one org, recording each ending in the same transaction. */
@@ -308,51 +329,20 @@ export function createSessionService(deps: SessionServiceDeps) {
       await endSessions(actor, rows, 'logout');
     },
 
-    /**
-     * Ends all of a user's live sessions but one, e.g. after a password change or when disabled.
-     * With `change`, that change commits in the same transaction: both happen, or neither (a
-     * password changed while the sessions it should end live on is the failure this prevents).
-     */
+    /** Ends all of a user's live sessions but one (the operator's `sessions end --user`), in a transaction of its own. */
     async endUserSessions(
       actor: Actor | null,
-      target: { orgId: string; userId: string; exceptSessionId: string | null },
+      target: { orgId: string; userId: string; exceptSessionId?: string | null },
       reason: RevokedReason,
-      change?: ChangeEndingSessions,
     ): Promise<number> {
-      const now = clock.now();
-      const ended = await db.transaction().execute(async (trx) => {
-        const changeEvents = change ? await change(trx, now) : [];
-        // Read after the change, in its transaction: a session cannot slip between the two.
-        const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
-        const others = rows.filter((r) => r.id !== target.exceptSessionId);
-        const revoked = await revokeWithin(trx, actor, others, reason, now);
-        await recordActivities(trx, target.orgId, [...changeEvents, ...revoked.events], now);
-        return revoked.ended;
-      });
-      await announceEnded(target.orgId, ended, reason);
-      return ended.length;
+      const ending = await db
+        .transaction()
+        .execute((trx) => endUserSessionsWithin(trx, actor, target, reason));
+      await ending.announce();
+      return ending.ended;
     },
 
-    /**
-     * Ends every live session of a user inside the caller's transaction, so they end in the same
-     * commit as the change that calls for it (a password reset): a crash in between cannot leave
-     * one alive. Call `announce` once that transaction has committed.
-     */
-    async endUserSessionsWithin(
-      trx: Transaction<Schema>,
-      actor: Actor | null,
-      target: { orgId: string; userId: string },
-      reason: RevokedReason,
-    ): Promise<{ ended: number; announce: () => Promise<void> }> {
-      const now = clock.now();
-      const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
-      const revoked = await revokeWithin(trx, actor, rows, reason, now);
-      await recordActivities(trx, target.orgId, revoked.events, now);
-      return {
-        ended: revoked.ended.length,
-        announce: () => announceEnded(target.orgId, revoked.ended, reason),
-      };
-    },
+    endUserSessionsWithin,
 
     /** When each user of the org last logged in (a session of theirs began), by user id. */
     async lastLoginTimes(actor: Actor): Promise<Map<string, number>> {

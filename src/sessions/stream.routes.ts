@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isAdmin } from '../accounts/actor.js';
 import { clientIp } from '../http/client-ip.js';
-import { AppError } from '../http/errors.js';
 import { requireActor, requireSession } from '../http/plugins/auth.js';
 import { errors } from '../http/schemas.js';
+import { isAdmin } from '../kernel/actor.js';
+import { AppError } from '../kernel/errors.js';
 import type { LiveHub, LiveStream, StreamRefusal } from './live-hub.js';
 import type { SessionService } from './sessions.service.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { operatorActor } from '../../src/accounts/actor.js';
 import type { User } from '../../src/accounts/user.js';
+import { operatorActor } from '../../src/kernel/actor.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const CHROME_WINDOWS =

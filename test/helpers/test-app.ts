@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { type AppDeps, buildApp } from '../../src/app.js';
-import type { Clock } from '../../src/clock.js';
-import { type Config, loadConfig } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
+import type { Clock } from '../../src/kernel/clock.js';
+import { type Config, loadConfig } from '../../src/kernel/config.js';
 import { openGeoLocator } from '../../src/sessions/geo.js';
 import { POSTGRES_URL, type TestEngine } from './engines.js';
 

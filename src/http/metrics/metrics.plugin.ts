@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
 import type { AppMetrics } from './app-metrics.js';
 import { bearerMatcher } from './bearer.js';
 import { registerStateGauges, type StateSources } from './state-gauges.js';

@@ -1,6 +1,6 @@
 import type { ActivityService } from '../../activity/activity.service.js';
+import { AppError } from '../../kernel/errors.js';
 import type { SessionService } from '../../sessions/sessions.service.js';
-import { AppError } from '../errors.js';
 import type { AppMetrics, LoginFailure } from './app-metrics.js';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

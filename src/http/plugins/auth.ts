@@ -1,16 +1,14 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Actor } from '../../accounts/actor.js';
 import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
-import type { SessionLookupRow } from '../../sessions/sessions.repository.js';
-import type { SessionService } from '../../sessions/sessions.service.js';
-
+import type { Actor } from '../../kernel/actor.js';
+import { AppError } from '../../kernel/errors.js';
+import type { CheckedSession, SessionService } from '../../sessions/sessions.service.js';
 import { clientIp } from '../client-ip.js';
-import { AppError } from '../errors.js';
 import type { SessionCookies } from '../session-cookie.js';
 
 export interface AuthenticatedSession {
-  row: SessionLookupRow;
+  row: CheckedSession;
   /** The token it was found by, for a long-lived request (the event stream) that re-checks it. */
   token: string;
 }

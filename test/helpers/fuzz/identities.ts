@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { operatorActor } from '../../../src/accounts/actor.js';
+import { operatorActor } from '../../../src/kernel/actor.js';
 import { PASSWORD, type SeededOrg, type SignedIn, seedOrg, signIn } from '../factories.js';
 import type { Identity } from './requests.js';
 

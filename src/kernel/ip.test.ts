@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicIp, normalizeIp } from './client-ip.js';
+import { isPublicIp, normalizeIp } from './ip.js';
 
 describe('normalizeIp', () => {
   it.each([

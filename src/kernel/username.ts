@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from './errors.js';
 
 export const USERNAME_MAX_LENGTH = 64;
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { HOUR_MS, MINUTE_MS, SECOND_MS } from './time.js';
 
 /** Where the database lives: an embedded SQLite file or a PostgreSQL server. */
 export type DatabaseConfig =
@@ -46,9 +47,6 @@ export class ConfigError extends Error {
   }
 }
 
-const SECOND_MS = 1_000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 /** Short enough to guess is too short: 16 random characters are beyond any scrape-rate guessing. */
 export const MIN_METRICS_TOKEN_LENGTH = 16;

@@ -1,4 +1,5 @@
-import type { Role } from './accounts.table.js';
+/** What a user may do in their org: an admin manages it, a user sees their own. */
+export type Role = 'admin' | 'user';
 
 /**
  * Who is acting: a logged-in user (with their session), or an operator at the CLI, who acts

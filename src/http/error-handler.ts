@@ -1,45 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-/** Every error code the API can answer with, and its HTTP status. */
-export const ERROR_CODES = {
-  INVALID_INPUT: 400,
-  INVALID_CREDENTIALS: 401,
-  NOT_AUTHENTICATED: 401,
-  SESSION_ENDED: 401,
-  FORBIDDEN: 403,
-  CSRF_FAILED: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  /** The change would leave an org without an active admin. */
-  LAST_ADMIN: 409,
-  REQUEST_TIMEOUT: 408,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  HEADERS_TOO_LARGE: 431,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  DATABASE_UNAVAILABLE: 503,
-  SERVER_BUSY: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_CODES;
-
-/** An error the client is meant to see: its code picks the status, its message is safe to show. */
-export class AppError extends Error {
-  readonly statusCode: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.statusCode = ERROR_CODES[code];
-  }
-}
-
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
-export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
-export const invalidInput = (message: string) => new AppError('INVALID_INPUT', message);
+import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.js';
 
 // Fastify's own errors that bad input causes, each a 4xx; anything not listed stays a 500.
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
@@ -90,11 +50,6 @@ export function answerError(error: FastifyError | AppError, request: FastifyRequ
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send(errorBody('INTERNAL', 'Internal error', request.id));
-}
-
-/** The error body; `requestId` is the answer's `X-Request-Id`, where there is a request. */
-export function errorBody(code: ErrorCode, message: string, requestId?: string) {
-  return { error: requestId === undefined ? { code, message } : { code, message, requestId } };
 }
 
 function describeValidation(error: FastifyError): string {

@@ -1,0 +1,89 @@
+import { createAccountService } from './accounts/accounts.service.js';
+import { createApiKeyService } from './accounts/api-keys.service.js';
+import { createCredentials } from './accounts/credentials.js';
+import { createActivityService } from './activity/activity.service.js';
+import type { Database } from './db/database.js';
+import type { Clock } from './kernel/clock.js';
+import type { Config } from './kernel/config.js';
+import type { GeoLocator } from './sessions/geo.js';
+import { LastAccessTracker } from './sessions/last-access.js';
+import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
+import type { LiveBus, LiveEvent } from './sessions/live-events.js';
+import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
+import { createSessionService } from './sessions/sessions.service.js';
+
+export interface ServiceDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  geo: GeoLocator;
+  /** Told when the PostgreSQL bus lost its connection (it reconnects by itself). */
+  onBusError?: (error: unknown) => void;
+  /** Told when a live event could not be published (the change it announces is committed). */
+  onPublishFailed: (error: unknown, event: LiveEvent) => void;
+  /** Wraps the live bus (tests make publishing fail with it). */
+  wrapLiveBus?: (bus: LiveBus) => LiveBus;
+}
+
+/**
+ * The one composition root of the features, for the server and the CLI alike: the same hub, bus,
+ * channel and services, wired in the layers' order (activity, then accounts, then sessions, each
+ * given what it needs of the features above it through a narrow interface).
+ */
+export async function createServices(deps: ServiceDeps) {
+  const { config, database, clock } = deps;
+  const hub = new LiveHub({
+    perSession: MAX_STREAMS_PER_SESSION,
+    perUser: MAX_STREAMS_PER_USER,
+    perInstance: config.maxStreams,
+  });
+  // One channel per schema: instances of one deployment hear each other, and no other's.
+  const realBus =
+    database.engine === 'postgres'
+      ? await createPostgresBus({
+          url: database.postgresUrl as string,
+          channel: `vault_sessions_${database.postgresSchema ?? 'public'}`,
+          hub,
+          ...(deps.onBusError ? { onError: deps.onBusError } : {}),
+        })
+      : createMemoryBus(hub);
+  const bus = deps.wrapLiveBus ? deps.wrapLiveBus(realBus) : realBus;
+  const lastAccess = new LastAccessTracker(database.db);
+  const credentials = createCredentials({ db: database.db, clock });
+  const sessions = createSessionService({
+    database,
+    clock,
+    credentials,
+    geo: deps.geo,
+    bus,
+    lastAccess,
+    idleMs: config.sessionIdleMs,
+    maxMs: config.sessionMaxMs,
+    onPublishFailed: deps.onPublishFailed,
+  });
+  const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
+  const apiKeys = createApiKeyService({ db: database.db, clock });
+  const activity = createActivityService({
+    database,
+    clock,
+    retentionDays: config.activityRetentionDays,
+    ingestEventsPerMinute: config.ingestEventsPerMinute,
+    directory: accounts,
+  });
+  return {
+    hub,
+    bus,
+    lastAccess,
+    sessions,
+    accounts,
+    apiKeys,
+    activity,
+    /** Stops what runs in the background; the caller closes the database after. */
+    async close() {
+      await bus.close();
+      await activity.close();
+    },
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -1,5 +1,5 @@
 import { bootstrapFirstAdmin } from './accounts/bootstrap.js';
-import { scheduleRetention } from './activity/retention-schedule.js';
+import { scheduleRetention } from './activity/retention/retention-schedule.js';
 import { buildApp } from './app.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';

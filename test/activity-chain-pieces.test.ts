@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { verifyChain } from '../src/activity/chain-verify.js';
-import { recordActivities } from '../src/activity/record.js';
+import { verifyChain } from '../src/activity/chain/chain-verify.js';
+import { recordActivities } from '../src/activity/chain/record.js';
 import type { TurnShare } from '../src/db/turn-share.js';
 import { appendBackups } from './helpers/activity-rows.js';
 import { TestClock } from './helpers/clock.js';

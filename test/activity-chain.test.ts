@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashActivity } from '../src/activity/chain.js';
-import { recordActivities } from '../src/activity/record.js';
-import { purgeExpiredActivities } from '../src/activity/retention.js';
+import { hashActivity } from '../src/activity/chain/chain.js';
+import { recordActivities } from '../src/activity/chain/record.js';
+import { purgeExpiredActivities } from '../src/activity/retention/retention.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';

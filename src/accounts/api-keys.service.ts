@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
-import { recordActivities } from '../activity/record.js';
+import { recordActivities } from '../activity/chain/record.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
-import { type ActivityEvent, recordActivities } from '../activity/record.js';
+import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, isAdmin, type Role } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';

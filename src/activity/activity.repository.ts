@@ -3,8 +3,8 @@ import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../kernel/errors.js';
 import type { ActivityListRow, ExportRow } from './activity.js';
-import type { CursorPosition } from './cursor.js';
-import type { ActivityFilter, SortKey } from './filter.js';
+import type { CursorPosition } from './search/cursor.js';
+import type { ActivityFilter, SortKey } from './search/filter.js';
 
 type Db = Kysely<Schema>;
 

@@ -7,8 +7,8 @@ import { isAdmin } from '../kernel/actor.js';
 import { forbidden } from '../kernel/errors.js';
 import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from './activity.schemas.js';
 import type { ActivityService } from './activity.service.js';
-import { exportFilename } from './export-filename.js';
-import type { IngestCaller } from './ingest.js';
+import { exportFilename } from './export/export-filename.js';
+import type { IngestCaller } from './ingest/ingest.js';
 
 interface ActivityRoutesOptions {
   activity: ActivityService;

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { PERIODS, SORTS } from './filter.js';
+import { PERIODS, SORTS } from './search/filter.js';
 
 const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
 

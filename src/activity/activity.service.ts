@@ -14,18 +14,18 @@ import {
   selectActivityPage,
 } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
-import { type ChainReport, verifyChain } from './chain-verify.js';
-import { CopyCsvRecords } from './copy-csv-records.js';
-import { csvPreamble } from './csv.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { exportChunks } from './export-batches.js';
-import type { ExportFormat } from './export-encode.js';
-import { type ActivityFilter, type ActivityQuery, resolveRange } from './filter.js';
-import { createGroupAppender } from './group-appender.js';
-import { type IngestCaller, type IngestEvent, ingestActivities, type OrgDirectory } from './ingest.js';
-import { createIngestLimiter } from './ingest-limiter.js';
-import { recordActivityGroups } from './record.js';
+import { type ChainReport, verifyChain } from './chain/chain-verify.js';
+import { recordActivityGroups } from './chain/record.js';
+import { CopyCsvRecords } from './export/copy-csv-records.js';
+import { csvPreamble } from './export/csv.js';
+import { exportChunks } from './export/export-batches.js';
+import type { ExportFormat } from './export/export-encode.js';
+import { createGroupAppender } from './ingest/group-appender.js';
+import { type IngestCaller, type IngestEvent, ingestActivities, type OrgDirectory } from './ingest/ingest.js';
+import { createIngestLimiter } from './ingest/ingest-limiter.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
+import { decodeCursor, encodeCursor } from './search/cursor.js';
+import { type ActivityFilter, type ActivityQuery, resolveRange } from './search/filter.js';
 import { verifyChainInWorker } from './workers/chain-verifier.js';
 import { createExportReader } from './workers/export-reader.js';
 

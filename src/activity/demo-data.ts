@@ -1,4 +1,4 @@
-import type { ActivityEvent } from './record.js';
+import type { ActivityEvent } from './chain/record.js';
 
 /** The vault's own jobs and the product's events, weighted roughly as a busy org would see them. */
 const KINDS: Array<{

@@ -2,10 +2,10 @@ import { accessSync, constants, createWriteStream, rmSync, statSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { verifyChain } from '../activity/chain-verify.js';
-import { exportFilename } from '../activity/export-filename.js';
-import { PERIODS, type Period, SORTS, type SortKey } from '../activity/filter.js';
-import { purgeExpiredActivities } from '../activity/retention.js';
+import { verifyChain } from '../activity/chain/chain-verify.js';
+import { exportFilename } from '../activity/export/export-filename.js';
+import { purgeExpiredActivities } from '../activity/retention/retention.js';
+import { PERIODS, type Period, SORTS, type SortKey } from '../activity/search/filter.js';
 import { operatorActor } from '../kernel/actor.js';
 import { AppError } from '../kernel/errors.js';
 import { withContext } from './context.js';

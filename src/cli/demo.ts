@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
+import { recordActivities } from '../activity/chain/record.js';
 import { generateDemoActivities } from '../activity/demo-data.js';
-import { recordActivities } from '../activity/record.js';
 import { operatorActor } from '../kernel/actor.js';
 import { AppError } from '../kernel/errors.js';
 import { DAY_MS } from '../kernel/time.js';

@@ -1,5 +1,5 @@
 import { ACTIVITY } from '../activity/activity-names.js';
-import type { ActivityEvent } from '../activity/record.js';
+import type { ActivityEvent } from '../activity/chain/record.js';
 import type { Actor } from '../kernel/actor.js';
 import type { ClientInfo } from './client-info.js';
 import type { RevokedReason } from './session.table.js';

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
 import { toUser, type User } from '../accounts/user.js';
-import { type ActivityEvent, recordActivities } from '../activity/record.js';
+import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, confinedUserId } from '../kernel/actor.js';

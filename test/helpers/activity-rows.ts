@@ -1,4 +1,4 @@
-import { recordActivities } from '../../src/activity/record.js';
+import { recordActivities } from '../../src/activity/chain/record.js';
 import type { Database } from '../../src/db/database.js';
 
 const BATCH = 5_000;

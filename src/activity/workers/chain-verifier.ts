@@ -1,4 +1,4 @@
-import type { ChainReport } from '../chain-verify.js';
+import type { ChainReport } from '../chain/chain-verify.js';
 import type { ChainAnswer, ChainWorkerSetup } from './protocol.js';
 import { startWorker } from './start-worker.js';
 

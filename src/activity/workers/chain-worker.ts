@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import type { Schema } from '../../db/schema.js';
-import { verifyChain } from '../chain-verify.js';
+import { verifyChain } from '../chain/chain-verify.js';
 import type { ChainAnswer, ChainWorkerSetup } from './protocol.js';
 
 const { sqlitePath, orgId } = workerData as ChainWorkerSetup;

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { EncodedBatch } from '../export-encode.js';
+import type { EncodedBatch } from '../export/export-encode.js';
 import type { BatchAnswer, BatchJob, WorkerSetup } from './protocol.js';
 import { startWorker } from './start-worker.js';
 

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import type { ExportRow } from '../activity.js';
-import { encodeBatch } from '../export-encode.js';
+import { encodeBatch } from '../export/export-encode.js';
 import type { BatchAnswer, BatchJob, WorkerSetup } from './protocol.js';
 
 const STATEMENT_CACHE_SIZE = 50;

@@ -1,5 +1,5 @@
-import { invalidInput } from '../kernel/errors.js';
-import { DAY_MS } from '../kernel/time.js';
+import { invalidInput } from '../../kernel/errors.js';
+import { DAY_MS } from '../../kernel/time.js';
 
 export const PERIODS = ['1d', '7d', '1m', '6m', '1y'] as const;
 export type Period = (typeof PERIODS)[number];

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Schema } from '../db/schema.js';
-import { runAtOnce, type TurnShare } from '../db/turn-share.js';
-import type { ActivityRow } from './activity.table.js';
+import type { Schema } from '../../db/schema.js';
+import { runAtOnce, type TurnShare } from '../../db/turn-share.js';
+import type { ActivityRow } from '../activity.table.js';
 import { GENESIS_HASH, hashActivity } from './chain.js';
 import { firstUnlinkedActivity, readChainEnd } from './chain-completeness.js';
 

@@ -1,4 +1,4 @@
-import type { ExportRow } from './activity.js';
+import type { ExportRow } from '../activity.js';
 
 export const CSV_HEADER = [
   'Date/Time (UTC)',

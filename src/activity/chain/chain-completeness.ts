@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { Schema } from '../db/schema.js';
-import type { TurnShare } from '../db/turn-share.js';
+import type { Schema } from '../../db/schema.js';
+import type { TurnShare } from '../../db/turn-share.js';
 
 /**
  * Index entries one piece of the final counts reads. A whole-org count was one statement of

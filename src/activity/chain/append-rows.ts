@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import { isPostgres } from '../db/dialect.js';
-import type { Schema } from '../db/schema.js';
-import { insertSqliteRows, snakeCase } from '../db/sqlite-rows.js';
-import type { ActivityRow } from './activity.table.js';
+import { isPostgres } from '../../db/dialect.js';
+import type { Schema } from '../../db/schema.js';
+import { insertSqliteRows, snakeCase } from '../../db/sqlite-rows.js';
+import type { ActivityRow } from '../activity.table.js';
 
 const FIELDS = [
   'id',

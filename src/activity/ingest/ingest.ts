@@ -1,15 +1,15 @@
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
-import type { Schema } from '../db/schema.js';
-import type { Clock } from '../kernel/clock.js';
-import { AppError, invalidInput, notFound } from '../kernel/errors.js';
-import { normalizeIp } from '../kernel/ip.js';
-import { DAY_MS } from '../kernel/time.js';
-import { normalizeUsername } from '../kernel/username.js';
-import { registerActivityNames } from './activity.repository.js';
+import type { Schema } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
+import { normalizeIp } from '../../kernel/ip.js';
+import { DAY_MS } from '../../kernel/time.js';
+import { normalizeUsername } from '../../kernel/username.js';
+import { registerActivityNames } from '../activity.repository.js';
+import type { ActivityEvent, AppendCounts } from '../chain/record.js';
 import type { GroupAppender } from './group-appender.js';
 import type { IngestLimiter } from './ingest-limiter.js';
-import type { ActivityEvent, AppendCounts } from './record.js';
 
 export const MAX_EVENTS_PER_CALL = 1_000;
 /** Clocks drift; an event more than this far in the future is a mistake, not a clock skew. */

@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import { isPostgres } from '../db/dialect.js';
-import type { Schema } from '../db/schema.js';
-import { insertSqliteRows } from '../db/sqlite-rows.js';
-import type { ActivityChainLinkTable } from './activity.table.js';
+import { isPostgres } from '../../db/dialect.js';
+import type { Schema } from '../../db/schema.js';
+import { insertSqliteRows } from '../../db/sqlite-rows.js';
+import type { ActivityChainLinkTable } from '../activity.table.js';
 import { GENESIS_HASH } from './chain.js';
 
 export type ChainHead = { seq: number; hash: string };

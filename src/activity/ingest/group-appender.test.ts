@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ActivityEvent, AppendCounts } from '../chain/record.js';
 import { type AppendGroups, createGroupAppender, MAX_GROUP_EVENTS } from './group-appender.js';
-import type { ActivityEvent, AppendCounts } from './record.js';
 
 const events = (n: number, activity = 'backup'): ActivityEvent[] =>
   Array.from({ length: n }, () => ({

@@ -1,6 +1,6 @@
-import { afterThisTurn } from '../db/per-turn.js';
-import { isRefusedData } from '../db/refused-data.js';
-import type { ActivityEvent, AppendCounts } from './record.js';
+import { afterThisTurn } from '../../db/per-turn.js';
+import { isRefusedData } from '../../db/refused-data.js';
+import type { ActivityEvent, AppendCounts } from '../chain/record.js';
 
 /** A group's events at most: a call waits for its whole group to commit. */
 export const MAX_GROUP_EVENTS = 5_000;

@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
-import { isPostgres } from '../db/dialect.js';
-import type { Schema } from '../db/schema.js';
-import { DAY_MS } from '../kernel/time.js';
-import { ACTIVITY } from './activity-names.js';
-import { recordActivities } from './record.js';
+import { isPostgres } from '../../db/dialect.js';
+import type { Schema } from '../../db/schema.js';
+import { DAY_MS } from '../../kernel/time.js';
+import { ACTIVITY } from '../activity-names.js';
+import { recordActivities } from '../chain/record.js';
 
 const PURGE_BATCH = 10_000;
 

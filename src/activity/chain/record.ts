@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Schema } from '../db/schema.js';
-import type { ActivityChainLinkTable, ActivityRow } from './activity.table.js';
+import type { Schema } from '../../db/schema.js';
+import type { ActivityChainLinkTable, ActivityRow } from '../activity.table.js';
 import { lockChainHead, writeLinks } from './append-links.js';
 import { insertActivities, reserveActivityIds } from './append-rows.js';
 import { hashLinkedActivity } from './chain.js';

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from '../kernel/errors.js';
+import { AppError } from '../../kernel/errors.js';
 
 const WINDOW_SECONDS = 60;
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { invalidInput } from '../kernel/errors.js';
+import { invalidInput } from '../../kernel/errors.js';
 import type { ActivityFilter } from './filter.js';
 
 /** Where the previous page ended: the sort key values of its last row. */

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { NewActivityRow } from './activity.table.js';
+import type { NewActivityRow } from '../activity.table.js';
 
 /** The hash a chain starts from, per org. */
 export const GENESIS_HASH = '0'.repeat(64);

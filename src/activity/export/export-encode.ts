@@ -1,8 +1,8 @@
-import { type ExportRow, exportRowToActivity } from './activity.js';
-import { exportPositionOf } from './activity.repository.js';
+import { type ExportRow, exportRowToActivity } from '../activity.js';
+import { exportPositionOf } from '../activity.repository.js';
+import type { CursorPosition } from '../search/cursor.js';
+import type { SortKey } from '../search/filter.js';
 import { toCsvChunk } from './csv.js';
-import type { CursorPosition } from './cursor.js';
-import type { SortKey } from './filter.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 

@@ -1,10 +1,10 @@
-import type { Database } from '../db/database.js';
-import type { ExportRow } from './activity.js';
-import { exportBatchQuery } from './activity.repository.js';
-import type { CursorPosition } from './cursor.js';
+import type { Database } from '../../db/database.js';
+import type { ExportRow } from '../activity.js';
+import { exportBatchQuery } from '../activity.repository.js';
+import type { CursorPosition } from '../search/cursor.js';
+import type { ActivityFilter } from '../search/filter.js';
+import type { ExportReader } from '../workers/export-reader.js';
 import { type EncodedBatch, type ExportFormat, encodeBatch } from './export-encode.js';
-import type { ActivityFilter } from './filter.js';
-import type { ExportReader } from './workers/export-reader.js';
 
 /**
  * Rows per export query (keyset path: SQLite, and JSON Lines). Larger batches outlive more

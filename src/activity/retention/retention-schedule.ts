@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
-import type { Schema } from '../db/schema.js';
-import type { Clock } from '../kernel/clock.js';
-import { DAY_MS } from '../kernel/time.js';
+import type { Schema } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { DAY_MS } from '../../kernel/time.js';
 import { purgeExpiredActivities } from './retention.js';
 
 const FIRST_RUN_DELAY_MS = 60_000;

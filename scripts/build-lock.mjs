@@ -128,6 +128,7 @@ export async function withLock(path, task, { onWait } = {}) {
   } finally {
     clearInterval(touch);
     // Never remove a lock someone else took after ours was judged abandoned.
-    if (readHolder(path)?.pid === process.pid) unlinkIfPresent(path);
+    const holder = readHolder(path);
+    if (holder?.pid === process.pid && holder.host === hostname()) unlinkIfPresent(path);
   }
 }

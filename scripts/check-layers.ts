@@ -12,7 +12,9 @@ const SRC = resolve(import.meta.dirname, '../src');
 const LAYERS = ['kernel', 'db', 'feature', 'edge', 'app'] as const;
 type Layer = (typeof LAYERS)[number];
 
-const FEATURES = new Set(['accounts', 'activity', 'sessions']);
+/** The features from the bottom up: each may use those before it, never one after it. */
+const FEATURE_ORDER = ['activity', 'accounts', 'sessions'];
+const FEATURES = new Set(FEATURE_ORDER);
 
 /** A feature's routes and the schemas of their requests and answers: the HTTP edge, kept beside the feature. */
 const isWire = (file: string) => file.endsWith('.routes.ts') || file.endsWith('.schemas.ts');
@@ -20,7 +22,8 @@ const isWire = (file: string) => file.endsWith('.routes.ts') || file.endsWith('.
 /** Which layer a file (path relative to src/) belongs to. Routes live beside their feature but are the edge. */
 export function layerOf(file: string): Layer {
   const [top] = file.split('/');
-  if (top === 'kernel') return 'kernel';
+  // The wire's schemas are kernel too: the features type their answers with them, and the web app reads them.
+  if (top === 'kernel' || top === 'contracts') return 'kernel';
   if (top === 'db') return 'db';
   if (top === 'http') return 'edge';
   if (top && FEATURES.has(top)) return isWire(file) ? 'edge' : 'feature';
@@ -105,6 +108,15 @@ export function check(): string[] {
     const [a, b] = [layerOf(edge.from), layerOf(edge.to)];
     if (LAYERS.indexOf(b) > LAYERS.indexOf(a) && !allowedUpward(edge.from, edge.to, edge.typeOnly)) {
       problems.push(`${edge.from} (${a}) imports ${edge.to} (${b}): against the layer order`);
+    }
+  }
+  for (const edge of edges) {
+    const [from, to] = [edge.from.split('/')[0] ?? '', edge.to.split('/')[0] ?? ''];
+    const bothFeatures = layerOf(edge.from) === 'feature' && layerOf(edge.to) === 'feature';
+    if (bothFeatures && FEATURE_ORDER.indexOf(to) > FEATURE_ORDER.indexOf(from)) {
+      problems.push(
+        `${edge.from} imports ${edge.to}: ${from} sits below ${to} (${FEATURE_ORDER.join(' < ')})`,
+      );
     }
   }
   for (const edge of edges) {

@@ -1,11 +1,13 @@
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { UserSchema } from './accounts/accounts.schemas.js';
 import { apiKeysRoutes } from './accounts/api-keys.routes.js';
 import { usersRoutes } from './accounts/users.routes.js';
 import { activityRoutes } from './activity/activity.routes.js';
-import { ActivitySchema } from './activity/activity.schemas.js';
+import { UserSchema } from './contracts/accounts.js';
+import { ActivitySchema } from './contracts/activity.js';
+import { ErrorResponse } from './contracts/common.js';
+import { SessionSchema } from './contracts/sessions.js';
 import type { Database } from './db/database.js';
 import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
@@ -22,7 +24,6 @@ import { csrfPlugin } from './http/plugins/csrf.js';
 import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { staticWebPlugin } from './http/plugins/static-web.js';
 import { echoRequestId, requestIdOf } from './http/request-id.js';
-import { ErrorResponse } from './http/schemas.js';
 import { sessionCookies } from './http/session-cookie.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import type { Config, TrustProxy } from './kernel/config.js';
@@ -31,7 +32,6 @@ import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import type { LiveBus } from './sessions/live-events.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
-import { SessionSchema } from './sessions/sessions.schemas.js';
 import { streamRoutes } from './sessions/stream.routes.js';
 
 export interface AppDeps {
@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   limitConnections(app.server, config);
 
-  const { hub, bus, lastAccess, sessions, accounts, apiKeys, activity } = await createServices({
+  const services = await createServices({
     config,
     database,
     clock,
@@ -94,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
     ...(deps.wrapLiveBus ? { wrapLiveBus: deps.wrapLiveBus } : {}),
   });
+  const { hub, lastAccess, sessions, accounts, apiKeys, activity } = services;
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
   const cookies = sessionCookies(config.cookieSecure);
@@ -121,8 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await lastAccess
       .stop()
       .catch((error) => app.log.error({ err: error }, 'could not write the last access times at shutdown'));
-    await bus.close();
-    await activity.close();
+    await services.close();
   });
 
   registerErrorHandler(app);

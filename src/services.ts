@@ -27,8 +27,9 @@ export interface ServiceDeps {
 
 /**
  * The one composition root of the features, for the server and the CLI alike: the same hub, bus,
- * channel and services, wired in the layers' order (activity, then accounts, then sessions, each
- * given what it needs of the features above it through a narrow interface).
+ * channel and services. A feature that needs something of one above it (accounts ends sessions,
+ * ingest looks up users) declares a narrow interface, and the service above is passed in here, so
+ * they are built top down: sessions, then accounts, then activity.
  */
 export async function createServices(deps: ServiceDeps) {
   const { config, database, clock } = deps;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapFirstAdmin } from '../src/accounts/bootstrap.js';
-import type { User } from '../src/accounts/user.js';
+import type { User } from '../src/contracts/accounts.js';
 import { comparableAnswer } from './helpers/comparable-answer.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, PASSWORD, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';

@@ -104,6 +104,26 @@ describeEachEngine('live session stream', (engine) => {
     expect(rest).toEqual({ events: [], closed: false });
   });
 
+  it("closes an admin's stream once they are demoted, so it stops hearing the org's changes", async () => {
+    const adminActor = {
+      userId: acme.admin.id,
+      orgId: acme.orgId,
+      username: acme.admin.username,
+      role: 'admin' as const,
+      sessionId: null,
+      publicIp: null,
+    };
+    await t.app.services.accounts.setRole(adminActor, acme.user.id, 'admin');
+    const promoted = await signIn(t.app, acme.user.username, { ip: '8.8.4.4' });
+    const stream = await openStream(promoted);
+
+    await t.app.services.accounts.setRole(adminActor, acme.user.id, 'user');
+    // The heartbeat's look at the session notices the new role; the client then reconnects as a user.
+    const heard = await stream.collect(STREAM_HEARTBEAT_MS * 1.5);
+    expect(heard.closed).toBe(true);
+    expect(heard.events.map((e) => e.event)).not.toContain('session-ended');
+  }, 60_000);
+
   it("does not tell a user's stream about another user's login", async () => {
     const colleague = await t.app.services.accounts.createUser(
       {

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../src/contracts/sessions.js';
 import { type GeoLocator, openGeoLocator } from '../src/sessions/geo.js';
-import type { Session } from '../src/sessions/session.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, PASSWORD, type SeededOrg, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';

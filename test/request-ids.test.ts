@@ -24,6 +24,13 @@ describeEachEngine('request ids', (engine) => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  it('names an answer to a URL the router cannot read, which no hook sees', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/sessions/%zz' });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['x-request-id']).toMatch(UUID);
+    expect(response.json().error.requestId).toBe(response.headers['x-request-id']);
+  });
+
   it('puts the same id in every error body', async () => {
     const unauthenticated = await t.app.inject({ method: 'GET', url: '/api/me' });
     const invalid = await t.app.inject({ method: 'GET', url: '/api/activities?limit=0' });

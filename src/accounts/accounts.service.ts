@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { recordActivities } from '../activity/chain/record.js';
+import type { User } from '../contracts/accounts.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
 import { type Actor, isAdmin } from '../kernel/actor.js';
@@ -30,7 +31,7 @@ import type { Credentials } from './credentials.js';
 import { keepingAnActiveAdmin } from './last-admin.js';
 import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
-import { toUser, type User } from './user.js';
+import { toUser } from './user.js';
 import { createUserAdministration } from './user-administration.js';
 import type { UserSessions } from './user-sessions.js';
 
@@ -209,18 +210,16 @@ export function createAccountService(deps: AccountServiceDeps) {
       const now = clock.now();
       const ending = await db.transaction().execute(async (trx) => {
         await updatePasswordHash(trx, user.id, passwordHash, now);
-        await recordActivities(
-          trx,
-          actor.orgId,
-          [actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username)],
-          now,
-        );
-        return sessions.endUserSessionsWithin(
+        const ending = await sessions.endUserSessionsWithin(
           trx,
           actor,
           { orgId: actor.orgId, userId: user.id, exceptSessionId: actor.sessionId },
           'password_changed',
+          now,
         );
+        const changed = actorEvent(actor, now, ACTIVITY.PASSWORD_CHANGED, user.username);
+        await recordActivities(trx, actor.orgId, [changed, ...ending.events], now);
+        return ending;
       });
       await ending.announce();
       return ending.ended;
@@ -264,15 +263,18 @@ export function createAccountService(deps: AccountServiceDeps) {
             removedActiveAdmin: (await disableUser(trx, user.id, now)) === 'admin',
           }));
         } else await setUserDisabled(trx, user.id, null);
-        await recordActivities(trx, actor.orgId, [actorEvent(actor, now, activity, user.username)], now);
-        return disabled
-          ? sessions.endUserSessionsWithin(
+        const ending = disabled
+          ? await sessions.endUserSessionsWithin(
               trx,
               actor,
               { orgId: actor.orgId, userId: user.id },
               'user_disabled',
+              now,
             )
           : undefined;
+        const changed = actorEvent(actor, now, activity, user.username);
+        await recordActivities(trx, actor.orgId, [changed, ...(ending?.events ?? [])], now);
+        return ending;
       });
       await ending?.announce();
       return toUser({ ...user, disabledAt });

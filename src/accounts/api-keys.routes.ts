@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { errors, Uuid } from '../contracts/common.js';
 import { requireActor } from '../http/plugins/auth.js';
-import { errors, Uuid } from '../http/schemas.js';
 import type { ApiKeyService } from './api-keys.service.js';
 
 const ApiKeySchema = Type.Object({

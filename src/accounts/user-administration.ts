@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
+import type { User } from '../contracts/accounts.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, isAdmin, type Role } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
@@ -17,7 +18,7 @@ import { keepingAnActiveAdmin } from './last-admin.js';
 import { setUserRole } from './org-admins.repository.js';
 import { deleteUsernameGuesses } from './password-guesses.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
-import { toUser, type User } from './user.js';
+import { toUser } from './user.js';
 import type { UserSessions } from './user-sessions.js';
 
 export interface UserAdministrationDeps {
@@ -123,6 +124,7 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
           actor,
           { orgId: actor.orgId, userId: user.id },
           'password_changed',
+          now,
         );
         const forgottenFailures = await deleteUsernameGuesses(trx, user.username);
         const details =
@@ -130,7 +132,7 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
           `${forgottenFailures} failed password attempt${forgottenFailures === 1 ? '' : 's'} forgotten` +
           (generatedPassword ? '; password generated' : '; password set by the admin');
         const event = { ...adminEvent(actor, now, ACTIVITY.PASSWORD_RESET, user.username), details };
-        await recordActivities(trx, actor.orgId, [event], now);
+        await recordActivities(trx, actor.orgId, [event, ...ending.events], now);
         return { ending, forgottenFailures };
       });
       await ending.announce();

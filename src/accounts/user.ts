@@ -1,15 +1,5 @@
-import type { Role } from '../kernel/actor.js';
+import type { User } from '../contracts/accounts.js';
 import type { UserRow } from './accounts.table.js';
-
-/** A user as the API shows it: never the password hash. */
-export interface User {
-  id: string;
-  orgId: string;
-  username: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: string;
-}
 
 export function toUser(row: UserRow): User {
   return {

@@ -1,9 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { readDeviceCookie } from '../http/device-cookie.js';
-import { requireActor } from '../http/plugins/auth.js';
-import { errors, Uuid } from '../http/schemas.js';
-import { invalidInput } from '../kernel/errors.js';
 import {
   ChangePasswordBody,
   NewUserBody,
@@ -11,7 +7,11 @@ import {
   ResetPasswordBody,
   UpdateUserBody,
   UserSchema,
-} from './accounts.schemas.js';
+} from '../contracts/accounts.js';
+import { errors, Uuid } from '../contracts/common.js';
+import { readDeviceCookie } from '../http/device-cookie.js';
+import { requireActor } from '../http/plugins/auth.js';
+import { invalidInput } from '../kernel/errors.js';
 import type { AccountService } from './accounts.service.js';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (

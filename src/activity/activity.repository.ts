@@ -1,10 +1,11 @@
 import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import type { SortKey } from '../contracts/activity-terms.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../kernel/errors.js';
 import type { ActivityListRow, ExportRow } from './activity.js';
 import type { CursorPosition } from './search/cursor.js';
-import type { ActivityFilter, SortKey } from './search/filter.js';
+import type { ActivityFilter } from './search/filter.js';
 
 type Db = Kysely<Schema>;
 

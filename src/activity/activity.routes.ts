@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/accounts.service.js';
+import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from '../contracts/activity.js';
+import { errors } from '../contracts/common.js';
 import { requireActor } from '../http/plugins/auth.js';
-import { errors } from '../http/schemas.js';
 import { isAdmin } from '../kernel/actor.js';
 import { forbidden } from '../kernel/errors.js';
-import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from './activity.schemas.js';
 import type { ActivityService } from './activity.service.js';
 import { exportFilename } from './export/export-filename.js';
 import type { IngestCaller } from './ingest/ingest.js';

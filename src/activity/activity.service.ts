@@ -1,11 +1,12 @@
 import { pipeline, Readable } from 'node:stream';
+import type { Activity } from '../contracts/activity.js';
 import type { Database } from '../db/database.js';
 import { storedSecret } from '../db/settings.js';
 import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
 import { forbidden } from '../kernel/errors.js';
 import { normalizeUsername } from '../kernel/username.js';
-import { type Activity, toActivity } from './activity.js';
+import { toActivity } from './activity.js';
 import {
   countActivities,
   exportCopyQuery,

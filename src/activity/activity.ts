@@ -1,20 +1,5 @@
+import type { Activity } from '../contracts/activity.js';
 import type { ActivityRow } from './activity.table.js';
-
-/** An activity as the API shows it (the `Activity` schema of /api/openapi.json). */
-export interface Activity {
-  id: string;
-  occurredAt: string;
-  userId: string | null;
-  username: string;
-  activity: string;
-  status: string;
-  target: string | null;
-  details: string | null;
-  publicIp: string | null;
-  sessionId: string | null;
-  /** Who wrote an ingested event: `api_key <prefix> <name>` or `admin <username>`; null for the product's own. */
-  source: string | null;
-}
 
 export type ActivityListRow = Pick<
   ActivityRow,

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { verifyChain } from '../activity/chain/chain-verify.js';
 import { exportFilename } from '../activity/export/export-filename.js';
 import { purgeExpiredActivities } from '../activity/retention/retention.js';
-import { PERIODS, type Period, SORTS, type SortKey } from '../activity/search/filter.js';
+import { PERIODS, type Period, SORTS, type SortKey } from '../contracts/activity-terms.js';
 import { operatorActor } from '../kernel/actor.js';
 import { AppError } from '../kernel/errors.js';
 import { withContext } from './context.js';

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { operatorActor } from '../kernel/actor.js';
-import type { CliContext } from './context.js';
 import { withContext } from './context.js';
 import { resolveOrg } from './resolve.js';
 import { formatCells, shortIso } from './table.js';
-
-const apiKeysOf = (context: CliContext) => context.apiKeys;
 
 /** `apikey create|list|revoke`: an org's keys for the vault's services, as the API manages them. */
 export function registerApiKeyCommands(program: Command): void {
@@ -19,7 +16,7 @@ export function registerApiKeyCommands(program: Command): void {
     .action((options: { org: string; name: string }) =>
       withContext(async (context) => {
         const org = await resolveOrg(context, options.org);
-        const created = await apiKeysOf(context).createApiKey(operatorActor(org.id), options.name);
+        const created = await context.apiKeys.createApiKey(operatorActor(org.id), options.name);
         process.stdout.write(
           `created API key "${created.name}" (${created.id}) for "${org.name}"\n` +
             `key (shown this once): ${created.key}\n`,
@@ -35,7 +32,7 @@ export function registerApiKeyCommands(program: Command): void {
     .action((options: { org: string; json?: boolean }) =>
       withContext(async (context) => {
         const org = await resolveOrg(context, options.org);
-        const keys = await apiKeysOf(context).listApiKeys(operatorActor(org.id));
+        const keys = await context.apiKeys.listApiKeys(operatorActor(org.id));
         if (options.json) {
           process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
           return;
@@ -63,7 +60,7 @@ export function registerApiKeyCommands(program: Command): void {
     .action((id: string, options: { org: string }) =>
       withContext(async (context) => {
         const org = await resolveOrg(context, options.org);
-        await apiKeysOf(context).revokeApiKey(operatorActor(org.id), id);
+        await context.apiKeys.revokeApiKey(operatorActor(org.id), id);
         process.stdout.write(`revoked API key ${id}\n`);
       }),
     );

@@ -23,6 +23,10 @@ function redactPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // libpq's parameters may carry it too (`?password=`), and `sslpassword` guards a client key.
+    for (const key of ['password', 'sslpassword']) {
+      if (parsed.searchParams.has(key)) parsed.searchParams.set(key, '***');
+    }
     return parsed.toString();
   } catch {
     // Unparseable: hide everything that could be credentials rather than guess where they end.

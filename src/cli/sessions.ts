@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import type { Session } from '../contracts/sessions.js';
 import { operatorActor } from '../kernel/actor.js';
 import { AppError } from '../kernel/errors.js';
-import type { Session } from '../sessions/session.js';
 import { withContext } from './context.js';
 import { resolveOrg, resolveUser } from './resolve.js';
 import { formatTable } from './table.js';

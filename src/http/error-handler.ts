@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 
 // Fastify's own errors that bad input causes, each a 4xx; anything not listed stays a 500.
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
@@ -28,6 +29,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
  * `frameworkErrors` option: a bad URL never reaches the error handler otherwise).
  */
 export function answerError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  // Fastify answers a URL it cannot route (frameworkErrors) before any hook: name the answer here too.
+  reply.header(REQUEST_ID_HEADER, request.id);
   if (error instanceof AppError) {
     return reply
       .status(error.statusCode)

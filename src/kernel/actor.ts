@@ -1,5 +1,6 @@
 /** What a user may do in their org: an admin manages it, a user sees their own. */
-export type Role = 'admin' | 'user';
+export const ROLES = ['admin', 'user'] as const;
+export type Role = (typeof ROLES)[number];
 
 /**
  * Who is acting: a logged-in user (with their session), or an operator at the CLI, who acts

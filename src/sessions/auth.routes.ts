@@ -1,20 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { UserSchema } from '../accounts/accounts.schemas.js';
+import { errors } from '../contracts/common.js';
+import { LoginBody, MeResponse } from '../contracts/sessions.js';
 import { clientIp } from '../http/client-ip.js';
 import { readDeviceCookie, setDeviceCookie } from '../http/device-cookie.js';
 import { requireActor, requireSession } from '../http/plugins/auth.js';
-import { errors } from '../http/schemas.js';
 import type { SessionCookies } from '../http/session-cookie.js';
-import { LoginBody, SessionSchema } from './sessions.schemas.js';
 import type { SessionService } from './sessions.service.js';
 
 export interface AuthRoutesOptions {
   sessions: SessionService;
   cookies: SessionCookies;
 }
-
-const MeResponse = Type.Object({ user: Type.Ref(UserSchema), session: Type.Ref(SessionSchema) });
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,

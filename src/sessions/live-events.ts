@@ -1,4 +1,4 @@
-import type { RevokedReason } from './session.table.js';
+import type { RevokedReason } from '../contracts/sessions.js';
 
 /** Tells the ended sessions' open tabs to leave, and admins' lists to refresh. */
 export interface SessionEndedEvent {

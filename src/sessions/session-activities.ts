@@ -1,8 +1,8 @@
 import { ACTIVITY } from '../activity/activity-names.js';
 import type { ActivityEvent } from '../activity/chain/record.js';
+import type { RevokedReason } from '../contracts/sessions.js';
 import type { Actor } from '../kernel/actor.js';
 import type { ClientInfo } from './client-info.js';
-import type { RevokedReason } from './session.table.js';
 import type { SessionListRow } from './sessions.repository.js';
 
 interface LoginUser {

@@ -1,6 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-
-export type RevokedReason = 'logout' | 'terminated' | 'password_changed' | 'user_disabled';
+import type { RevokedReason } from '../contracts/sessions.js';
 
 export interface SessionTable {
   /** Public identifier shown in lists and used by the Logout button; never the token. */

@@ -1,27 +1,9 @@
+import type { Session } from '../contracts/sessions.js';
 import { formatLocation } from './geo.js';
 import type { SessionLookupRow } from './sessions.repository.js';
 
 /** What a session's public view is built from: a list row or the per-request lookup row. */
 type ShownSessionRow = Omit<SessionLookupRow, 'role' | 'disabledAt' | 'userCreatedAt'>;
-
-/** A session as the API shows it (the `Session` schema of /api/openapi.json). */
-export interface Session {
-  id: string;
-  userId: string;
-  username: string;
-  publicIp: string;
-  city: string | null;
-  location: string;
-  countryCode: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  deviceType: string;
-  os: string;
-  browser: string;
-  createdAt: string;
-  lastAccessAt: string;
-  current: boolean;
-}
 
 export function toSession(
   row: ShownSessionRow,

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { RevokedReason } from '../contracts/sessions.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
-import type { NewSessionRow, RevokedReason, SessionRow } from './session.table.js';
+import type { NewSessionRow, SessionRow } from './session.table.js';
 
 type Db = Kysely<Schema>;
 

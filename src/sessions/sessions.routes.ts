@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { errors } from '../contracts/common.js';
+import {
+  ListSessionsQuery,
+  LogoutSessionsBody,
+  SessionIdParams,
+  SessionSchema,
+} from '../contracts/sessions.js';
 import { requireActor } from '../http/plugins/auth.js';
-import { errors } from '../http/schemas.js';
-import { ListSessionsQuery, LogoutSessionsBody, SessionIdParams, SessionSchema } from './sessions.schemas.js';
 import type { SessionService } from './sessions.service.js';
 
 export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (

@@ -1,8 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
-import { toUser, type User } from '../accounts/user.js';
+import { toUser } from '../accounts/user.js';
 import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
+import type { User } from '../contracts/accounts.js';
+import type { RevokedReason, Session } from '../contracts/sessions.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, confinedUserId } from '../kernel/actor.js';
@@ -15,8 +17,7 @@ import { type HeaderBag, parseClientInfo } from './client-info.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
-import { type Session, toSession } from './session.js';
-import type { RevokedReason } from './session.table.js';
+import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity, sessionEndedActivity } from './session-activities.js';
 import {
   countLiveSessions,
@@ -72,6 +73,13 @@ const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid usernam
  * Logout button or a password change.
  */
 const STORED_ACCESS_LAG_MS = 2 * LAST_ACCESS_FLUSH_MS;
+
+/** Sessions ended inside a caller's transaction: how many, their activities, and the notice to send after commit. */
+export interface SessionsEnding {
+  ended: number;
+  events: ActivityEvent[];
+  announce: () => Promise<void>;
+}
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
@@ -142,21 +150,24 @@ export function createSessionService(deps: SessionServiceDeps) {
    * Ends every live session of a user (but `exceptSessionId`) inside the caller's transaction, so
    * they end in the same commit as the change that calls for it (a new password, a disabled user):
    * a crash in between cannot leave one alive. Read after the caller's change, in its transaction,
-   * a session cannot slip between the two. Call `announce` once that transaction has committed.
+   * a session cannot slip between the two. The caller records `events` with its own, in one append
+   * at the end: the append locks the org's chain head, and every writer takes that lock last (a
+   * Logout locks its session rows, then the head), so two of them cannot wait for each other.
+   * Call `announce` once that transaction has committed.
    */
   async function endUserSessionsWithin(
     trx: Transaction<Schema>,
     actor: Actor | null,
     target: { orgId: string; userId: string; exceptSessionId?: string | null },
     reason: RevokedReason,
-  ): Promise<{ ended: number; announce: () => Promise<void> }> {
-    const now = clock.now();
+    now: number,
+  ): Promise<SessionsEnding> {
     const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
     const others = rows.filter((r) => r.id !== target.exceptSessionId);
     const revoked = await revokeWithin(trx, actor, others, reason, now);
-    await recordActivities(trx, target.orgId, revoked.events, now);
     return {
       ended: revoked.ended.length,
+      events: revoked.events,
       announce: () => announceEnded(target.orgId, revoked.ended, reason),
     };
   }
@@ -335,9 +346,12 @@ export function createSessionService(deps: SessionServiceDeps) {
       target: { orgId: string; userId: string; exceptSessionId?: string | null },
       reason: RevokedReason,
     ): Promise<number> {
-      const ending = await db
-        .transaction()
-        .execute((trx) => endUserSessionsWithin(trx, actor, target, reason));
+      const now = clock.now();
+      const ending = await db.transaction().execute(async (trx) => {
+        const within = await endUserSessionsWithin(trx, actor, target, reason, now);
+        await recordActivities(trx, target.orgId, within.events, now);
+        return within;
+      });
       await ending.announce();
       return ending.ended;
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errors } from '../contracts/common.js';
 import { clientIp } from '../http/client-ip.js';
 import { requireActor, requireSession } from '../http/plugins/auth.js';
-import { errors } from '../http/schemas.js';
 import { isAdmin } from '../kernel/actor.js';
 import { AppError } from '../kernel/errors.js';
 import type { LiveHub, LiveStream, StreamRefusal } from './live-hub.js';
@@ -73,6 +73,10 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
           .catch(() => undefined);
         if (check && !check.ok) {
           stream.send('session-ended', { reason: check.reason });
+          stream.close();
+        } else if (check?.ok && isAdmin(check.actor) !== stream.isAdmin) {
+          // The role changed: the stream's scope (the org's changes, or only the user's own) was
+          // the old role's. The client reconnects and gets the new one's.
           stream.close();
         } else if (open) {
           raw.write(': ping\n\n');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { User } from '../../src/accounts/user.js';
+import type { User } from '../../src/contracts/accounts.js';
 import { operatorActor } from '../../src/kernel/actor.js';
 
 export const PASSWORD = 'correct horse battery staple';

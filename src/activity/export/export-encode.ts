@@ -1,7 +1,7 @@
+import type { SortKey } from '../../contracts/activity-terms.js';
 import { type ExportRow, exportRowToActivity } from '../activity.js';
 import { exportPositionOf } from '../activity.repository.js';
 import type { CursorPosition } from '../search/cursor.js';
-import type { SortKey } from '../search/filter.js';
 import { toCsvChunk } from './csv.js';
 
 export type ExportFormat = 'csv' | 'jsonl';

@@ -1,11 +1,6 @@
+import type { Period, SortKey, SortOrder } from '../../contracts/activity-terms.js';
 import { invalidInput } from '../../kernel/errors.js';
 import { DAY_MS } from '../../kernel/time.js';
-
-export const PERIODS = ['1d', '7d', '1m', '6m', '1y'] as const;
-export type Period = (typeof PERIODS)[number];
-export const SORTS = ['occurredAt', 'username', 'activity'] as const;
-export type SortKey = (typeof SORTS)[number];
-export type SortOrder = 'asc' | 'desc';
 
 /** The query parameters of a search or export, as the API receives them. */
 export interface ActivityQuery {

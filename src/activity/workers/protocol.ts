@@ -1,6 +1,6 @@
+import type { SortKey } from '../../contracts/activity-terms.js';
 import type { ChainReport } from '../chain/chain-verify.js';
 import type { EncodedBatch, ExportFormat } from '../export/export-encode.js';
-import type { SortKey } from '../search/filter.js';
 
 /** What the main thread asks the export worker for: one batch's statement, run and encoded. */
 export interface BatchJob {

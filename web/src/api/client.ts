@@ -1,10 +1,11 @@
-import type { ActivityPage, ActivityQuery, EndReason, Me, Session, User } from './types.ts';
+import type { ActivityPage, ActivityQuery, EndReason, ErrorCode, Me, Session, User } from './types.ts';
 
 /** An API answer other than 2xx, with the server's error code and safe-to-show message. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** The server's code; `HTTP_<status>` for an answer that is not the API's (a proxy's); NETWORK when none came. */
+    readonly code: ErrorCode | `HTTP_${number}` | 'NETWORK',
     message: string,
     /** Why the session ended, from `x-session-ended`, when code is SESSION_ENDED. */
     readonly endReason: EndReason | null = null,
@@ -46,7 +47,7 @@ export function setUnauthorizedListener(listener: UnauthorizedListener | null): 
 
 async function toApiError(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => null)) as {
-    error?: { code?: string; message?: string };
+    error?: { code?: ErrorCode; message?: string };
   } | null;
   const reason = response.headers.get('x-session-ended') as EndReason | null;
   const retry = Number(response.headers.get('retry-after'));

@@ -1,77 +1,17 @@
-/** Shapes of the HTTP API (see /api/openapi.json); kept by hand because the UI uses only a few. */
+/**
+ * Shapes of the HTTP API, from the server's own contracts (src/contracts/): the schemas the
+ * server validates and documents (/api/openapi.json) are the types the UI is written against.
+ * Type-only imports: nothing of the server is bundled.
+ */
+import type { ActivityPage, ActivitySearchQuery } from '../../../src/contracts/activity.ts';
+import type { Period, SortKey, SortOrder } from '../../../src/contracts/activity-terms.ts';
+import type { EndReason, Me, Session } from '../../../src/contracts/sessions.ts';
 
-export type Role = 'admin' | 'user';
-
-export interface User {
-  id: string;
-  orgId: string;
-  username: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: string;
-}
-
-export interface Session {
-  id: string;
-  userId: string;
-  username: string;
-  publicIp: string;
-  city: string | null;
-  location: string;
-  countryCode: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  deviceType: string;
-  os: string;
-  browser: string;
-  createdAt: string;
-  lastAccessAt: string;
-  current: boolean;
-}
-
-export interface Me {
-  user: User;
-  session: Session;
-}
-
-export type EndReason = 'terminated' | 'logout' | 'password_changed' | 'user_disabled' | 'expired';
-
-export interface Activity {
-  id: string;
-  occurredAt: string;
-  userId: string | null;
-  username: string;
-  activity: string;
-  status: string;
-  target: string | null;
-  details: string | null;
-  publicIp: string | null;
-  sessionId: string | null;
-  /** Who wrote an ingested event (`api_key <prefix> <name>` or `admin <username>`); null for the product's own. */
-  source: string | null;
-}
-
-export type Period = '1d' | '7d' | '1m' | '6m' | '1y';
-export type ActivitySort = 'occurredAt' | 'username' | 'activity';
-export type SortOrder = 'asc' | 'desc';
-
+export type { User } from '../../../src/contracts/accounts.ts';
+export type { Activity } from '../../../src/contracts/activity.ts';
+export type { Role } from '../../../src/kernel/actor.ts';
+export type { ErrorCode } from '../../../src/kernel/errors.ts';
+export type { ActivityPage, EndReason, Me, Period, Session, SortOrder };
+export type ActivitySort = SortKey;
 /** Query parameters of GET /api/activities and /api/activities/export. */
-export interface ActivityQuery {
-  period?: Period;
-  from?: string;
-  to?: string;
-  userId?: string;
-  activity?: string[];
-  q?: string;
-  sort?: ActivitySort;
-  order?: SortOrder;
-  limit?: number;
-  cursor?: string;
-}
-
-export interface ActivityPage {
-  items: Activity[];
-  nextCursor: string | null;
-  total: number;
-  totalCapped: boolean;
-}
+export type ActivityQuery = ActivitySearchQuery;

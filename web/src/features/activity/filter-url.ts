@@ -1,15 +1,21 @@
+import { PERIODS, SORTS } from '../../../../src/contracts/activity-terms.ts';
 import type { ActivityQuery, ActivitySort, Period, SortOrder } from '../../api/types.ts';
 import { localMidnightIso } from '../../lib/time.ts';
 
 /** A time period preset, or "custom" with a from/to day range. */
 export type PeriodChoice = Period | 'custom';
 
+/** A label for each of the server's periods: a period added there fails to compile here until named. */
+const PERIOD_LABELS: Record<Period, string> = {
+  '1d': '1 day',
+  '7d': '7 days',
+  '1m': '1 month',
+  '6m': '6 months',
+  '1y': '1 year',
+};
+
 export const PERIOD_OPTIONS: Array<{ value: PeriodChoice; label: string }> = [
-  { value: '1d', label: '1 day' },
-  { value: '7d', label: '7 days' },
-  { value: '1m', label: '1 month' },
-  { value: '6m', label: '6 months' },
-  { value: '1y', label: '1 year' },
+  ...PERIODS.map((value) => ({ value, label: PERIOD_LABELS[value] })),
   { value: 'custom', label: 'Custom range' },
 ];
 
@@ -38,8 +44,8 @@ export const DEFAULT_FILTER: ActivityFilter = {
   order: 'desc',
 };
 
-const PERIODS = new Set<string>(PERIOD_OPTIONS.map((o) => o.value));
-const SORTS = new Set<string>(['occurredAt', 'username', 'activity']);
+const PERIOD_VALUES = new Set<string>(PERIOD_OPTIONS.map((o) => o.value));
+const SORT_VALUES = new Set<string>(SORTS);
 
 /** Reads the filter from the URL's query, falling back to the defaults for anything missing or odd. */
 export function filterFromSearch(search: URLSearchParams): ActivityFilter {
@@ -50,13 +56,13 @@ export function filterFromSearch(search: URLSearchParams): ActivityFilter {
   const to = search.get('to') ?? '';
   const custom = period === 'custom' || (!period && (from || to));
   return {
-    period: custom ? 'custom' : PERIODS.has(period) ? (period as PeriodChoice) : DEFAULT_FILTER.period,
+    period: custom ? 'custom' : PERIOD_VALUES.has(period) ? (period as PeriodChoice) : DEFAULT_FILTER.period,
     from: custom ? from : '',
     to: custom ? to : '',
     userId: search.get('user') ?? '',
     activity: search.getAll('activity').join(', '),
     q: search.get('q') ?? '',
-    sort: SORTS.has(sort) ? (sort as ActivitySort) : DEFAULT_FILTER.sort,
+    sort: SORT_VALUES.has(sort) ? (sort as ActivitySort) : DEFAULT_FILTER.sort,
     order: order === 'asc' || order === 'desc' ? order : sort && sort !== 'occurredAt' ? 'asc' : 'desc',
   };
 }

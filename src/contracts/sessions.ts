@@ -1,8 +1,11 @@
-import { Type } from '@sinclair/typebox';
-import { Uuid } from '../http/schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { UserSchema } from './accounts.js';
+import { Nullable, Uuid } from './common.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number>>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+/** Why a session ended: the ways the product ends one, and its lifetime running out. */
+export const REVOKED_REASONS = ['logout', 'terminated', 'password_changed', 'user_disabled'] as const;
+export type RevokedReason = (typeof REVOKED_REASONS)[number];
+export type EndReason = RevokedReason | 'expired';
 
 export const SessionSchema = Type.Object(
   {
@@ -25,6 +28,9 @@ export const SessionSchema = Type.Object(
   { $id: 'Session' },
 );
 
+/** A session as the API shows it. */
+export type Session = Static<typeof SessionSchema>;
+
 export const LoginBody = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 64 }),
@@ -44,3 +50,7 @@ export const ListSessionsQuery = Type.Object(
   { userId: Type.Optional(Uuid) },
   { additionalProperties: false },
 );
+
+/** Who is logged in, on which session: the answer of login and of `GET /api/me`. */
+export const MeResponse = Type.Object({ user: Type.Ref(UserSchema), session: Type.Ref(SessionSchema) });
+export type Me = Static<typeof MeResponse>;

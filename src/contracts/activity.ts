@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
-import { PERIODS, SORTS } from './search/filter.js';
-
-const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+import { type Static, Type } from '@sinclair/typebox';
+import { PERIODS, SORTS } from './activity-terms.js';
+import { Nullable } from './common.js';
 
 export const ActivitySchema = Type.Object(
   {
@@ -24,6 +23,9 @@ export const ActivitySchema = Type.Object(
   },
   { $id: 'Activity' },
 );
+
+/** An activity as the API shows it. */
+export type Activity = Static<typeof ActivitySchema>;
 
 const FilterProperties = {
   period: Type.Optional(
@@ -98,3 +100,7 @@ export const IngestBody = Type.Object(
   { events: Type.Array(IngestEvent, { minItems: 1 }) },
   { additionalProperties: false },
 );
+
+/** The query of `GET /api/activities` (and, without paging, of the export). */
+export type ActivitySearchQuery = Static<typeof SearchQuery>;
+export type ActivityPage = Static<typeof SearchResponse>;

@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
+import { ROLES } from '../kernel/actor.js';
 import { USERNAME_MAX_LENGTH } from '../kernel/username.js';
 
 export const UserSchema = Type.Object(
@@ -6,12 +7,15 @@ export const UserSchema = Type.Object(
     id: Type.String(),
     orgId: Type.String(),
     username: Type.String(),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
+    role: Type.Union(ROLES.map((role) => Type.Literal(role))),
     disabled: Type.Boolean(),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { $id: 'User' },
 );
+
+/** A user as the API shows it: never the password hash. */
+export type User = Static<typeof UserSchema>;
 
 // The rule itself is canonicalUsername's, shared with the CLI and the first start; a pattern here
 // would judge the name before NFKC and refuse "ＤＡＮＡ" instead of answering 409 for "dana".

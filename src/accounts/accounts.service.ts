@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
+import { actorEvent } from '../activity/actor-event.js';
 import { recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
 import type { Schema } from '../db/schema.js';
@@ -279,18 +280,5 @@ export function createAccountService(deps: AccountServiceDeps) {
       await ending?.announce();
       return toUser({ ...user, disabledAt });
     },
-  };
-}
-
-function actorEvent(actor: Actor, now: number, activity: string, target: string) {
-  return {
-    occurredAt: now,
-    userId: actor.userId,
-    username: actor.username,
-    activity,
-    status: 'success',
-    target,
-    publicIp: actor.publicIp,
-    sessionId: actor.sessionId,
   };
 }

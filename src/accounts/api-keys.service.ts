@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
+import { actorEvent } from '../activity/actor-event.js';
 import { recordActivities } from '../activity/chain/record.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, isAdmin } from '../kernel/actor.js';
@@ -55,16 +56,6 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
   const requireAdmin = (actor: Actor) => {
     if (!isAdmin(actor)) throw forbidden('Only admins manage API keys');
   };
-  const audit = (actor: Actor, activity: string, target: string, now: number) => ({
-    occurredAt: now,
-    userId: actor.userId,
-    username: actor.username,
-    activity,
-    status: 'success',
-    target,
-    publicIp: actor.publicIp,
-    sessionId: actor.sessionId,
-  });
 
   return {
     /** Creates a key; the returned `key` is shown this once and stored only hashed. */
@@ -88,7 +79,7 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
         await recordActivities(
           trx,
           actor.orgId,
-          [audit(actor, ACTIVITY.API_KEY_CREATED, `${name} (${row.prefix}…)`, now)],
+          [actorEvent(actor, now, ACTIVITY.API_KEY_CREATED, `${name} (${row.prefix}…)`)],
           now,
         );
       });
@@ -105,7 +96,7 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         if (!(await revokeApiKey(trx, actor.orgId, id, now))) throw notFound('API key');
-        await recordActivities(trx, actor.orgId, [audit(actor, ACTIVITY.API_KEY_REVOKED, id, now)], now);
+        await recordActivities(trx, actor.orgId, [actorEvent(actor, now, ACTIVITY.API_KEY_REVOKED, id)], now);
       });
     },
 

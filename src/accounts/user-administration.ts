@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
-import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
+import { actorEvent } from '../activity/actor-event.js';
+import { recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, isAdmin, type Role } from '../kernel/actor.js';
@@ -88,7 +89,7 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
           return { removedActiveAdmin: demotedActiveAdmin };
         });
         if (user.role !== role) {
-          const event = adminEvent(actor, now, ACTIVITY.USER_ROLE_CHANGED, user.username);
+          const event = actorEvent(actor, now, ACTIVITY.USER_ROLE_CHANGED, user.username);
           await recordActivities(trx, actor.orgId, [{ ...event, details: `${user.role} → ${role}` }], now);
         }
       });
@@ -131,7 +132,7 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
           `${ending.ended} session${ending.ended === 1 ? '' : 's'} ended; ` +
           `${forgottenFailures} failed password attempt${forgottenFailures === 1 ? '' : 's'} forgotten` +
           (generatedPassword ? '; password generated' : '; password set by the admin');
-        const event = { ...adminEvent(actor, now, ACTIVITY.PASSWORD_RESET, user.username), details };
+        const event = { ...actorEvent(actor, now, ACTIVITY.PASSWORD_RESET, user.username), details };
         await recordActivities(trx, actor.orgId, [event, ...ending.events], now);
         return { ending, forgottenFailures };
       });
@@ -143,18 +144,5 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
         forgottenFailures,
       };
     },
-  };
-}
-
-function adminEvent(actor: Actor, now: number, activity: string, target: string): ActivityEvent {
-  return {
-    occurredAt: now,
-    userId: actor.userId,
-    username: actor.username,
-    activity,
-    status: 'success',
-    target,
-    publicIp: actor.publicIp,
-    sessionId: actor.sessionId,
   };
 }

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { ActivitySort, Me, ActivityPage as Page, User } from '../../api/types.ts';
+import type { ActivitySort, Me, ActivityPage as Page } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { Link, navigate, useLocation } from '../../components/router.tsx';
 import { formatCount } from '../../lib/format.ts';
 import { markReady } from '../../lib/perf.ts';
 import { timeZoneLabel } from '../../lib/time.ts';
+import { useOrgUsers } from '../accounts/org-users.ts';
 import { ActivityFilters } from './ActivityFilters.tsx';
 import { ActivityTable } from './ActivityTable.tsx';
 import { type ActivityFilter, filterFromSearch, filterToQuery, filterToSearch } from './filter-url.ts';
@@ -34,7 +35,8 @@ export function ActivityPage({ me }: { me: Me }) {
   const cursors = paging.key === pagingKey ? paging.cursors : [undefined];
   const setCursors = (next: Array<string | undefined>) => setPaging({ key: pagingKey, cursors: next });
   const [load, setLoad] = useState<Load>({ state: 'loading', last: null });
-  const [users, setUsers] = useState<User[]>(isAdmin ? [] : [me.user]);
+  const orgUsers = useOrgUsers(isAdmin);
+  const users = useMemo(() => (isAdmin ? orgUsers : [me.user]), [isAdmin, orgUsers, me.user]);
   const [activityTypes, setActivityTypes] = useState<string[]>([]);
   const pageIndex = cursors.length - 1;
   const cursor = cursors[pageIndex];
@@ -46,14 +48,8 @@ export function ActivityPage({ me }: { me: Me }) {
       .activityTypes(abort.signal)
       .then(({ activityTypes }) => setActivityTypes(activityTypes))
       .catch(() => undefined);
-    if (isAdmin) {
-      api
-        .users(abort.signal)
-        .then(({ users }) => setUsers(users))
-        .catch(() => undefined);
-    }
     return () => abort.abort();
-  }, [isAdmin]);
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload is the "Get Details again" trigger
   useEffect(() => {

@@ -8,7 +8,7 @@ import { UserSchema } from './contracts/accounts.js';
 import { ActivitySchema } from './contracts/activity.js';
 import { ErrorResponse } from './contracts/common.js';
 import { SessionSchema } from './contracts/sessions.js';
-import type { Database } from './db/database.js';
+import type { DatabaseEngine } from './db/database.js';
 import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
 import { drainConnectionsOnClose } from './http/drain-connections.js';
@@ -36,7 +36,7 @@ import { streamRoutes } from './sessions/stream.routes.js';
 
 export interface AppDeps {
   config: Config;
-  database: Database;
+  database: DatabaseEngine;
   geo: GeoLocator;
   clock?: Clock;
   logger?: boolean;

@@ -2,7 +2,7 @@ import { createAccountService } from './accounts/accounts.service.js';
 import { createApiKeyService } from './accounts/api-keys.service.js';
 import { createCredentials } from './accounts/credentials.js';
 import { createActivityService } from './activity/activity.service.js';
-import type { Database } from './db/database.js';
+import type { DatabaseEngine } from './db/database.js';
 import type { Clock } from './kernel/clock.js';
 import type { Config } from './kernel/config.js';
 import type { GeoLocator } from './sessions/geo.js';
@@ -14,7 +14,7 @@ import { createSessionService } from './sessions/sessions.service.js';
 
 export interface ServiceDeps {
   config: Config;
-  database: Database;
+  database: DatabaseEngine;
   clock: Clock;
   geo: GeoLocator;
   /** Told when the PostgreSQL bus lost its connection (it reconnects by itself). */

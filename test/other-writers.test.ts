@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../src/db/database.js';
+import { createDatabase, type DatabaseEngine } from '../src/db/database.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
@@ -11,7 +11,7 @@ import { createTestApp, type TestApp } from './helpers/test-app.js';
  */
 describeEachEngine('changes committed by this or another process', (engine) => {
   let t: TestApp;
-  let other: Database;
+  let other: DatabaseEngine;
   let acme: SeededOrg;
   let user: SignedIn;
 

@@ -1,6 +1,6 @@
 import { pipeline, Readable } from 'node:stream';
 import type { Activity } from '../contracts/activity.js';
-import type { Database } from '../db/database.js';
+import type { DatabaseEngine } from '../db/database.js';
 import { storedSecret } from '../db/settings.js';
 import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
@@ -63,7 +63,7 @@ export interface ActivityPage {
 export type ActivityService = ReturnType<typeof createActivityService>;
 
 export interface ActivityServiceDeps {
-  database: Database;
+  database: DatabaseEngine;
   clock: Clock;
   /** ACTIVITY_RETENTION_DAYS: also how far before the org's creation an ingested event may lie. */
   retentionDays: number;
@@ -106,7 +106,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
    * once; further exports take the keyset batches.
    */
   async function* copiedCsv(filter: ActivityFilter): AsyncGenerator<{ text: Buffer; rows: number }> {
-    const copy = (database.copyCsv as NonNullable<Database['copyCsv']>)(exportCopyQuery(db, filter));
+    const copy = (database.copyCsv as NonNullable<DatabaseEngine['copyCsv']>)(exportCopyQuery(db, filter));
     const records = new CopyCsvRecords();
     // pipeline, not pipe: a failed COPY fails the export, and a stopped export closes the COPY.
     for await (const text of pipeline(copy, records, () => {}) as AsyncIterable<Buffer>) {

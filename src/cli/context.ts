@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { DatabaseEngine } from '../db/database.js';
 import { systemClock } from '../kernel/clock.js';
 import { type Config, loadConfig } from '../kernel/config.js';
 import { createServices } from '../services.js';
@@ -16,7 +16,7 @@ export interface CliContextOptions {
  * It never migrates: a schema behind is refused with a message (migrating a large log takes long).
  */
 export async function openCliContext(options: CliContextOptions = {}, config: Config = loadConfig()) {
-  const database: Database = await openCliDatabase(config.database, options.access ?? 'existing');
+  const database: DatabaseEngine = await openCliDatabase(config.database, options.access ?? 'existing');
   // On PostgreSQL a CLI termination reaches the servers' open tabs through NOTIFY at once;
   // on SQLite they notice at their next heartbeat, and every request is refused immediately.
   const services = await createServices({

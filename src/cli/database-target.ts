@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { createDatabase, type Database } from '../db/database.js';
+import { createDatabase, type DatabaseEngine } from '../db/database.js';
 import { migrateToLatest, migrationProgress } from '../db/migrate.js';
 import type { DatabaseConfig } from '../kernel/config.js';
 import { CliError, errorLine } from './cli-error.js';
@@ -35,7 +35,10 @@ function redactPassword(url: string): string {
 }
 
 /** Says which database on stderr (stdout stays data), opens it as `access` allows, checks its schema. */
-export async function openCliDatabase(config: DatabaseConfig, access: DatabaseAccess): Promise<Database> {
+export async function openCliDatabase(
+  config: DatabaseConfig,
+  access: DatabaseAccess,
+): Promise<DatabaseEngine> {
   const where = describeDatabase(config);
   process.stderr.write(`database: ${where}\n`);
   const missingFile = config.engine === 'sqlite' && config.path !== ':memory:' && !existsSync(config.path);
@@ -64,7 +67,7 @@ export async function openCliDatabase(config: DatabaseConfig, access: DatabaseAc
   }
 }
 
-function open(config: DatabaseConfig, access: DatabaseAccess, where: string): Database {
+function open(config: DatabaseConfig, access: DatabaseAccess, where: string): DatabaseEngine {
   try {
     return createDatabase(config, { mustExist: access === 'existing' });
   } catch (error) {

@@ -70,7 +70,7 @@ export function registerSessionCommands(program: Command): void {
         }
         if (ids.length > 0) {
           try {
-            ended += await context.sessions.terminateSessions(actor, ids);
+            ended += await context.sessions.endSessions(actor, ids);
           } catch (error) {
             if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
             throw new AppError(

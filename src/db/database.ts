@@ -13,7 +13,8 @@ import { createTurnShare, runAtOnce, type TurnShare } from './turn-share.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
-export interface Database {
+/** One engine behind one facade: the Kysely instance and what differs between SQLite and PostgreSQL. */
+export interface DatabaseEngine {
   db: Kysely<Schema>;
   engine: Engine;
   /** The connection string for PostgreSQL, so LISTEN can open its own dedicated connection. */
@@ -99,13 +100,13 @@ const ANALYSIS_LIMIT_ROWS = 1_000;
 const HOT_ROW_CACHE_SIZE = 10_000;
 
 /** Opens SQLite (WAL, synchronous=FULL) or a PostgreSQL pool behind one Kysely instance. */
-export function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Database {
+export function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): DatabaseEngine {
   if (config.engine === 'sqlite') return openSqlite(config.path, options);
   const postgresSchema = options.postgresSchema ?? config.schema;
   return openPostgres(config.url, postgresSchema ? { ...options, postgresSchema } : options);
 }
 
-function openSqlite(path: string, options: DatabaseOptions): Database {
+function openSqlite(path: string, options: DatabaseOptions): DatabaseEngine {
   const mustExist = options.mustExist === true && path !== ':memory:';
   if (path !== ':memory:' && !mustExist) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path, { fileMustExist: mustExist });
@@ -193,7 +194,7 @@ function statementCache(
   };
 }
 
-function openPostgres(url: string, options: DatabaseOptions): Database {
+function openPostgres(url: string, options: DatabaseOptions): DatabaseEngine {
   const schema = options.postgresSchema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
     throw new Error(`bad schema name ${schema}`);

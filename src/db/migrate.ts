@@ -1,6 +1,6 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import pg from 'pg';
-import type { Database } from './database.js';
+import type { DatabaseEngine } from './database.js';
 import * as foundation from './migrations/001_foundation.js';
 import * as activityLog from './migrations/002_activity_log.js';
 import * as activityTextSearch from './migrations/003_activity_text_search.js';
@@ -25,7 +25,7 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export const MIGRATION_LOCK_KEY = 7_235_019;
 
 /** Brings the schema up to date; safe when several instances start at once. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
+export async function migrateToLatest(database: DatabaseEngine): Promise<string[]> {
   if (database.engine === 'sqlite') return runMigrator(database);
   // Kysely's own lock table is created with CREATE TABLE IF NOT EXISTS, which races on
   // PostgreSQL; a session advisory lock serialises whole migration runs instead.
@@ -43,7 +43,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
 
 /** How far the schema is: migrations applied and known, without changing anything. */
 export async function migrationProgress(
-  database: Database,
+  database: DatabaseEngine,
 ): Promise<{ applied: number; total: number; pending: string[] }> {
   const migrations =
     database.engine === 'sqlite'
@@ -57,7 +57,7 @@ export async function migrationProgress(
  * Kysely reads every schema's tables to find its own. A schema dropped meanwhile (a test's, another
  * instance set's, under the migration lock) fails that read: a shared hold on the lock waits for it.
  */
-async function postgresMigrations(database: Database) {
+async function postgresMigrations(database: DatabaseEngine) {
   const client = new pg.Client({ connectionString: database.postgresUrl });
   await client.connect();
   try {
@@ -73,13 +73,13 @@ async function postgresMigrations(database: Database) {
  * Kysely's migrator, without a schema, takes a kysely_migration table in ANY schema of the
  * database (another app's, another instance set's) for its own, skips creating it, and fails.
  */
-async function migrationTableSchema(database: Database, client: pg.Client): Promise<string> {
+async function migrationTableSchema(database: DatabaseEngine, client: pg.Client): Promise<string> {
   if (database.postgresSchema) return database.postgresSchema;
   const row = (await client.query<{ name: string }>('select current_schema() as name')).rows[0];
   return row?.name as string;
 }
 
-function migrator(database: Database, migrationTableSchema?: string): Migrator {
+function migrator(database: DatabaseEngine, migrationTableSchema?: string): Migrator {
   return new Migrator({
     db: database.db,
     provider,
@@ -87,7 +87,7 @@ function migrator(database: Database, migrationTableSchema?: string): Migrator {
   });
 }
 
-async function runMigrator(database: Database, migrationTableSchema?: string): Promise<string[]> {
+async function runMigrator(database: DatabaseEngine, migrationTableSchema?: string): Promise<string[]> {
   const { error, results } = await migrator(database, migrationTableSchema).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RevokedReason } from '../contracts/sessions.js';
-import type { Database } from '../db/database.js';
+import type { DatabaseEngine } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
 import type { NewSessionRow, SessionRow } from './session.table.js';
@@ -26,7 +26,7 @@ export function insertSession(db: Db, row: NewSessionRow): Promise<unknown> {
 
 /** The per-request lookup by token hash: plain SQL, bypassing Kysely on the hottest path. */
 export function prepareSessionLookup(
-  database: Database,
+  database: DatabaseEngine,
 ): (tokenHash: string) => Promise<SessionLookupRow | undefined> {
   return database.keyedLookup({
     name: 'vault_session_lookup',
@@ -114,7 +114,7 @@ export interface Revocation {
 }
 
 /** Marks sessions revoked (never deletes: the trail keeps who, when, why); returns those it changed. */
-export async function revokeSessions(
+export async function markSessionsEnded(
   db: Db,
   ids: readonly string[],
   revocation: Revocation,

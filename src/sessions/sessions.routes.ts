@@ -41,7 +41,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionServic
       },
     },
     async (request, reply) => {
-      await sessions.terminateSessions(requireActor(request), [request.params.id]);
+      await sessions.endSessions(requireActor(request), [request.params.id]);
       return reply.status(204).send(null);
     },
   );
@@ -57,7 +57,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionServic
       },
     },
     async (request) => ({
-      terminated: await sessions.terminateSessions(requireActor(request), request.body.sessionIds),
+      terminated: await sessions.endSessions(requireActor(request), request.body.sessionIds),
     }),
   );
 };

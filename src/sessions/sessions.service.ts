@@ -5,7 +5,7 @@ import { toUser } from '../accounts/user.js';
 import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
 import type { RevokedReason, Session } from '../contracts/sessions.js';
-import type { Database } from '../db/database.js';
+import type { DatabaseEngine } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, confinedUserId } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
@@ -25,15 +25,15 @@ import {
   insertSession,
   lastLoginsInOrg,
   listLiveSessions,
+  markSessionsEnded,
   prepareSessionLookup,
-  revokeSessions,
   type SessionListRow,
   type SessionLookupRow,
 } from './sessions.repository.js';
 import { generateSessionToken, hashToken } from './tokens.js';
 
 export interface SessionServiceDeps {
-  database: Database;
+  database: DatabaseEngine;
   clock: Clock;
   geo: GeoLocator;
   bus: LiveBus;
@@ -118,14 +118,14 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   /** Revokes the rows in `trx` and answers those it ended, with the activities describing them. */
-  async function revokeWithin(
+  async function endRowsWithin(
     trx: Transaction<Schema>,
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
     now: number,
   ): Promise<{ ended: SessionListRow[]; events: ActivityEvent[] }> {
-    const ids = await revokeSessions(
+    const ids = await markSessionsEnded(
       trx,
       rows.map((r) => r.id),
       { at: now, by: actor?.userId ?? null, reason },
@@ -164,7 +164,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   ): Promise<SessionsEnding> {
     const rows = await candidateSessions({ orgId: target.orgId, userId: target.userId }, trx);
     const others = rows.filter((r) => r.id !== target.exceptSessionId);
-    const revoked = await revokeWithin(trx, actor, others, reason, now);
+    const revoked = await endRowsWithin(trx, actor, others, reason, now);
     return {
       ended: revoked.ended.length,
       events: revoked.events,
@@ -173,7 +173,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   /** Ends the given sessions of one org, recording each ending in the same transaction. */
-  async function endSessions(
+  async function endRows(
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
@@ -182,7 +182,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     if (orgId === undefined) return [];
     const now = clock.now();
     const ended = await db.transaction().execute(async (trx) => {
-      const revoked = await revokeWithin(trx, actor, rows, reason, now);
+      const revoked = await endRowsWithin(trx, actor, rows, reason, now);
       await recordActivities(trx, orgId, revoked.events, now);
       return revoked.ended;
     });
@@ -320,7 +320,7 @@ export function createSessionService(deps: SessionServiceDeps) {
      * Ends sessions the caller may see. All or nothing: one id the caller may not see
      * makes the whole call a 404 and ends nothing.
      */
-    async terminateSessions(actor: Actor, sessionIds: readonly string[]): Promise<number> {
+    async endSessions(actor: Actor, sessionIds: readonly string[]): Promise<number> {
       const unique = [...new Set(sessionIds)];
       // Ending a session that idled out a moment ago is harmless; missing a live one is not.
       const rows = await candidateSessions({
@@ -330,14 +330,14 @@ export function createSessionService(deps: SessionServiceDeps) {
       });
       if (rows.length !== unique.length) throw notFound('Session');
       const reason = unique.length === 1 && unique[0] === actor.sessionId ? 'logout' : 'terminated';
-      return (await endSessions(actor, rows, reason)).length;
+      return (await endRows(actor, rows, reason)).length;
     },
 
     /** Ends the caller's own session (the Log out button). */
     async logout(actor: Actor): Promise<void> {
       if (actor.sessionId === null) return;
       const rows = await candidateSessions({ orgId: actor.orgId, ids: [actor.sessionId] });
-      await endSessions(actor, rows, 'logout');
+      await endRows(actor, rows, 'logout');
     },
 
     /** Ends all of a user's live sessions but one (the operator's `sessions end --user`), in a transaction of its own. */

@@ -1,5 +1,5 @@
 import { recordActivities } from '../../src/activity/chain/record.js';
-import type { Database } from '../../src/db/database.js';
+import type { DatabaseEngine } from '../../src/db/database.js';
 
 const BATCH = 5_000;
 
@@ -9,7 +9,7 @@ const BATCH = 5_000;
  * many batches, in a fraction of the time ingest calls would take.
  */
 export async function appendBackups(
-  database: Database,
+  database: DatabaseEngine,
   org: { orgId: string; userId: string; username: string },
   count: number,
   now: number,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '../../src/db/database.js';
+import type { DatabaseEngine } from '../../src/db/database.js';
 
 export interface InjectedFailure {
   /** A trigger name (an identifier). */
@@ -15,7 +15,7 @@ export interface InjectedFailure {
  * Makes the database refuse one kind of write with an error, as a crash or a lost connection
  * between two steps would: a trigger, so the code under test runs unchanged.
  */
-export async function injectFailure(database: Database, failure: InjectedFailure): Promise<void> {
+export async function injectFailure(database: DatabaseEngine, failure: InjectedFailure): Promise<void> {
   const { name, table, event, when } = failure;
   const condition = when ? `when (${when})` : '';
   if (database.engine === 'sqlite') {
@@ -40,7 +40,10 @@ export async function injectFailure(database: Database, failure: InjectedFailure
     .execute(database.db);
 }
 
-export async function removeFailure(database: Database, failure: Pick<InjectedFailure, 'name' | 'table'>) {
+export async function removeFailure(
+  database: DatabaseEngine,
+  failure: Pick<InjectedFailure, 'name' | 'table'>,
+) {
   const on = database.engine === 'sqlite' ? '' : ` on ${failure.table}`;
   await sql.raw(`drop trigger ${failure.name}${on}`).execute(database.db);
 }

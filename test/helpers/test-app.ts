@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { type AppDeps, buildApp } from '../../src/app.js';
-import { createDatabase, type Database } from '../../src/db/database.js';
+import { createDatabase, type DatabaseEngine } from '../../src/db/database.js';
 import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { type Config, loadConfig } from '../../src/kernel/config.js';
@@ -17,7 +17,7 @@ const TMP_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 export interface TestApp {
   app: FastifyInstance;
-  database: Database;
+  database: DatabaseEngine;
   config: Config;
   close(): Promise<void>;
 }

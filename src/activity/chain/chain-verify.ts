@@ -7,7 +7,7 @@ import { firstUnlinkedActivity, readChainEnd } from './chain-completeness.js';
 
 /**
  * Links checked per piece of work. Reading and hashing a batch is synchronous on SQLite and
- * takes its turn with other long reads (`Database.paced`), so one batch is the longest the
+ * takes its turn with other long reads (`DatabaseEngine.paced`), so one batch is the longest the
  * event loop waits for a verification.
  */
 const VERIFY_BATCH = 500;

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/database.js';
+import type { DatabaseEngine } from '../../db/database.js';
 import type { ExportRow } from '../activity.js';
 import { exportBatchQuery } from '../activity.repository.js';
 import type { CursorPosition } from '../search/cursor.js';
@@ -18,12 +18,12 @@ const EXPORT_BATCH = 500;
  * for before this one is handed on, so it is read while this one is sent; at most two are held.
  *
  * On a SQLite file the batches are read and encoded by the export worker (`reader`), off the event
- * loop; otherwise a batch is read and encoded in one piece of `Database.paced`, so its rows never
+ * loop; otherwise a batch is read and encoded in one piece of `DatabaseEngine.paced`, so its rows never
  * outlive the piece (rows kept from one turn to the next survived young-generation collections and
  * made the old generation's collections the loop's longest stalls; decision 009).
  */
 export async function* exportChunks(
-  database: Database,
+  database: DatabaseEngine,
   reader: ExportReader | undefined,
   filter: ActivityFilter,
   format: ExportFormat,

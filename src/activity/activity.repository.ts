@@ -3,7 +3,7 @@ import type { SortKey } from '../contracts/activity-terms.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../kernel/errors.js';
-import type { ActivityListRow, ExportRow } from './activity.js';
+import { type ActivityListRow, EXPORT_COLUMNS, type ExportRow } from './activity.js';
 import type { CursorPosition } from './search/cursor.js';
 import type { ActivityFilter } from './search/filter.js';
 
@@ -17,21 +17,16 @@ const SORT_COLUMNS: Record<SortKey, Array<'occurred_at' | 'username' | 'activity
 };
 
 /** The columns a page or an export reads, in ExportRow's (and the CSV's) order. */
-const ACTIVITY_COLUMNS = [
-  'occurredAt',
-  'username',
-  'activity',
-  'status',
-  'target',
-  'details',
-  'publicIp',
-  'sessionId',
-  'userId',
-  'id',
-  'source',
-] as const;
+const ACTIVITY_COLUMNS = EXPORT_COLUMNS.map((column) => column.field);
 /** Where each sort key column sits in an ExportRow. */
-const EXPORT_INDEX = { occurred_at: 0, username: 1, activity: 2, id: 9 } as const;
+const exportIndex = (field: (typeof EXPORT_COLUMNS)[number]['field']) =>
+  EXPORT_COLUMNS.findIndex((column) => column.field === field);
+const EXPORT_INDEX = {
+  occurred_at: exportIndex('occurredAt'),
+  username: exportIndex('username'),
+  activity: exportIndex('activity'),
+  id: exportIndex('id'),
+};
 
 /** The sort key values of a row, in SORT_COLUMNS order: what a cursor remembers. */
 export function positionOf(row: ActivityListRow, sort: SortKey): CursorPosition {
@@ -131,20 +126,20 @@ function csvText(column: string) {
  * byte equal to csv.ts's output by the export tests, which run on both engines.
  */
 export function exportCopyQuery(db: Db, filter: ActivityFilter): CompiledQuery {
-  const cells = [
-    sql<number>`occurred_at`.as('c0'),
-    ...(
-      ['username', 'activity', 'status', 'target', 'details', 'public_ip', 'session_id', 'user_id'] as const
-    ).map((column, i) => csvText(column).as(`c${i + 1}`)),
-    sql<number>`id`.as('c9'),
-    csvText('source').as('c10'),
-  ];
+  // The two numbers go as they are (the time is formatted later); every text is made a safe cell.
+  const cells = EXPORT_COLUMNS.map(({ field }, i) => {
+    const column = field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    return field === 'occurredAt' || field === 'id'
+      ? sql.ref(column).as(`c${i}`)
+      : csvText(column).as(`c${i}`);
+  });
   return ordered(filtered(db, filter).select(cells), filter).compile();
 }
 
 /** The sort key values of an exported row: where the next export batch starts. */
 export function exportPositionOf(row: ExportRow, sort: SortKey): CursorPosition {
-  return SORT_COLUMNS[sort].map((column) => row[EXPORT_INDEX[column]]);
+  // The sort columns (time, username, activity, id) are never null.
+  return SORT_COLUMNS[sort].map((column) => row[EXPORT_INDEX[column]] as string | number);
 }
 
 /** Counts matches, stopping at `cap` so a count over millions of rows stays fast. */

@@ -1,18 +1,6 @@
-import type { ExportRow } from '../activity.js';
+import { EXPORT_COLUMNS, type ExportRow } from '../activity.js';
 
-export const CSV_HEADER = [
-  'Date/Time (UTC)',
-  'User',
-  'Activity',
-  'Status',
-  'Target',
-  'Details',
-  'Public IP',
-  'Session ID',
-  'User ID',
-  'Activity ID',
-  'Source',
-];
+export const CSV_HEADER = EXPORT_COLUMNS.map((column) => column.header);
 
 const FORMULA_TRIGGERS = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -199,6 +199,16 @@ describeEachEngine('user administration', (engine) => {
       expect((await patch(admin, acme.user.id, {})).statusCode).toBe(400);
     });
 
+    it('refuses a role and a disabled flag at once, which could half succeed, and changes nothing', async () => {
+      const both = await patch(admin, acme.user.id, { role: 'admin', disabled: true });
+      expect(both.statusCode).toBe(400);
+      expect(both.json().error.message).toContain('not both');
+      expect((await as(t.app, user).get('/api/me')).json().user).toMatchObject({
+        role: 'user',
+        disabled: false,
+      });
+    });
+
     it("answers another org's user id exactly like one that does not exist", async () => {
       const foreign = await patch(admin, other.admin.id, { role: 'user' });
       const missing = await patch(admin, NOBODY, { role: 'user' });

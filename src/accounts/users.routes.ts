@@ -61,10 +61,14 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }
     async (request) => {
       const actor = requireActor(request);
       const { disabled, role } = request.body;
-      let user = role === undefined ? undefined : await accounts.setRole(actor, request.params.id, role);
-      if (disabled !== undefined) user = await accounts.setDisabled(actor, request.params.id, disabled);
-      if (!user) throw invalidInput('body must set disabled or role');
-      return { user };
+      // Each is a change of its own, with its own checks and activity: both at once could half succeed.
+      if (disabled !== undefined && role !== undefined) {
+        throw invalidInput('body: set disabled or role, not both (send two requests)');
+      }
+      if (role !== undefined) return { user: await accounts.setRole(actor, request.params.id, role) };
+      if (disabled !== undefined)
+        return { user: await accounts.setDisabled(actor, request.params.id, disabled) };
+      throw invalidInput('body must set disabled or role');
     },
   );
 

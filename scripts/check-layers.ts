@@ -1,7 +1,8 @@
 /**
- * Fails when an import goes against the layer order of src/README.md, or when two folders import
- * each other (directly or round a longer loop). Imports are read with TypeScript's own scanner,
- * so comments and strings that look like imports do not count.
+ * Fails when an import goes against the layer order of src/README.md, when two folders import each
+ * other (directly or round a longer loop), when a feature imports one above it, or when anyone but
+ * its feature imports a `*.repository.ts`. Imports are read with TypeScript's own parser, so
+ * comments and strings that look like imports do not count.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -16,11 +17,11 @@ type Layer = (typeof LAYERS)[number];
 const FEATURE_ORDER = ['activity', 'accounts', 'sessions'];
 const FEATURES = new Set(FEATURE_ORDER);
 
-/** A feature's routes and the schemas of their requests and answers: the HTTP edge, kept beside the feature. */
-const isWire = (file: string) => file.endsWith('.routes.ts') || file.endsWith('.schemas.ts');
+/** A feature's routes: the HTTP edge, kept beside the feature. */
+const isWire = (file: string) => file.endsWith('.routes.ts');
 
 /** Which layer a file (path relative to src/) belongs to. Routes live beside their feature but are the edge. */
-export function layerOf(file: string): Layer {
+function layerOf(file: string): Layer {
   const [top] = file.split('/');
   // The wire's schemas are kernel too: the features type their answers with them, and the web app reads them.
   if (top === 'kernel' || top === 'contracts') return 'kernel';
@@ -101,7 +102,7 @@ function folderCycles(edges: Edge[]): string[][] {
   return [...cycles.values()];
 }
 
-export function check(): string[] {
+function check(): string[] {
   const edges = sourceFiles(SRC).flatMap(importsOf);
   const problems: string[] = [];
   for (const edge of edges) {

@@ -419,15 +419,16 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
         t.app.services.activity
           .exportActivities(adminActor(), { activity: ['nasty'] }, 'csv')
           .stream[Symbol.asyncIterator]();
-      const readRest = async (chunks: AsyncIterator<Buffer | string>, first = '') => {
-        let text = first;
+      // Bytes first, text last: COPY's chunks end wherever they end, in the middle of a character too.
+      const readRest = async (chunks: AsyncIterator<Buffer | string>, first: Buffer[] = []) => {
+        const bytes = [...first];
         for (let next = await chunks.next(); !next.done; next = await chunks.next())
-          text += next.value.toString();
-        return text;
+          bytes.push(Buffer.from(next.value));
+        return Buffer.concat(bytes).toString('utf8');
       };
       // Two exports opened and paused hold every COPY slot: the third reads keyset batches.
       const [a, b] = [start(), start()];
-      const [aFirst, bFirst] = [(await a.next()).value.toString(), (await b.next()).value.toString()];
+      const [aFirst, bFirst] = [[Buffer.from((await a.next()).value)], [Buffer.from((await b.next()).value)]];
       const batched = await readRest(start());
       const [copied, copiedToo] = [await readRest(a, aFirst), await readRest(b, bFirst)];
       const records: string[][] = parse(batched.slice(BOM.length), { record_delimiter: '\r\n' });

@@ -1,0 +1,145 @@
+import type { Kysely, Transaction } from 'kysely';
+import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
+import type { RevokedReason } from '../contracts/sessions.js';
+import type { Schema } from '../db/schema.js';
+import type { Actor } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import type { LastAccessTracker } from './last-access.js';
+import type { LiveBus, LiveEvent } from './live-events.js';
+import { sessionEndedActivity } from './session-activities.js';
+import { markSessionsEnded, type SessionListRow } from './sessions.repository.js';
+
+/** Sessions ended inside a caller's transaction: how many, their activities, and the notice to send after commit. */
+export interface SessionsEnding {
+  ended: number;
+  events: ActivityEvent[];
+  announce: () => Promise<void>;
+}
+
+export interface SessionEndingDeps {
+  db: Kysely<Schema>;
+  clock: Clock;
+  bus: LiveBus;
+  lastAccess: LastAccessTracker;
+  /** The sessions that may still be live, read in the given transaction. */
+  candidates: (
+    filter: { orgId: string; userId?: string | undefined },
+    executor: Kysely<Schema>,
+  ) => Promise<SessionListRow[]>;
+  /** Told when a live event could not be published (the change it announces is committed). */
+  onPublishFailed?: ((error: unknown, event: LiveEvent) => void) | undefined;
+}
+
+export type SessionEnding = ReturnType<typeof createSessionEnding>;
+
+/**
+ * How sessions end: revoked in a transaction with the activities that describe them, and told to
+ * every instance after the commit. The Logout button, a password change and a disabled user all
+ * end sessions through here.
+ */
+export function createSessionEnding(deps: SessionEndingDeps) {
+  const { db, clock, bus, lastAccess } = deps;
+
+  /**
+   * Tells every instance after the commit. The change is stored whatever happens here: a failed
+   * NOTIFY must not turn it into an error answer, and the streams' heartbeat re-check catches up.
+   */
+  async function announce(event: LiveEvent): Promise<void> {
+    try {
+      await bus.publish(event);
+    } catch (error) {
+      deps.onPublishFailed?.(error, event);
+    }
+  }
+
+  /** Revokes the rows in `trx` and answers those it ended, with the activities describing them. */
+  async function endRowsWithin(
+    trx: Transaction<Schema>,
+    actor: Actor | null,
+    rows: SessionListRow[],
+    reason: RevokedReason,
+    now: number,
+  ): Promise<{ ended: SessionListRow[]; events: ActivityEvent[] }> {
+    const ids = await markSessionsEnded(
+      trx,
+      rows.map((r) => r.id),
+      { at: now, by: actor?.userId ?? null, reason },
+    );
+    const ended = rows.filter((r) => ids.includes(r.id));
+    return { ended, events: ended.map((row) => sessionEndedActivity(row, actor, reason, now)) };
+  }
+
+  /** After the commit: forgets the ended sessions' unwritten accesses and tells their tabs. */
+  async function announceEnded(orgId: string, ended: SessionListRow[], reason: RevokedReason) {
+    lastAccess.forget(ended.map((r) => r.id));
+    if (ended.length === 0) return;
+    await announce({
+      type: 'session-ended',
+      orgId,
+      reason,
+      sessions: ended.map((r) => ({ sessionId: r.id, userId: r.userId })),
+    });
+  }
+
+  /**
+   * Ends every live session of a user (but `exceptSessionId`) inside the caller's transaction, so
+   * they end in the same commit as the change that calls for it (a new password, a disabled user):
+   * a crash in between cannot leave one alive. Read after the caller's change, in its transaction,
+   * a session cannot slip between the two. The caller records `events` with its own, in one append
+   * at the end: the append locks the org's chain head, and every writer takes that lock last (a
+   * Logout locks its session rows, then the head), so two of them cannot wait for each other.
+   * Call `announce` once that transaction has committed.
+   */
+  async function endUserSessionsWithin(
+    trx: Transaction<Schema>,
+    actor: Actor | null,
+    target: { orgId: string; userId: string; exceptSessionId?: string | null },
+    reason: RevokedReason,
+    now: number,
+  ): Promise<SessionsEnding> {
+    const rows = await deps.candidates({ orgId: target.orgId, userId: target.userId }, trx);
+    const others = rows.filter((r) => r.id !== target.exceptSessionId);
+    const revoked = await endRowsWithin(trx, actor, others, reason, now);
+    return {
+      ended: revoked.ended.length,
+      events: revoked.events,
+      announce: () => announceEnded(target.orgId, revoked.ended, reason),
+    };
+  }
+
+  /** Ends the given sessions of one org, recording each ending in the same transaction. */
+  async function endRows(
+    actor: Actor | null,
+    rows: SessionListRow[],
+    reason: RevokedReason,
+  ): Promise<string[]> {
+    const orgId = rows[0]?.orgId;
+    if (orgId === undefined) return [];
+    const now = clock.now();
+    const ended = await db.transaction().execute(async (trx) => {
+      const revoked = await endRowsWithin(trx, actor, rows, reason, now);
+      await recordActivities(trx, orgId, revoked.events, now);
+      return revoked.ended;
+    });
+    await announceEnded(orgId, ended, reason);
+    return ended.map((r) => r.id);
+  }
+
+  /** Ends all of a user's live sessions but one, in a transaction of its own. */
+  async function endUserSessions(
+    actor: Actor | null,
+    target: { orgId: string; userId: string; exceptSessionId?: string | null },
+    reason: RevokedReason,
+  ): Promise<number> {
+    const now = clock.now();
+    const ending = await db.transaction().execute(async (trx) => {
+      const within = await endUserSessionsWithin(trx, actor, target, reason, now);
+      await recordActivities(trx, target.orgId, within.events, now);
+      return within;
+    });
+    await ending.announce();
+    return ending.ended;
+  }
+
+  return { announce, endRows, endUserSessions, endUserSessionsWithin };
+}

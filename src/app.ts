@@ -29,6 +29,7 @@ import { type Clock, systemClock } from './kernel/clock.js';
 import type { Config, TrustProxy } from './kernel/config.js';
 import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
+import { forwardAuthRoutes } from './sessions/forward-auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import type { LiveBus } from './sessions/live-events.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
@@ -97,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { hub, lastAccess, sessions, accounts, apiKeys, activity } = services;
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
-  const cookies = sessionCookies(config.cookieSecure);
+  const cookies = sessionCookies(config.cookieSecure, config.cookieDomain);
   // Without METRICS_TOKEN nothing is measured: the routes get the services as they are.
   const metering =
     config.metricsToken === undefined
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(authRoutes, { sessions: edge.sessions, cookies });
+  await app.register(forwardAuthRoutes, { sessions: edge.sessions, cookies });
   await app.register(sessionsRoutes, { sessions: edge.sessions });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
   await app.register(usersRoutes, { accounts });

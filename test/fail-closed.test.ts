@@ -135,6 +135,19 @@ describeEachEngine('failing closed without the database', (engine) => {
     for (let i = 0; i < 5; i++) expect((await as(t.app, user).get('/api/me')).statusCode).toBe(503);
   });
 
+  it('answers forward auth 503 with an empty body once the database is gone, so the proxy refuses', async () => {
+    const verify = () =>
+      t.app.inject({ method: 'GET', url: '/api/auth/verify', headers: { cookie: user.cookie } });
+    expect((await verify()).statusCode).toBe(200);
+    await loseDatabase();
+    for (let i = 0; i < 3; i++) {
+      const response = await verify();
+      expect(response.statusCode).toBe(503);
+      expect(response.body).toBe('');
+      expect(response.headers['x-vault-user']).toBeUndefined();
+    }
+  });
+
   it('turns health to 503 once the database becomes unreachable', async () => {
     expect((await health()).statusCode).toBe(200);
     await loseDatabase();

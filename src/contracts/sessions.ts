@@ -23,6 +23,12 @@ export const SessionSchema = Type.Object(
     browser: Type.String(),
     createdAt: Type.String({ format: 'date-time' }),
     lastAccessAt: Type.String({ format: 'date-time' }),
+    lastUsedOn: Nullable(
+      Type.String({
+        description:
+          'The host of the protected app (forward auth) its latest request went to; null: this console',
+      }),
+    ),
     current: Type.Boolean({ description: "Whether this is the caller's own session" }),
   },
   { $id: 'Session' },

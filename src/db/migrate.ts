@@ -8,6 +8,7 @@ import * as leanerActivityAppends from './migrations/004_leaner_activity_appends
 import * as chainLinks from './migrations/005_chain_links.js';
 import * as passwordGuesses from './migrations/006_password_guesses.js';
 import * as activitySources from './migrations/007_activity_sources.js';
+import * as sessionLastUsedOn from './migrations/008_session_last_used_on.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_chain_links': chainLinks,
   '006_password_guesses': passwordGuesses,
   '007_activity_sources': activitySources,
+  '008_session_last_used_on': sessionLastUsedOn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

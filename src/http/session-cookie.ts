@@ -10,6 +10,13 @@ export const SESSION_COOKIE = 'vault_session';
  */
 export const HOST_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
+/**
+ * Its name over HTTPS with COOKIE_DOMAIN: `__Host-` forbids a Domain, `__Secure-` still keeps a
+ * plain-HTTP page from planting it. Siblings under the domain can set it; that is what the operator
+ * asked for by naming the domain.
+ */
+export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
+
 /** The one place that decides the session cookie's name and attributes for a request. */
 export interface SessionCookies {
   /** Whether this request's session cookie is Secure (and so `__Host-` prefixed). */
@@ -24,12 +31,23 @@ export interface SessionCookies {
   clear(request: FastifyRequest, reply: FastifyReply): void;
 }
 
-export function sessionCookies(policy: Config['cookieSecure']): SessionCookies {
+export function sessionCookies(
+  policy: Config['cookieSecure'],
+  domain: Config['cookieDomain'] = undefined,
+): SessionCookies {
   const isSecure = (request: FastifyRequest) => (policy === 'auto' ? request.protocol === 'https' : policy);
-  const name = (request: FastifyRequest) => (isSecure(request) ? HOST_SESSION_COOKIE : SESSION_COOKIE);
-  // No Max-Age: a browser-session cookie, forgotten when the browser closes. No Domain, ever.
+  const secureName = domain === undefined ? HOST_SESSION_COOKIE : SECURE_SESSION_COOKIE;
+  const name = (request: FastifyRequest) => (isSecure(request) ? secureName : SESSION_COOKIE);
+  // No Max-Age: a browser-session cookie, forgotten when the browser closes. A Domain only when
+  // the operator names one (COOKIE_DOMAIN), for apps on sibling hosts behind forward auth.
   const attributes = (request: FastifyRequest) =>
-    ({ path: '/', httpOnly: true, sameSite: 'lax', secure: isSecure(request) }) as const;
+    ({
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: isSecure(request),
+      ...(domain === undefined ? {} : { domain }),
+    }) as const;
   return {
     isSecure,
     name,

@@ -24,6 +24,8 @@ describe('loadConfig defaults', () => {
       sessionIdleMs: 30 * 60_000,
       sessionMaxMs: 12 * 3_600_000,
       cookieSecure: 'auto',
+      cookieDomain: undefined,
+      allowedRedirectHosts: [],
       activityRetentionDays: 400,
       ingestEventsPerMinute: 600_000,
       geoipCityDb: undefined,
@@ -59,6 +61,8 @@ describe('loadConfig defaults', () => {
         'MAX_CONNECTIONS_PER_IP',
         'MAX_STREAMS',
         'METRICS_TOKEN',
+        'COOKIE_DOMAIN',
+        'ALLOWED_REDIRECT_HOSTS',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -75,6 +79,8 @@ describe('loadConfig defaults', () => {
       SESSION_IDLE_MINUTES: '15',
       SESSION_MAX_HOURS: '8',
       COOKIE_SECURE: 'true',
+      COOKIE_DOMAIN: '.Example.com',
+      ALLOWED_REDIRECT_HOSTS: 'app.example.com, Files.Example.com:8443',
       ACTIVITY_RETENTION_DAYS: '730',
       INGEST_EVENTS_PER_MINUTE: '0',
       GEOIP_CITY_DB: '/srv/GeoIP2-City.mmdb',
@@ -96,6 +102,8 @@ describe('loadConfig defaults', () => {
       sessionIdleMs: 15 * 60_000,
       sessionMaxMs: 8 * 3_600_000,
       cookieSecure: true,
+      cookieDomain: 'example.com',
+      allowedRedirectHosts: ['app.example.com', 'files.example.com:8443'],
       activityRetentionDays: 730,
       ingestEventsPerMinute: 0,
       geoipCityDb: '/srv/GeoIP2-City.mmdb',
@@ -160,6 +168,32 @@ describe('loadConfig defaults', () => {
 });
 
 describe('loadConfig bad values', () => {
+  it.each([
+    'https://example.com',
+    'example.com/path',
+    'example.com:443',
+    'localhost',
+    '*.example.com',
+    '10.0.0.1',
+  ])('refuses COOKIE_DOMAIN=%s, naming it', (raw) => {
+    const problems = problemsOf({ COOKIE_DOMAIN: raw });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('COOKIE_DOMAIN');
+  });
+
+  it.each([
+    'https://app.example.com',
+    '*.example.com',
+    'app.example.com/',
+    'app.example.com:99999',
+    'a:1:2',
+    '',
+  ])('refuses the ALLOWED_REDIRECT_HOSTS entry %j, naming it', (entry) => {
+    const problems = problemsOf({ ALLOWED_REDIRECT_HOSTS: `good.example.com,${entry}` });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`ALLOWED_REDIRECT_HOSTS entry "${entry}"`);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

@@ -20,6 +20,10 @@ export interface Config {
   sessionIdleMs: number;
   sessionMaxMs: number;
   cookieSecure: 'auto' | boolean;
+  /** The session cookie's Domain, so one login serves sibling hosts; unset: a host-only cookie. */
+  cookieDomain: string | undefined;
+  /** Hosts (`host` or `host:port`, lower case) the login page may send a browser back to, and whose pages may follow a session live. */
+  allowedRedirectHosts: readonly string[];
   activityRetentionDays: number;
   /** Per API key (or admin) and instance; 0 = no limit. */
   ingestEventsPerMinute: number;
@@ -80,6 +84,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionIdleMs: int('SESSION_IDLE_MINUTES', 30, 1, 7 * 24 * 60) * MINUTE_MS,
     sessionMaxMs: int('SESSION_MAX_HOURS', 12, 1, 24 * 90) * HOUR_MS,
     cookieSecure: parseCookieSecure(env.COOKIE_SECURE, problems),
+    cookieDomain: parseCookieDomain(env.COOKIE_DOMAIN, problems),
+    allowedRedirectHosts: parseAllowedHosts(env.ALLOWED_REDIRECT_HOSTS, problems),
     activityRetentionDays: int('ACTIVITY_RETENTION_DAYS', 400, 1, 36_500),
     ingestEventsPerMinute: int('INGEST_EVENTS_PER_MINUTE', 600_000, 0, 100_000_000),
     geoipCityDb: env.GEOIP_CITY_DB || undefined,
@@ -171,6 +177,36 @@ function parseCookieSecure(raw: string | undefined, problems: string[]): 'auto' 
   if (raw === 'false') return false;
   problems.push(`COOKIE_SECURE must be auto, true or false (got "${raw}")`);
   return 'auto';
+}
+
+// A DNS name of letters, digits and hyphens (IDNs in their xn-- form), or an IPv4 address.
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function parseCookieDomain(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  // Browsers ignore a leading dot; dropping it here keeps one spelling in the Set-Cookie header.
+  const domain = raw.trim().toLowerCase().replace(/^\./, '');
+  if (!HOSTNAME.test(domain) || isIP(domain) !== 0 || !domain.includes('.')) {
+    problems.push(
+      `COOKIE_DOMAIN must be a domain with a dot such as example.com, no scheme, port or path (got "${raw}")`,
+    );
+  }
+  return domain;
+}
+
+function parseAllowedHosts(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const hosts = raw.split(',').map((entry) => entry.trim().toLowerCase());
+  for (const host of hosts) {
+    const [name = '', port, ...rest] = host.split(':');
+    const validPort = port === undefined || (/^\d{1,5}$/.test(port) && Number(port) <= 65535);
+    if (!HOSTNAME.test(name) || !validPort || rest.length > 0) {
+      problems.push(
+        `ALLOWED_REDIRECT_HOSTS entry "${host}" must be a host name, optionally with :port (no scheme, path or wildcard)`,
+      );
+    }
+  }
+  return hosts;
 }
 
 function parseLogLevel(raw: string | undefined, problems: string[]): LogLevel {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { updateLastAccess } from './sessions.repository.js';
+import { type Access, updateLastAccess } from './sessions.repository.js';
 
 /** How often remembered accesses are written: well inside the promised 60 s of freshness. */
 export const LAST_ACCESS_FLUSH_MS = 15_000;
@@ -10,17 +10,18 @@ export const LAST_ACCESS_FLUSH_MS = 15_000;
  * LAST_ACCESS_FLUSH_MS, so a busy session costs one write per interval, not one per request.
  */
 export class LastAccessTracker {
-  private pending = new Map<string, number>();
+  private pending = new Map<string, Access>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Kysely<Schema>) {}
 
-  touch(sessionId: string, at: number): void {
-    this.pending.set(sessionId, at);
+  /** `usedOn`: the protected app's host when the request came through forward auth; null: the console. */
+  touch(sessionId: string, at: number, usedOn: string | null = null): void {
+    this.pending.set(sessionId, { at, usedOn });
   }
 
   /** The newest access this instance saw but has not written yet. */
-  unwritten(sessionId: string): number | undefined {
+  unwritten(sessionId: string): Access | undefined {
     return this.pending.get(sessionId);
   }
 
@@ -36,7 +37,7 @@ export class LastAccessTracker {
       await updateLastAccess(this.db, batch);
     } catch (error) {
       // Keep what could not be written; newer touches win over the failed batch.
-      for (const [id, at] of batch) if (!this.pending.has(id)) this.pending.set(id, at);
+      for (const [id, access] of batch) if (!this.pending.has(id)) this.pending.set(id, access);
       throw error;
     }
   }

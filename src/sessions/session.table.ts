@@ -10,6 +10,8 @@ export interface SessionTable {
   userId: string;
   createdAt: number;
   lastAccessAt: number;
+  /** The host of the protected app its latest request came through (forward auth); null: the console. */
+  lastUsedOn: string | null;
   /** Absolute end of life, fixed at login. */
   expiresAt: number;
   publicIp: string;

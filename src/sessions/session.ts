@@ -7,7 +7,7 @@ type ShownSessionRow = Omit<SessionLookupRow, 'role' | 'disabledAt' | 'userCreat
 
 export function toSession(
   row: ShownSessionRow,
-  options: { currentSessionId: string | null; lastAccessAt: number },
+  options: { currentSessionId: string | null; lastAccessAt: number; lastUsedOn: string | null },
 ): Session {
   return {
     id: row.id,
@@ -24,6 +24,7 @@ export function toSession(
     browser: row.browser,
     createdAt: new Date(row.createdAt).toISOString(),
     lastAccessAt: new Date(options.lastAccessAt).toISOString(),
+    lastUsedOn: options.lastUsedOn,
     current: row.id === options.currentSessionId,
   };
 }

@@ -30,7 +30,7 @@ export function prepareSessionLookup(
 ): (tokenHash: string) => Promise<SessionLookupRow | undefined> {
   return database.keyedLookup({
     name: 'vault_session_lookup',
-    columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.expires_at,
+    columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.last_used_on, s.expires_at,
        s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
        s.device_type, s.os, s.browser, s.revoked_at, s.revoked_reason,
        u.username, u.role, u.disabled_at, u.created_at`,
@@ -42,23 +42,24 @@ export function prepareSessionLookup(
       userId: v[2] as string,
       createdAt: v[3] as number,
       lastAccessAt: v[4] as number,
-      expiresAt: v[5] as number,
-      publicIp: v[6] as string,
-      city: v[7] as string | null,
-      region: v[8] as string | null,
-      countryCode: v[9] as string | null,
-      country: v[10] as string | null,
-      latitude: v[11] as number | null,
-      longitude: v[12] as number | null,
-      deviceType: v[13] as string,
-      os: v[14] as string,
-      browser: v[15] as string,
-      revokedAt: v[16] as number | null,
-      revokedReason: v[17] as RevokedReason | null,
-      username: v[18] as string,
-      role: v[19] as Role,
-      disabledAt: v[20] as number | null,
-      userCreatedAt: v[21] as number,
+      lastUsedOn: v[5] as string | null,
+      expiresAt: v[6] as number,
+      publicIp: v[7] as string,
+      city: v[8] as string | null,
+      region: v[9] as string | null,
+      countryCode: v[10] as string | null,
+      country: v[11] as string | null,
+      latitude: v[12] as number | null,
+      longitude: v[13] as number | null,
+      deviceType: v[14] as string,
+      os: v[15] as string,
+      browser: v[16] as string,
+      revokedAt: v[17] as number | null,
+      revokedReason: v[18] as RevokedReason | null,
+      username: v[19] as string,
+      role: v[20] as Role,
+      disabledAt: v[21] as number | null,
+      userCreatedAt: v[22] as number,
     }),
   });
 }
@@ -130,14 +131,20 @@ export async function markSessionsEnded(
   return rows.map((r) => r.id);
 }
 
+/** A session's latest request: when, and through which protected app (null: the console). */
+export interface Access {
+  at: number;
+  usedOn: string | null;
+}
+
 /** Moves last access forward only (several instances may flush out of order). */
-export async function updateLastAccess(db: Db, touches: ReadonlyMap<string, number>): Promise<void> {
+export async function updateLastAccess(db: Db, touches: ReadonlyMap<string, Access>): Promise<void> {
   if (touches.size === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (const [id, at] of touches) {
+    for (const [id, { at, usedOn }] of touches) {
       await trx
         .updateTable('sessions')
-        .set({ lastAccessAt: at })
+        .set({ lastAccessAt: at, lastUsedOn: usedOn })
         .where('id', '=', id)
         .where('lastAccessAt', '<', at)
         .execute();

@@ -21,6 +21,7 @@ import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
 import { createSessionEnding } from './session-ending.js';
 import {
+  type Access,
   countLiveSessions,
   countLiveSessionsPerOrg,
   insertSession,
@@ -81,8 +82,17 @@ export function createSessionService(deps: SessionServiceDeps) {
   const db = deps.database.db;
   const lookupSession = prepareSessionLookup(deps.database);
 
-  const effectiveLastAccess = (row: { id: string; lastAccessAt: number }) =>
-    Math.max(row.lastAccessAt, lastAccess.unwritten(row.id) ?? 0);
+  /** The freshest access known here: this instance's unwritten one, or the stored one. */
+  const latestAccess = (row: { id: string; lastAccessAt: number; lastUsedOn: string | null }): Access => {
+    const unwritten = lastAccess.unwritten(row.id);
+    return unwritten && unwritten.at >= row.lastAccessAt
+      ? unwritten
+      : { at: row.lastAccessAt, usedOn: row.lastUsedOn };
+  };
+  const shownAccess = (row: { id: string; lastAccessAt: number; lastUsedOn: string | null }) => {
+    const { at, usedOn } = latestAccess(row);
+    return { lastAccessAt: at, lastUsedOn: usedOn };
+  };
 
   /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
   const candidateSessions = (
@@ -94,8 +104,8 @@ export function createSessionService(deps: SessionServiceDeps) {
   const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
     rows
       // Live by the freshest access this instance knows, exactly as the per-request check decides.
-      .filter((row) => clock.now() - effectiveLastAccess(row) < deps.idleMs)
-      .map((row) => toSession(row, { currentSessionId, lastAccessAt: effectiveLastAccess(row) }))
+      .filter((row) => clock.now() - latestAccess(row).at < deps.idleMs)
+      .map((row) => toSession(row, { currentSessionId, ...shownAccess(row) }))
       .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
 
   const ending = createSessionEnding({
@@ -146,6 +156,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         userId: user.id,
         createdAt: now,
         lastAccessAt: now,
+        lastUsedOn: null,
         expiresAt: now + deps.maxMs,
         publicIp: ip,
         ...geo,
@@ -162,7 +173,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
       const session = toSession(
         { ...row, username: user.username },
-        { currentSessionId: row.id, lastAccessAt: now },
+        { currentSessionId: row.id, lastAccessAt: now, lastUsedOn: null },
       );
       return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
@@ -174,8 +185,11 @@ export function createSessionService(deps: SessionServiceDeps) {
      */
     async validateSessionToken(
       token: string,
-      /** `ip`: the caller's canonical address (http/client-ip.ts), recorded as is. */
-      request: { ip: string; touch?: boolean },
+      /**
+       * `ip`: the caller's canonical address (http/client-ip.ts), recorded as is. `usedOn`: the
+       * protected app's host when a proxy asks (forward auth); the console's own requests leave it out.
+       */
+      request: { ip: string; touch?: boolean; usedOn?: string | null },
     ): Promise<ValidationResult> {
       const row = await lookupSession(hashToken(token));
       if (!row) return { ok: false, reason: 'unknown' };
@@ -184,10 +198,10 @@ export function createSessionService(deps: SessionServiceDeps) {
       }
       if (row.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
       const now = clock.now();
-      if (now >= row.expiresAt || now - effectiveLastAccess(row) >= deps.idleMs) {
+      if (now >= row.expiresAt || now - latestAccess(row).at >= deps.idleMs) {
         return { ok: false, reason: 'expired' };
       }
-      if (request.touch !== false) lastAccess.touch(row.id, now);
+      if (request.touch !== false) lastAccess.touch(row.id, now, request.usedOn ?? null);
       return {
         ok: true,
         row,
@@ -231,7 +245,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /** The caller's own session as the list shows it, from the row the per-request check read. */
     describeCurrentSession(row: SessionLookupRow): Session {
-      return toSession(row, { currentSessionId: row.id, lastAccessAt: effectiveLastAccess(row) });
+      return toSession(row, { currentSessionId: row.id, ...shownAccess(row) });
     },
 
     /**

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+
+/** Where a proxy says the request it is asking about was going; for the record, never for the decision. */
+export interface ForwardedRequest {
+  method: string | undefined;
+  host: string | undefined;
+  uri: string | undefined;
+}
+
+// A host as browsers send it: a DNS name or IPv4 address, or a bracketed IPv6 one, and a port.
+const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]{2,45}\])(?::\d{1,5})?$/;
+const METHOD = /^[A-Z]{1,16}$/;
+const MAX_URI_LENGTH = 2048;
+
+const first = (value: string | string[] | undefined): string | undefined =>
+  (Array.isArray(value) ? value[0] : value)?.split(',', 1)[0]?.trim();
+
+/**
+ * The original method, host and URI from the headers nginx (X-Original-URI), Traefik and Caddy
+ * (X-Forwarded-Method/-Host/-Uri) pass. A value that is not what such a header holds is dropped,
+ * so a client cannot write arbitrary text into Session Information through it.
+ */
+export function forwardedRequest(request: FastifyRequest): ForwardedRequest {
+  const { headers } = request;
+  const host = first(headers['x-forwarded-host'])?.toLowerCase();
+  const method = first(headers['x-forwarded-method'])?.toUpperCase();
+  const uri = first(headers['x-original-uri']) ?? first(headers['x-forwarded-uri']);
+  return {
+    method: method && METHOD.test(method) ? method : undefined,
+    host: host && HOST.test(host) ? host : undefined,
+    uri: uri?.startsWith('/') ? uri.slice(0, MAX_URI_LENGTH) : undefined,
+  };
+}

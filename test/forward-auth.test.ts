@@ -1,0 +1,193 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { TestClock } from './helpers/clock.js';
+import { describeEachEngine, describePostgres } from './helpers/engines.js';
+import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+
+const MINUTE = 60_000;
+/** What a proxy in front of a protected app passes along with the browser's cookie. */
+const PROXY_HEADERS = {
+  'x-forwarded-host': 'files.example.com',
+  'x-original-uri': '/backups/2026?page=2',
+  'x-forwarded-method': 'GET',
+};
+
+function expectEmptyRefusal(response: LightMyRequestResponse, status = 401) {
+  expect(response.statusCode).toBe(status);
+  expect(response.body).toBe('');
+  expect(response.headers['content-length']).toBe('0');
+  expect(response.headers['set-cookie']).toBeUndefined();
+  expect(response.headers.location).toBeUndefined();
+  for (const name of Object.keys(response.headers)) expect(name).not.toMatch(/^x-vault-/);
+}
+
+describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
+  let t: TestApp;
+  let clock: TestClock;
+  let acme: SeededOrg;
+  let admin: SignedIn;
+  let user: SignedIn;
+
+  beforeEach(async () => {
+    clock = new TestClock();
+    t = await createTestApp(engine, { clock });
+    acme = await seedOrg(t.app);
+    admin = await signIn(t.app, acme.admin.username);
+    user = await signIn(t.app, acme.user.username);
+  });
+  afterEach(() => t.close());
+
+  const verify = (
+    cookie: string | undefined,
+    headers: Record<string, string> = {},
+    method: 'GET' | 'HEAD' = 'GET',
+  ) =>
+    t.app.inject({
+      method,
+      url: '/api/auth/verify',
+      headers: { ...PROXY_HEADERS, ...(cookie ? { cookie } : {}), ...headers },
+    });
+  const userSessionInList = async () => {
+    const list = await as(t.app, admin).get('/api/sessions');
+    return list.json().sessions.find((s: { id: string }) => s.id === user.sessionId);
+  };
+
+  it('answers 200 with the identity headers and an empty body for a live session', async () => {
+    const response = await verify(user.cookie);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+    expect(response.headers).toMatchObject({
+      'x-vault-user': acme.user.username,
+      'x-vault-user-id': acme.user.id,
+      'x-vault-role': 'user',
+      'x-vault-org-id': acme.orgId,
+      'x-vault-session-id': user.sessionId,
+      'cache-control': 'no-store',
+    });
+    expect(response.headers['set-cookie']).toBeUndefined();
+    expect((await verify(admin.cookie)).headers['x-vault-role']).toBe('admin');
+  });
+
+  it('answers HEAD the same way', async () => {
+    const ok = await verify(user.cookie, {}, 'HEAD');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['x-vault-user-id']).toBe(acme.user.id);
+    expectEmptyRefusal(await verify(undefined, {}, 'HEAD'));
+  });
+
+  it('answers 401 with an empty body and no cookie for no, an unknown or a malformed session cookie', async () => {
+    expectEmptyRefusal(await verify(undefined));
+    expectEmptyRefusal(await verify('vault_session=not-a-session'));
+    expectEmptyRefusal(await verify(`vault_session=${'A'.repeat(43)}`));
+    expectEmptyRefusal(await verify('vault_session='));
+  });
+
+  it('decides on the cookie alone: spoofed X-Vault-*, Origin, Content-Type and method change nothing', async () => {
+    const spoof = {
+      'x-vault-user': acme.admin.username,
+      'x-vault-role': 'admin',
+      'x-vault-user-id': acme.admin.id,
+      origin: 'https://evil.test',
+      'content-type': 'text/plain',
+      'x-forwarded-method': 'DELETE',
+    };
+    expectEmptyRefusal(await verify(undefined, spoof));
+    const live = await verify(user.cookie, spoof);
+    expect(live.statusCode).toBe(200);
+    expect(live.headers['x-vault-role']).toBe('user');
+    expect(live.headers['x-vault-user-id']).toBe(acme.user.id);
+  });
+
+  it("refuses the very next request after an admin's Logout or the user's own", async () => {
+    expect((await verify(user.cookie)).statusCode).toBe(200);
+    expect(
+      (await as(t.app, admin).post('/api/sessions/logout', { sessionIds: [user.sessionId] })).statusCode,
+    ).toBe(200);
+    expectEmptyRefusal(await verify(user.cookie));
+
+    const again = await signIn(t.app, acme.user.username);
+    expect((await verify(again.cookie)).statusCode).toBe(200);
+    expect((await as(t.app, again).post('/api/auth/logout')).statusCode).toBe(204);
+    expectEmptyRefusal(await verify(again.cookie));
+  });
+
+  it('counts a protected app request as activity: the session outlives its idle timeout while the app is used', async () => {
+    // Idle timeout 30 min: used through the app every 20 min, the session stays alive for an hour.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(20 * MINUTE);
+      expect((await verify(user.cookie)).statusCode).toBe(200);
+    }
+    expect((await as(t.app, user).get('/api/me')).statusCode).toBe(200);
+    // Unused for longer than the timeout, it ends for the app too.
+    clock.advance(31 * MINUTE);
+    expectEmptyRefusal(await verify(user.cookie));
+  });
+
+  it('shows in Session Information the app host the session was last used on, and when', async () => {
+    expect((await userSessionInList()).lastUsedOn).toBeNull();
+    clock.advance(5 * MINUTE);
+    expect((await verify(user.cookie)).statusCode).toBe(200);
+    const shown = await userSessionInList();
+    expect(shown.lastUsedOn).toBe('files.example.com');
+    expect(shown.lastAccessAt).toBe(new Date(clock.now()).toISOString());
+    // Written to the database, so every instance sees it.
+    await t.app.services.lastAccess.flush();
+    const row = await t.database.db
+      .selectFrom('sessions')
+      .select(['lastUsedOn', 'lastAccessAt'])
+      .where('id', '=', user.sessionId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ lastUsedOn: 'files.example.com', lastAccessAt: clock.now() });
+    // Back in the console: the console is the latest place.
+    clock.advance(MINUTE);
+    await as(t.app, user).get('/api/me');
+    expect((await userSessionInList()).lastUsedOn).toBeNull();
+  });
+
+  it('records a forwarded host only when it looks like one', async () => {
+    await verify(user.cookie, { 'x-forwarded-host': '<script>alert(1)</script>' });
+    expect((await userSessionInList()).lastUsedOn).toBe('unknown');
+    await verify(user.cookie, { 'x-forwarded-host': 'Backup.Example.COM:8443, proxy.internal' });
+    expect((await userSessionInList()).lastUsedOn).toBe('backup.example.com:8443');
+  });
+
+  it('is never rate-limited: a burst of refused checks from one address leaves the next live one answered', async () => {
+    for (let i = 0; i < 300; i++) expectEmptyRefusal(await verify(`vault_session=guess-${i}`));
+    expect((await verify(user.cookie)).statusCode).toBe(200);
+  });
+
+  it('agrees with itself under 50 checks at once during a Logout: none after the Logout answered is allowed', async () => {
+    const before = await Promise.all(Array.from({ length: 50 }, () => verify(user.cookie)));
+    expect(before.every((r) => r.statusCode === 200)).toBe(true);
+    expect((await as(t.app, user).post('/api/auth/logout')).statusCode).toBe(204);
+    const after = await Promise.all(Array.from({ length: 50 }, () => verify(user.cookie)));
+    for (const response of after) expectEmptyRefusal(response);
+  });
+});
+
+describePostgres('forward auth across instances', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeEach(async () => {
+    a = await createTestApp('postgres');
+    b = await createTestApp('postgres', { postgresSchema: a.database.postgresSchema as string });
+  });
+  afterEach(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('refuses on instance B the very next check after a Logout on instance A', async () => {
+    const acme = await seedOrg(a.app);
+    const admin = await signIn(a.app, acme.admin.username);
+    const user = await signIn(a.app, acme.user.username);
+    const verifyOnB = () =>
+      b.app.inject({ method: 'GET', url: '/api/auth/verify', headers: { cookie: user.cookie } });
+    expect((await verifyOnB()).statusCode).toBe(200);
+    expect(
+      (await as(a.app, admin).post('/api/sessions/logout', { sessionIds: [user.sessionId] })).statusCode,
+    ).toBe(200);
+    expect((await verifyOnB()).statusCode).toBe(401);
+  });
+});

@@ -4,6 +4,7 @@ import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.ser
 import type { Actor } from '../../kernel/actor.js';
 import { AppError } from '../../kernel/errors.js';
 import type { CheckedSession, SessionService } from '../../sessions/sessions.service.js';
+import type { AllowedHosts } from '../allowed-hosts.js';
 import { clientIp } from '../client-ip.js';
 import type { SessionCookies } from '../session-cookie.js';
 
@@ -40,7 +41,12 @@ const ENDED_MESSAGES: Record<string, string> = {
 export const authPlugin = fp(
   async (
     app: FastifyInstance,
-    options: { sessions: SessionService; apiKeys: ApiKeyService; cookies: SessionCookies },
+    options: {
+      sessions: SessionService;
+      apiKeys: ApiKeyService;
+      cookies: SessionCookies;
+      allowed: AllowedHosts;
+    },
   ) => {
     app.decorateRequest('actor', null);
     app.decorateRequest('authenticated', null);
@@ -65,7 +71,11 @@ export const authPlugin = fp(
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
-        result = await options.sessions.validateSessionToken(token, { ip: clientIp(request) });
+        result = await options.sessions.validateSessionToken(token, {
+          ip: clientIp(request),
+          // A protected app's page (session.js) calling from its origin: the session is used there.
+          usedOn: options.allowed.originHost(request.headers.origin) ?? null,
+        });
       } catch (error) {
         // Fail closed: without the database we cannot know the session was not revoked.
         request.log.warn({ err: error }, 'session check failed');

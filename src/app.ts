@@ -17,6 +17,7 @@ import { drainConnectionsOnClose } from './http/drain-connections.js';
 import { answerError, registerErrorHandler } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { guardInput } from './http/input-guard.js';
+import { serializeRequest } from './http/log-request.js';
 import { redirectFromLogin } from './http/login-redirect.js';
 import { createAppMetrics } from './http/metrics/app-metrics.js';
 import { registerMetricsRoute, requestMetricsPlugin } from './http/metrics/metrics.plugin.js';
@@ -68,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger ? { level: config.logLevel } : false,
+    logger: deps.logger ? { level: config.logLevel, serializers: { req: serializeRequest } } : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,

@@ -30,6 +30,7 @@ import type { Config, TrustProxy } from './kernel/config.js';
 import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
+import { introspectRoutes } from './sessions/introspect.routes.js';
 import type { LiveBus } from './sessions/live-events.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { sessions: edge.sessions, cookies });
   await app.register(sessionsRoutes, { sessions: edge.sessions });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
+  await app.register(introspectRoutes, { sessions: edge.sessions });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
   await app.register(activityRoutes, { activity: edge.activity, accounts });

@@ -8,6 +8,7 @@ import * as leanerActivityAppends from './migrations/004_leaner_activity_appends
 import * as chainLinks from './migrations/005_chain_links.js';
 import * as passwordGuesses from './migrations/006_password_guesses.js';
 import * as activitySources from './migrations/007_activity_sources.js';
+import * as apiKeyScopes from './migrations/009_api_key_scopes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_chain_links': chainLinks,
   '006_password_guesses': passwordGuesses,
   '007_activity_sources': activitySources,
+  '009_api_key_scopes': apiKeyScopes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

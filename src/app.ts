@@ -35,6 +35,7 @@ import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import { forwardAuthRoutes } from './sessions/forward-auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
+import { introspectRoutes } from './sessions/introspect.routes.js';
 import type { LiveBus } from './sessions/live-events.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
@@ -178,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(forwardAuthRoutes, { sessions: edge.sessions, cookies, allowed });
   await app.register(sessionsRoutes, { sessions: edge.sessions });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
+  await app.register(introspectRoutes, { sessions: edge.sessions });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
   await app.register(activityRoutes, { activity: edge.activity, accounts });

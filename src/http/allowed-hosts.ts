@@ -24,7 +24,7 @@ export class AllowedHosts {
 
 // Whitespace, control characters and backslashes have no place in a URL a proxy built, and each
 // is a way to make two parsers disagree about the host.
-const SUSPICIOUS = /[\x00-\x20\x7f\\]/;
+const SUSPICIOUS = /[\s\p{Cc}\\]/u;
 
 /**
  * Where `GET /login?…&rd=<url>` may send the browser: the URL as parsed and serialised here (so the
@@ -47,7 +47,7 @@ export function redirectTarget(
   }
   if (SUSPICIOUS.test(candidate)) return undefined;
   const url = parseUrl(candidate);
-  if (!url || url.username !== '' || url.password !== '') return undefined;
+  if (url === undefined || url.username + url.password !== '') return undefined;
   const own =
     (url.protocol === 'https:' || url.protocol === 'http:') &&
     url.hostname === rules.ownHostname.toLowerCase();

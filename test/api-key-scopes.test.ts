@@ -7,6 +7,7 @@ import { type Migration, Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiKeyScope } from '../src/contracts/api-keys.js';
 import { createDatabase } from '../src/db/database.js';
+import { MIGRATION_LOCK_KEY } from '../src/db/migrate.js';
 import * as foundation from '../src/db/migrations/001_foundation.js';
 import * as activityLog from '../src/db/migrations/002_activity_log.js';
 import * as activityTextSearch from '../src/db/migrations/003_activity_text_search.js';
@@ -163,11 +164,20 @@ describeEachEngine('an API key made before scopes, after the upgrade', (engine: 
       schema ? { postgresSchema: schema } : {},
     );
     if (schema) await sql`create schema ${sql.id(schema)}`.execute(old.db);
-    const migrated = await new Migrator({
-      db: old.db,
-      provider: { getMigrations: async () => BEFORE_SCOPES },
-      ...(schema ? { migrationTableSchema: schema } : {}),
-    }).migrateToLatest();
+    // Under the migration lock, as migrateToLatest runs: Kysely's migrator lists every schema's
+    // tables and trips over another test's schema that is dropped meanwhile (dropSchema).
+    const migrated = await old.db.connection().execute(async (connection) => {
+      if (schema) await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      try {
+        return await new Migrator({
+          db: connection,
+          provider: { getMigrations: async () => BEFORE_SCOPES },
+          ...(schema ? { migrationTableSchema: schema } : {}),
+        }).migrateToLatest();
+      } finally {
+        if (schema) await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      }
+    });
     if (migrated.error) throw migrated.error;
     // As the version before wrote them: no scopes column yet.
     await sql`insert into orgs (id, name, created_at) values (${orgId}, ${'old-org'}, ${Date.now()})`.execute(
@@ -190,7 +200,7 @@ describeEachEngine('an API key made before scopes, after the upgrade', (engine: 
     });
   });
   afterEach(async () => {
-    await t.close();
+    await t?.close();
     if (schema) await dropSchema(schema);
     if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { TestClock } from './helpers/clock.js';
@@ -150,6 +151,55 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
     expect((await userSessionInList()).lastUsedOn).toBe('unknown');
     await verify(user.cookie, { 'x-forwarded-host': 'Backup.Example.COM:8443, proxy.internal' });
     expect((await userSessionInList()).lastUsedOn).toBe('backup.example.com:8443');
+  });
+
+  it('answers on the cookie alone, whatever else a proxy passes along: any header, query or body', async () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constant('\u0000'),
+      fc.constant('\ud800'),
+    );
+    const headerName = fc.constantFrom(
+      'user-agent',
+      'x-vault-user',
+      'x-vault-role',
+      'origin',
+      'x-forwarded-host',
+      'x-original-uri',
+      'x-forwarded-method',
+      'accept-language',
+      'sec-ch-ua-platform',
+    );
+    const request = fc.record({
+      live: fc.boolean(),
+      headers: fc.dictionary(headerName, text, { maxKeys: 4 }),
+      query: fc.string(),
+      body: fc.option(
+        fc.record({
+          type: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+          payload: text,
+        }),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ live, headers, query, body }) => {
+        const response = await t.app.inject({
+          method: 'GET',
+          url: `/api/auth/verify?${encodeURIComponent(query)}`,
+          headers: {
+            ...headers,
+            ...(body ? { 'content-type': body.type } : {}),
+            ...(live ? { cookie: user.cookie } : {}),
+          },
+          ...(body ? { payload: body.payload } : {}),
+        });
+        expect(response.statusCode).toBe(live ? 200 : 401);
+        expect(response.body).toBe('');
+        if (live) expect(response.headers['x-vault-user-id']).toBe(acme.user.id);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('is never rate-limited: a burst of refused checks from one address leaves the next live one answered', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedHosts } from '../http/allowed-hosts.js';
 import { clientIp } from '../http/client-ip.js';
 import { forwardedRequest } from '../http/forwarded-request.js';
@@ -39,10 +40,45 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
   app,
   { sessions, cookies, allowed },
 ) => {
+  /**
+   * Answered in onRequest, before the body is parsed or the input is checked: a proxy passes the
+   * browser's headers as they are (a POST's Content-Type, a User-Agent with any bytes), and the
+   * answer must depend on the session cookie alone, never turn into a 400 the proxy reads as an
+   * error (nginx answers 500 to any status but 2xx, 401 and 403).
+   */
+  const answer = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('cache-control', 'no-store');
+    const token = cookies.read(request);
+    if (!token) return reply.code(401).send(undefined);
+    const forwarded = forwardedRequest(request);
+    let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
+    try {
+      result = await sessions.validateSessionToken(token, {
+        ip: clientIp(request),
+        // session.js asks from the app's page itself, with no proxy in between.
+        usedOn: forwarded.host ?? allowed.originHost(request.headers.origin) ?? 'unknown',
+      });
+    } catch (error) {
+      request.log.warn({ err: error }, 'forward auth: session check failed');
+      return reply.code(503).send(undefined);
+    }
+    if (!result.ok) return reply.code(401).send(undefined);
+    const { actor } = result;
+    return reply
+      .code(200)
+      .header(IDENTITY_HEADERS.user, headerSafe(actor.username))
+      .header(IDENTITY_HEADERS.userId, actor.userId)
+      .header(IDENTITY_HEADERS.role, actor.role)
+      .header(IDENTITY_HEADERS.orgId, actor.orgId)
+      .header(IDENTITY_HEADERS.sessionId, result.row.id)
+      .send(undefined);
+  };
+
   app.get(
     '/api/auth/verify',
     {
       config: { auth: 'none' },
+      onRequest: answer,
       schema: {
         tags: ['auth'],
         summary: 'Forward auth: 200 with X-Vault-* identity headers for a live session cookie, else 401',
@@ -58,33 +94,8 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
         },
       },
     },
-    async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      const token = cookies.read(request);
-      if (!token) return reply.code(401).send(undefined);
-      const forwarded = forwardedRequest(request);
-      let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
-      try {
-        result = await sessions.validateSessionToken(token, {
-          ip: clientIp(request),
-          // session.js asks from the app's page itself, with no proxy in between.
-          usedOn: forwarded.host ?? allowed.originHost(request.headers.origin) ?? 'unknown',
-        });
-      } catch (error) {
-        request.log.warn({ err: error }, 'forward auth: session check failed');
-        return reply.code(503).send(undefined);
-      }
-      if (!result.ok) return reply.code(401).send(undefined);
-      const { actor } = result;
-      return reply
-        .code(200)
-        .header(IDENTITY_HEADERS.user, headerSafe(actor.username))
-        .header(IDENTITY_HEADERS.userId, actor.userId)
-        .header(IDENTITY_HEADERS.role, actor.role)
-        .header(IDENTITY_HEADERS.orgId, actor.orgId)
-        .header(IDENTITY_HEADERS.sessionId, result.row.id)
-        .send(undefined);
-    },
+    // Reached only if onRequest did not answer, which it always does.
+    answer,
   );
 
   app.get(

@@ -103,6 +103,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export interface RunningProxy {
   kind: ProxyKind;
   port: number;
+  /** The proxy's process (nginx: its master), which leads a process group of its own. */
+  pid: number;
   /** The configuration it runs, as written to disk. */
   config: string;
   /** What it wrote to stdout, stderr and its error log so far. */
@@ -185,7 +187,7 @@ async function launch(
     await stop();
     throw error;
   }
-  return { kind, port: options.port, config: options.config, logs, stop };
+  return { kind, port: options.port, pid: child.pid as number, config: options.config, logs, stop };
 }
 
 // ---------------------------------------------------------------------------------------------

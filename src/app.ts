@@ -9,12 +9,16 @@ import { ActivitySchema } from './contracts/activity.js';
 import { ErrorResponse } from './contracts/common.js';
 import { SessionSchema } from './contracts/sessions.js';
 import type { DatabaseEngine } from './db/database.js';
+import { AllowedHosts } from './http/allowed-hosts.js';
 import { answerClientError } from './http/client-errors.js';
 import { limitConnections } from './http/connection-limits.js';
+import { registerCors } from './http/cors.js';
 import { drainConnectionsOnClose } from './http/drain-connections.js';
 import { answerError, registerErrorHandler } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { guardInput } from './http/input-guard.js';
+import { serializeRequest } from './http/log-request.js';
+import { redirectFromLogin } from './http/login-redirect.js';
 import { createAppMetrics } from './http/metrics/app-metrics.js';
 import { registerMetricsRoute, requestMetricsPlugin } from './http/metrics/metrics.plugin.js';
 import { observeActivity, observeSessions } from './http/metrics/observe-services.js';
@@ -31,6 +35,7 @@ import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import { forwardAuthRoutes } from './sessions/forward-auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
+import { introspectRoutes } from './sessions/introspect.routes.js';
 import type { LiveBus } from './sessions/live-events.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
@@ -65,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger ? { level: config.logLevel } : false,
+    logger: deps.logger ? { level: config.logLevel, serializers: { req: serializeRequest } } : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -99,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
   const cookies = sessionCookies(config.cookieSecure, config.cookieDomain);
+  const allowed = new AllowedHosts(config.allowedRedirectHosts);
   // Without METRICS_TOKEN nothing is measured: the routes get the services as they are.
   const metering =
     config.metricsToken === undefined
@@ -151,8 +157,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameguard: { action: 'deny' },
   });
   await app.register(cookie);
+  await registerCors(app, allowed);
   await app.register(csrfPlugin);
-  await app.register(authPlugin, { sessions: edge.sessions, apiKeys, cookies });
+  await app.register(authPlugin, { sessions: edge.sessions, apiKeys, cookies, allowed });
+  redirectFromLogin(app, { sessions: edge.sessions, cookies, allowed });
 
   const probe = registerHealth(app, database.db);
   if (metering) {
@@ -168,9 +176,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(authRoutes, { sessions: edge.sessions, cookies });
-  await app.register(forwardAuthRoutes, { sessions: edge.sessions, cookies });
+  await app.register(forwardAuthRoutes, { sessions: edge.sessions, cookies, allowed });
   await app.register(sessionsRoutes, { sessions: edge.sessions });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
+  await app.register(introspectRoutes, { sessions: edge.sessions });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
   await app.register(activityRoutes, { activity: edge.activity, accounts });

@@ -108,6 +108,7 @@ describeEachEngine('org API keys', (engine) => {
           id: created.id,
           name: 'backup service',
           prefix: created.prefix,
+          scopes: ['activities:write'],
           createdAt: expect.any(String),
           lastUsedAt: null,
         },

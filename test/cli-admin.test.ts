@@ -104,7 +104,7 @@ describeEachEngine('CLI: users, orgs and API keys', (engine) => {
     expect((await login(acme.user.username, chosen)).statusCode).toBe(200);
   });
 
-  it('creates an API key printed once, lists it without the key, and revokes it', async () => {
+  it('creates API keys printed once with their scopes, lists them without the key, and revokes one', async () => {
     const created = await cli(['apikey', 'create', '--org', orgName, '--name', 'backup service']);
     expect(created.code, created.stderr).toBe(0);
     const key = /key \(shown this once\): (vsk_\S+)/.exec(created.stdout)?.[1] as string;
@@ -116,13 +116,32 @@ describeEachEngine('CLI: users, orgs and API keys', (engine) => {
         headers: { authorization: `Bearer ${key}` },
         payload: { events: [{ username: acme.user.username, activity: 'backup', status: 'success' }] },
       });
+    expect(created.stdout).toContain('scopes activities:write\n');
     expect((await ingest()).statusCode).toBe(201);
+
+    const [gateway, unknownScope] = await Promise.all([
+      cli(['apikey', 'create', '--org', orgName, '--name', 'gateway', '--scope', 'sessions:introspect']),
+      cli(['apikey', 'create', '--org', orgName, '--name', 'x', '--scope', 'activities:read']),
+    ]);
+    expect(gateway.code, gateway.stderr).toBe(0);
+    expect(gateway.stdout).toContain('scopes sessions:introspect\n');
+    const gatewayKey = /key \(shown this once\): (vsk_\S+)/.exec(gateway.stdout)?.[1] as string;
+    const introspect = await t.app.inject({
+      method: 'POST',
+      url: '/api/sessions/introspect',
+      headers: { authorization: `Bearer ${gatewayKey}` },
+      payload: { sessionToken: 'unknown' },
+    });
+    expect(introspect.json()).toEqual({ active: false });
+    expect(unknownScope.code).not.toBe(0);
+    expect(unknownScope.stderr).toContain('activities:read');
 
     const listed = await cli(['apikey', 'list', '--org', orgName]);
     expect(listed.code, listed.stderr).toBe(0);
-    const rows = expectAligned(listed.stdout, ['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED']);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toContain(id);
+    const rows = expectAligned(listed.stdout, ['ID', 'NAME', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED']);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((row) => row.includes(id))?.split(/\s{2,}/)[3]).toBe('activities:write');
+    expect(rows.find((row) => row.includes('gateway'))?.split(/\s{2,}/)[3]).toBe('sessions:introspect');
     expect(listed.stdout).not.toContain(key);
 
     const revoked = await cli(['apikey', 'revoke', '--org', orgName, id]);

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { operatorActor } from '../src/kernel/actor.js';
 import { describeEachEngine, POSTGRES_URL } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
@@ -115,10 +116,20 @@ describeEachEngine('failing closed without the database', (engine) => {
     // Both sessions were just used: their access times sit in memory, which must not vouch for them.
     expect((await as(t.app, user).get('/api/me')).statusCode).toBe(200);
     expect((await as(t.app, admin).get('/api/sessions')).statusCode).toBe(200);
+    const { key } = await t.app.services.apiKeys.createApiKey(operatorActor(acme.orgId), 'gateway', {
+      scopes: ['sessions:introspect'],
+    });
 
     await loseDatabase();
 
     const calls = [
+      () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/sessions/introspect',
+          headers: { authorization: `Bearer ${key}` },
+          payload: { sessionToken: user.token },
+        }),
       () => as(t.app, user).get('/api/me'),
       () => as(t.app, user).get('/api/sessions'),
       () => as(t.app, admin).get('/api/sessions'),

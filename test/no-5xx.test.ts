@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY_SCOPES } from '../src/contracts/api-keys.js';
+import { operatorActor } from '../src/kernel/actor.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { listenOnLoopback } from './helpers/sse.js';
@@ -20,6 +22,7 @@ const JSON_ROUTES: Array<[InjectOptions['method'], string]> = [
   ['POST', '/api/api-keys'],
   ['DELETE', `/api/api-keys/${SOME_UUID}`],
   ['POST', '/api/activities'],
+  ['POST', '/api/sessions/introspect'],
 ];
 
 /** Regression tests, one per cause of a 5xx (or of an error not in our shape) found so far. */
@@ -27,11 +30,16 @@ describeEachEngine('no input answers a 5xx', (engine) => {
   let t: TestApp;
   let acme: SeededOrg;
   let admin: SignedIn;
+  let apiKey: string;
 
   beforeAll(async () => {
     t = await createTestApp(engine);
     acme = await seedOrg(t.app);
     admin = await signIn(t.app, acme.admin.username);
+    const created = await t.app.services.apiKeys.createApiKey(operatorActor(acme.orgId), 'no-5xx', {
+      scopes: API_KEY_SCOPES,
+    });
+    apiKey = created.key;
   });
   afterAll(() => t.close());
 
@@ -66,28 +74,35 @@ describeEachEngine('no input answers a 5xx', (engine) => {
   describe('JSON nested 100,000 levels deep (the old NUL check recursed and overflowed the stack)', () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const deepObject = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
-    it.each(JSON_ROUTES)('answers %s %s with 400, without login and as an admin', async (method, url) => {
-      for (const payload of [deep, deepObject]) {
-        for (const headers of [{}, { cookie: admin.cookie, origin: OWN_ORIGIN }]) {
-          const response = await t.app.inject({
-            method,
-            url,
-            headers: { 'content-type': 'application/json', ...headers },
-            payload,
-          });
-          expect(response.statusCode, response.body).toBeLessThan(500);
-          expect(response.json().error.code).toEqual(expect.any(String));
+    it.each(JSON_ROUTES)(
+      'answers %s %s with a 4xx, without login, as an admin and with an API key',
+      async (method, url) => {
+        for (const payload of [deep, deepObject]) {
+          for (const headers of [
+            {},
+            { cookie: admin.cookie, origin: OWN_ORIGIN },
+            { authorization: `Bearer ${apiKey}` },
+          ]) {
+            const response = await t.app.inject({
+              method,
+              url,
+              headers: { 'content-type': 'application/json', ...headers },
+              payload,
+            });
+            expect(response.statusCode, response.body).toBeLessThan(500);
+            expect(response.json().error.code).toEqual(expect.any(String));
+          }
         }
-      }
-      const login = await t.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        headers: { 'content-type': 'application/json' },
-        payload: deep,
-      });
-      expectError(login, 400, 'INVALID_INPUT');
-      expect(login.json().error.message).toMatch(/^body(\.0){64} nests deeper than 64 levels$/);
-    });
+        const login = await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          headers: { 'content-type': 'application/json' },
+          payload: deep,
+        });
+        expectError(login, 400, 'INVALID_INPUT');
+        expect(login.json().error.message).toMatch(/^body(\.0){64} nests deeper than 64 levels$/);
+      },
+    );
   });
 
   it.each(['/api/sessions/%E0%A4%A', '/api/sessions/%', `/api/sessions/${'a'.repeat(200)}`])(

@@ -2,6 +2,8 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ApiKeyScope } from '../src/contracts/api-keys.js';
+import { operatorActor } from '../src/kernel/actor.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
@@ -14,6 +16,12 @@ function registerUnguardedRoute(app: FastifyInstance): void {
   app.get('/api/test/unguarded', { schema: { hide: true } }, async (request) => ({
     actor: request.actor?.username ?? null,
   }));
+  // The same for a route that takes an API key with a scope, and nothing else.
+  app.get(
+    '/api/test/keyed',
+    { config: { auth: 'api-key', apiKeyScope: 'sessions:introspect' }, schema: { hide: true } },
+    async (request) => ({ key: request.apiKey?.name ?? null, actor: request.actor?.username ?? null }),
+  );
 }
 
 /** Sends the request target byte for byte, as a raw client would (inject would normalise it). */
@@ -73,6 +81,29 @@ describeEachEngine('the auth hook decides from the matched route, not the raw UR
     const response = await rawGet(t.app, path);
     expect(response.body).not.toContain('"actor"');
     expect([401, 404]).toContain(response.status);
+  });
+
+  it('lets an API-key-only route through to a key with its scope only: never a cookie, never a key without it', async () => {
+    const org = await seedOrg(t.app);
+    const admin = await signIn(t.app, org.admin.username);
+    const keyWith = async (scopes: ApiKeyScope[]) =>
+      (await t.app.services.apiKeys.createApiKey(operatorActor(org.orgId), scopes.join('+'), { scopes })).key;
+    const get = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'GET', url: '/api/test/keyed', headers });
+
+    const scoped = await get({ authorization: `Bearer ${await keyWith(['sessions:introspect'])}` });
+    expect(scoped.statusCode).toBe(200);
+    expect(scoped.json()).toEqual({ key: 'sessions:introspect', actor: null });
+
+    const unscoped = await get({ authorization: `Bearer ${await keyWith(['activities:write'])}` });
+    expect(unscoped.statusCode).toBe(403);
+    expect(unscoped.json().error).toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
+    expect(unscoped.json().error.message).toContain('sessions:introspect');
+
+    for (const response of [await get({ cookie: admin.cookie }), await get({})]) {
+      expect(response.statusCode).toBe(401);
+      expect(response.body).not.toContain('"key"');
+    }
   });
 
   it('still answers public routes and unknown paths without a session', async () => {

@@ -51,8 +51,17 @@ export async function seedDemoOrg(baseUrl: string, admin: ApiSession): Promise<D
     [chen, USER_AGENTS.ipad, '1.1.1.1'],
     [chen, USER_AGENTS.edge, '200.160.2.3'],
   ];
+  const sessions: ApiSession[] = [];
   for (const [user, userAgent, ip] of devices) {
-    await apiLogin(baseUrl, user.username, user.password, { userAgent, ip });
+    sessions.push(await apiLogin(baseUrl, user.username, user.password, { userAgent, ip }));
+  }
+  // Two of them are in use on the vault's other apps, behind forward auth.
+  const apps = ['files.vault.example', 'restore.vault.example'];
+  for (const [i, host] of apps.entries()) {
+    const session = sessions[i * 2] as ApiSession;
+    await fetch(`${baseUrl}/api/auth/verify`, {
+      headers: { cookie: session.cookie, 'x-forwarded-host': host, 'x-original-uri': '/' },
+    });
   }
   await ingest(baseUrl, admin, jobActivities(['admin', maria.username, chen.username], 240));
   return { admin, users: [maria, chen] };

@@ -13,7 +13,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -30,7 +30,8 @@ async function freePort(): Promise<number> {
  * Starts the real, built server (`node dist/cli.js serve`) on a free port with a fresh SQLite file.
  * TRUST_PROXY=loopback lets the tests give their API logins public IPs through X-Forwarded-For.
  */
-export async function startServer(): Promise<RunningServer> {
+/** `env`: more configuration, e.g. forward auth's COOKIE_DOMAIN and ALLOWED_REDIRECT_HOSTS. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   for (const built of ['dist/cli.js', 'web/dist/index.html']) {
     if (!existsSync(join(REPO, built))) throw new Error(`${built} is missing: run "npm run build" first`);
   }
@@ -49,6 +50,7 @@ export async function startServer(): Promise<RunningServer> {
       VAULT_ADMIN_PASSWORD: ADMIN.password,
       TRUST_PROXY: 'loopback',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

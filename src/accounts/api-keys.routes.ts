@@ -1,19 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema } from '../contracts/api-keys.js';
 import { errors, Uuid } from '../contracts/common.js';
 import { requireActor } from '../http/plugins/auth.js';
 import type { ApiKeyService } from './api-keys.service.js';
-
-const ApiKeySchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  prefix: Type.String({ description: 'the first characters of the key, to tell keys apart' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-    description:
-      'when the key was last used (written at most once a minute, so up to a minute behind); null if never',
-  }),
-});
 
 export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }> = async (
   app,
@@ -24,19 +14,17 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }
     {
       schema: {
         tags: ['api-keys'],
-        summary: 'Creates an org API key for ingest; the key is in this response only, and stored hashed',
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Intersect([ApiKeySchema, Type.Object({ key: Type.String() })]),
-          ...errors(400, 401, 403),
-        },
+        summary:
+          'Creates an org API key with its scopes (default: ingest only); the key is in this response only, and stored hashed',
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKeySchema, ...errors(400, 401, 403) },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await apiKeys.createApiKey(requireActor(request), request.body.name)),
+    async (request, reply) => {
+      const { name, scopes } = request.body;
+      const created = await apiKeys.createApiKey(requireActor(request), name, scopes ? { scopes } : {});
+      return reply.status(201).send(created);
+    },
   );
 
   app.get(
@@ -44,7 +32,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }
     {
       schema: {
         tags: ['api-keys'],
-        summary: "The org's active API keys (never the keys themselves)",
+        summary: "The org's active API keys with their scopes (never the keys themselves)",
         response: { 200: Type.Object({ apiKeys: Type.Array(ApiKeySchema) }), ...errors(401, 403) },
       },
     },

@@ -3,10 +3,16 @@ import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
 import { actorEvent } from '../activity/actor-event.js';
 import { recordActivities } from '../activity/chain/record.js';
+import {
+  type ApiKey,
+  type ApiKeyScope,
+  DEFAULT_API_KEY_SCOPES,
+  isApiKeyScope,
+} from '../contracts/api-keys.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
-import { forbidden, notFound } from '../kernel/errors.js';
+import { forbidden, invalidInput, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import {
   findApiKeyByHash,
@@ -21,14 +27,7 @@ const KEY_PREFIX = 'vsk_';
 const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 6;
 const LAST_USED_PRECISION_MS = 60_000;
 
-/** An API key as listed: never the key itself. */
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type { ApiKey } from '../contracts/api-keys.js';
 
 /** Who calls with an API key: an org's service, not a user. */
 export interface ApiKeyPrincipal {
@@ -37,14 +36,18 @@ export interface ApiKeyPrincipal {
   name: string;
   /** The key's first characters, as the key list shows them. */
   prefix: string;
+  scopes: readonly ApiKeyScope[];
 }
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+// A scope this version does not know (written by a newer one during an upgrade) grants nothing here.
+const parseScopes = (stored: string): ApiKeyScope[] => stored.split(' ').filter(isApiKeyScope);
 const toApiKey = (row: ApiKeyRow): ApiKey => ({
   id: row.id,
   name: row.name,
   prefix: row.prefix,
+  scopes: parseScopes(row.scopes),
   createdAt: new Date(row.createdAt).toISOString(),
   lastUsedAt: iso(row.lastUsedAt),
 });
@@ -58,9 +61,22 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
   };
 
   return {
-    /** Creates a key; the returned `key` is shown this once and stored only hashed. */
-    async createApiKey(actor: Actor, name: string): Promise<ApiKey & { key: string }> {
+    /**
+     * Creates a key; the returned `key` is shown this once and stored only hashed. Without
+     * `scopes` it may ingest only, as every key could before scopes.
+     */
+    async createApiKey(
+      actor: Actor,
+      name: string,
+      options: { scopes?: readonly ApiKeyScope[] } = {},
+    ): Promise<ApiKey & { key: string }> {
       requireAdmin(actor);
+      const scopes = options.scopes ?? DEFAULT_API_KEY_SCOPES;
+      // The route's schema says the same; the CLI and other callers come here without it.
+      if (scopes.length === 0) throw invalidInput('scopes must name at least one scope');
+      if (new Set(scopes).size !== scopes.length) throw invalidInput('scopes must not name a scope twice');
+      const unknown = scopes.find((scope) => !isApiKeyScope(scope));
+      if (unknown !== undefined) throw invalidInput(`scopes: unknown scope "${unknown}"`);
       const now = clock.now();
       const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const row: ApiKeyRow = {
@@ -69,6 +85,7 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
         name,
         keyHash: hashKey(key),
         prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+        scopes: scopes.join(' '),
         createdAt: now,
         createdBy: actor.userId,
         lastUsedAt: null,
@@ -79,7 +96,12 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
         await recordActivities(
           trx,
           actor.orgId,
-          [actorEvent(actor, now, ACTIVITY.API_KEY_CREATED, `${name} (${row.prefix}…)`)],
+          [
+            {
+              ...actorEvent(actor, now, ACTIVITY.API_KEY_CREATED, `${name} (${row.prefix}…)`),
+              details: `scopes: ${row.scopes}`,
+            },
+          ],
           now,
         );
       });
@@ -110,7 +132,13 @@ export function createApiKeyService(deps: { db: Kysely<Schema>; clock: Clock }) 
       // no one more. Math.abs: a clock set back must not freeze the time until it catches up.
       if (row.lastUsedAt === null || Math.abs(now - row.lastUsedAt) >= LAST_USED_PRECISION_MS)
         await touchApiKey(db, row.id, now);
-      return { keyId: row.id, orgId: row.orgId, name: row.name, prefix: row.prefix };
+      return {
+        keyId: row.id,
+        orgId: row.orgId,
+        name: row.name,
+        prefix: row.prefix,
+        scopes: parseScopes(row.scopes),
+      };
     },
   };
 }

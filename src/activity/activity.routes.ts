@@ -66,12 +66,12 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
   app.post(
     '/api/activities',
     {
-      config: { auth: 'session-or-api-key' },
+      config: { auth: 'session-or-api-key', apiKeyScope: 'activities:write' },
       bodyLimit: 4 * 1024 * 1024,
       schema: {
         tags: ['activity'],
         summary:
-          'Ingest events (up to 1,000 a call) with an org API key or as an admin; 201 only after commit',
+          'Ingest events (up to 1,000 a call) with an org API key (scope activities:write) or as an admin; 201 only after commit',
         security: [{ apiKey: [] }, { sessionCookie: [] }],
         body: IngestBody,
         response: {

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../contracts/api-keys.js';
 import { operatorActor } from '../kernel/actor.js';
 import { withContext } from './context.js';
 import { resolveOrg } from './resolve.js';
@@ -6,19 +7,31 @@ import { formatCells, shortIso } from './table.js';
 
 /** `apikey create|list|revoke`: an org's keys for the vault's services, as the API manages them. */
 export function registerApiKeyCommands(program: Command): void {
-  const apikey = program.command('apikey').description("an org's API keys (for ingest)");
+  const apikey = program
+    .command('apikey')
+    .description("an org's API keys (for ingest and session introspection)");
 
   apikey
     .command('create')
     .description('create an API key; the key is printed this once and stored only hashed')
     .requiredOption('--org <name>', 'org name')
     .requiredOption('--name <name>', 'what the key is for, e.g. "backup service"')
-    .action((options: { org: string; name: string }) =>
+    .addOption(
+      new Option(
+        '--scope <scope...>',
+        'what the key may do (several allowed); default activities:write',
+      ).choices(API_KEY_SCOPES),
+    )
+    .action((options: { org: string; name: string; scope?: ApiKeyScope[] }) =>
       withContext(async (context) => {
         const org = await resolveOrg(context, options.org);
-        const created = await context.apiKeys.createApiKey(operatorActor(org.id), options.name);
+        const created = await context.apiKeys.createApiKey(
+          operatorActor(org.id),
+          options.name,
+          options.scope ? { scopes: options.scope } : {},
+        );
         process.stdout.write(
-          `created API key "${created.name}" (${created.id}) for "${org.name}"\n` +
+          `created API key "${created.name}" (${created.id}) for "${org.name}", scopes ${created.scopes.join(', ')}\n` +
             `key (shown this once): ${created.key}\n`,
         );
       }),
@@ -39,11 +52,12 @@ export function registerApiKeyCommands(program: Command): void {
         }
         process.stdout.write(
           formatCells(
-            ['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED'],
+            ['ID', 'NAME', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED'],
             keys.map((k) => [
               k.id,
               k.name,
               `${k.prefix}…`,
+              k.scopes.join(','),
               shortIso(k.createdAt),
               k.lastUsedAt === null ? 'never' : shortIso(k.lastUsedAt),
             ]),

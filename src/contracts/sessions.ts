@@ -60,3 +60,34 @@ export const ListSessionsQuery = Type.Object(
 /** Who is logged in, on which session: the answer of login and of `GET /api/me`. */
 export const MeResponse = Type.Object({ user: Type.Ref(UserSchema), session: Type.Ref(SessionSchema) });
 export type Me = Static<typeof MeResponse>;
+
+/** The session cookie's value holds 43 characters; anything far longer is no token of ours. */
+const SESSION_TOKEN_MAX_LENGTH = 256;
+
+export const IntrospectBody = Type.Object(
+  {
+    sessionToken: Type.String({
+      maxLength: SESSION_TOKEN_MAX_LENGTH,
+      description: 'the value of the browser’s `vault_session` (or `__Host-vault_session`) cookie',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const IntrospectResponse = Type.Union(
+  [
+    Type.Object(
+      {
+        active: Type.Literal(true),
+        user: Type.Ref(UserSchema),
+        session: Type.Ref(SessionSchema, {
+          description: '`current` is always false: it is not the caller’s',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object({ active: Type.Literal(false) }, { additionalProperties: false }),
+  ],
+  { description: 'A live session of the key’s org with its user, or exactly `{"active":false}`' },
+);
+export type Introspection = Static<typeof IntrospectResponse>;

@@ -9,6 +9,7 @@ import * as chainLinks from './migrations/005_chain_links.js';
 import * as passwordGuesses from './migrations/006_password_guesses.js';
 import * as activitySources from './migrations/007_activity_sources.js';
 import * as sessionLastUsedOn from './migrations/008_session_last_used_on.js';
+import * as apiKeyScopes from './migrations/009_api_key_scopes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_password_guesses': passwordGuesses,
   '007_activity_sources': activitySources,
   '008_session_last_used_on': sessionLastUsedOn,
+  '009_api_key_scopes': apiKeyScopes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

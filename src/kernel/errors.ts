@@ -6,6 +6,8 @@ export const ERROR_CODES = {
   SESSION_ENDED: 401,
   FORBIDDEN: 403,
   CSRF_FAILED: 403,
+  /** A valid API key that lacks the scope the route demands. */
+  INSUFFICIENT_SCOPE: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   /** The change would leave an org without an active admin. */

@@ -1,13 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { AllowedHosts } from '../http/allowed-hosts.js';
 import { clientIp } from '../http/client-ip.js';
 import { forwardedRequest } from '../http/forwarded-request.js';
 import type { SessionCookies } from '../http/session-cookie.js';
+import { SESSION_SCRIPT } from './session-script.js';
 import type { SessionService } from './sessions.service.js';
 
 export interface ForwardAuthRoutesOptions {
   sessions: SessionService;
   cookies: SessionCookies;
+  allowed: AllowedHosts;
 }
 
 /** What the proxy copies to the protected app on a 200. */
@@ -34,7 +37,7 @@ const headerSafe = (text: string) => text.replace(/[^\x20-\x7e]/gu, (c) => encod
  */
 export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptions> = async (
   app,
-  { sessions, cookies },
+  { sessions, cookies, allowed },
 ) => {
   app.get(
     '/api/auth/verify',
@@ -64,7 +67,8 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
       try {
         result = await sessions.validateSessionToken(token, {
           ip: clientIp(request),
-          usedOn: forwarded.host ?? 'unknown',
+          // session.js asks from the app's page itself, with no proxy in between.
+          usedOn: forwarded.host ?? allowed.originHost(request.headers.origin) ?? 'unknown',
         });
       } catch (error) {
         request.log.warn({ err: error }, 'forward auth: session check failed');
@@ -81,5 +85,25 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
         .header(IDENTITY_HEADERS.sessionId, result.row.id)
         .send(undefined);
     },
+  );
+
+  app.get(
+    '/api/auth/session.js',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "A protected app's page includes this script to follow its session: sent to the login page on Logout",
+        response: { 200: Type.String({ description: 'JavaScript' }) },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        // Loaded by a <script> tag on another origin (the protected app's).
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .send(SESSION_SCRIPT),
   );
 };

@@ -60,12 +60,13 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
       // stalled downloads, not for it. (Node's request timeout ends once the GET has arrived.)
       request.raw.socket.setTimeout(0);
       raw.writeHead(200, {
+        // Hijacked: what the hooks set on the reply (security headers, CORS for a protected
+        // app's page) is not written for us.
+        ...definedHeaders(reply.getHeaders()),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        // Hijacked: the headers set through Fastify's reply are not written for us.
-        'x-request-id': request.id,
       });
       const heartbeat = setInterval(async () => {
         const check = await sessions
@@ -92,6 +93,13 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
     },
   );
 };
+
+function definedHeaders(headers: Record<string, number | string | string[] | undefined>) {
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    number | string | string[]
+  >;
+}
 
 /** Seconds a client refused for want of room on this instance should wait (or try another). */
 const BUSY_RETRY_AFTER_SECONDS = 10;

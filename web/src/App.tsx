@@ -61,6 +61,12 @@ export function App() {
   const live = useLiveStream(me !== null, endSession);
 
   const onLoggedIn = useCallback((result: Me, next: string | null) => {
+    // Sent here by a protected app (`rd=`): load this URL again, now logged in, and the server
+    // sends the browser back there if the app's host is allowed (src/http/login-redirect.ts).
+    if (/[?&]rd=/.test(window.location.search)) {
+      window.location.replace(window.location.href);
+      return;
+    }
     setMe(result);
     navigate(next?.startsWith('/') && !next.startsWith('//') ? next : HOME, { replace: true });
   }, []);

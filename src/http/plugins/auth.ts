@@ -1,9 +1,11 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.service.js';
+import type { ApiKeyScope } from '../../contracts/api-keys.js';
 import type { Actor } from '../../kernel/actor.js';
 import { AppError } from '../../kernel/errors.js';
 import type { CheckedSession, SessionService } from '../../sessions/sessions.service.js';
+import type { AllowedHosts } from '../allowed-hosts.js';
 import { clientIp } from '../client-ip.js';
 import type { SessionCookies } from '../session-cookie.js';
 
@@ -22,8 +24,13 @@ declare module 'fastify' {
     apiKey: ApiKeyPrincipal | null;
   }
   interface FastifyContextConfig {
-    /** `none`: anyone may call; default `session`: a valid session; `session-or-api-key`: also an org API key. */
-    auth?: 'none' | 'session' | 'session-or-api-key';
+    /**
+     * `none`: anyone may call; default `session`: a valid session; `session-or-api-key`: also an
+     * org API key; `api-key`: an org API key only (the session cookie is not even read).
+     */
+    auth?: 'none' | 'session' | 'session-or-api-key' | 'api-key';
+    /** The scope an API key must hold to call the route (403 INSUFFICIENT_SCOPE without it). */
+    apiKeyScope?: ApiKeyScope;
   }
 }
 
@@ -40,7 +47,12 @@ const ENDED_MESSAGES: Record<string, string> = {
 export const authPlugin = fp(
   async (
     app: FastifyInstance,
-    options: { sessions: SessionService; apiKeys: ApiKeyService; cookies: SessionCookies },
+    options: {
+      sessions: SessionService;
+      apiKeys: ApiKeyService;
+      cookies: SessionCookies;
+      allowed: AllowedHosts;
+    },
   ) => {
     app.decorateRequest('actor', null);
     app.decorateRequest('authenticated', null);
@@ -49,15 +61,25 @@ export const authPlugin = fp(
       const mode = authMode(request);
       if (mode === 'none') return;
       const bearer =
-        mode === 'session-or-api-key'
+        mode === 'session-or-api-key' || mode === 'api-key'
           ? request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
           : undefined;
+      if (!bearer && mode === 'api-key') {
+        throw new AppError(
+          'NOT_AUTHENTICATED',
+          'This route takes an org API key: Authorization: Bearer vsk_…',
+        );
+      }
       if (bearer) {
         const principal = await options.apiKeys.authenticateApiKey(bearer).catch((error: unknown) => {
           request.log.warn({ err: error }, 'API key check failed');
           throw new AppError('DATABASE_UNAVAILABLE', 'Cannot verify the API key right now; try again');
         });
         if (!principal) throw new AppError('NOT_AUTHENTICATED', 'Invalid or revoked API key');
+        const scope = request.routeOptions.config.apiKeyScope;
+        if (scope !== undefined && !principal.scopes.includes(scope)) {
+          throw new AppError('INSUFFICIENT_SCOPE', `This API key lacks the scope "${scope}"`);
+        }
         request.apiKey = principal;
         return;
       }
@@ -65,7 +87,11 @@ export const authPlugin = fp(
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
-        result = await options.sessions.validateSessionToken(token, { ip: clientIp(request) });
+        result = await options.sessions.validateSessionToken(token, {
+          ip: clientIp(request),
+          // A protected app's page (session.js) calling from its origin: the session is used there.
+          usedOn: options.allowed.originHost(request.headers.origin) ?? null,
+        });
       } catch (error) {
         // Fail closed: without the database we cannot know the session was not revoked.
         request.log.warn({ err: error }, 'session check failed');

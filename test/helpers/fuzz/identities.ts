@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { API_KEY_SCOPES } from '../../../src/contracts/api-keys.js';
 import { operatorActor } from '../../../src/kernel/actor.js';
 import { PASSWORD, type SeededOrg, type SignedIn, seedOrg, signIn } from '../factories.js';
 import type { Identity } from './requests.js';
@@ -15,9 +16,13 @@ interface Member {
   signedIn: SignedIn;
 }
 
+/** Every scope: the key reaches every route an API key can, and past each scope check. */
+const createFuzzKey = (app: FastifyInstance, orgId: string) =>
+  app.services.apiKeys.createApiKey(operatorActor(orgId), 'fuzz', { scopes: API_KEY_SCOPES });
+
 /**
  * The fuzzer's callers: an admin and a user of one org (cookie, and an Origin that passes CSRF),
- * an org API key, and nobody. A generated request may end a session, disable the user, change a
+ * an org API key holding every scope, and nobody. A generated request may end a session, disable the user, change a
  * password or revoke the key; `heal` notices and brings a fresh one, so later runs still test
  * the logged-in paths.
  */
@@ -37,7 +42,7 @@ export class FuzzIdentities {
       username,
       signedIn: await signIn(app, username, { ip: OWN_IP }),
     });
-    const apiKey = await app.services.apiKeys.createApiKey(operatorActor(org.orgId), 'fuzz');
+    const apiKey = await createFuzzKey(app, org.orgId);
     return new FuzzIdentities(
       app,
       org,
@@ -67,6 +72,8 @@ export class FuzzIdentities {
       $adminSessionId: this.admin.signedIn.sessionId,
       $userSessionId: this.user.signedIn.sessionId,
       $apiKeyId: this.apiKey.id,
+      $adminSessionToken: this.admin.signedIn.token,
+      $userSessionToken: this.user.signedIn.token,
       $adminUsername: this.admin.username,
       $username: this.user.username,
       $password: PASSWORD,
@@ -80,7 +87,7 @@ export class FuzzIdentities {
     this.user = await this.revive(this.user, 'user');
     const key = await this.app.services.apiKeys.authenticateApiKey(this.apiKey.key);
     if (!key) {
-      const created = await this.app.services.apiKeys.createApiKey(operatorActor(this.org.orgId), 'fuzz');
+      const created = await createFuzzKey(this.app, this.org.orgId);
       this.apiKey = { id: created.id, key: created.key };
     }
   }

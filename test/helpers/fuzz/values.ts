@@ -7,7 +7,7 @@ import type { JsonSchema } from './openapi-routes.js';
  */
 export const KNOWN = {
   uuid: ['$adminId', '$userId', '$adminSessionId', '$userSessionId', '$apiKeyId'],
-  string: ['$adminUsername', '$username', '$password'],
+  string: ['$adminUsername', '$username', '$password', '$adminSessionToken', '$userSessionToken'],
 } as const;
 
 const DEEP = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
@@ -176,14 +176,16 @@ const recentDate = fc
   .date({ min: new Date(Date.now() - 400 * 86_400_000), max: new Date(), noInvalidDate: true })
   .map((d) => d.toISOString());
 
-/** A field named like a username, a password or an IP mostly gets a real one, to get past those checks. */
+/** A field named like a username, a password, a session token or an IP mostly gets a real one, to get past those checks. */
 function hinted(name: string, value: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   if (/ip$/i.test(name)) return fc.oneof(fc.ipV4(), fc.ipV6(), value);
   const live = /username/i.test(name)
     ? ['$username', '$adminUsername']
     : /password/i.test(name)
       ? ['$password']
-      : [];
+      : /token/i.test(name)
+        ? ['$userSessionToken', '$adminSessionToken']
+        : [];
   if (live.length === 0) return value;
   return fc.oneof({ arbitrary: fc.constantFrom(...live), weight: 2 }, { arbitrary: value, weight: 1 });
 }

@@ -9,6 +9,7 @@ import type { EndReason, Me, Session } from '../../../src/contracts/sessions.ts'
 
 export type { User } from '../../../src/contracts/accounts.ts';
 export type { Activity } from '../../../src/contracts/activity.ts';
+export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
 export type { Role } from '../../../src/kernel/actor.ts';
 export type { ErrorCode } from '../../../src/kernel/errors.ts';
 export type { ActivityPage, EndReason, Me, Period, Session, SortOrder };

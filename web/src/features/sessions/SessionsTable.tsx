@@ -106,7 +106,12 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
               <td data-label="OS Details">{s.os}</td>
               <td data-label="Browser Details">{s.browser}</td>
               <td data-label="Last Access Time">
-                <RelativeTime iso={s.lastAccessAt} now={now} />
+                <span className="access-cell">
+                  <RelativeTime iso={s.lastAccessAt} now={now} />
+                  <span className="used-on" title="Where its latest request went">
+                    {s.lastUsedOn === null ? 'in this console' : `on ${s.lastUsedOn}`}
+                  </span>
+                </span>
               </td>
             </tr>
           ))}

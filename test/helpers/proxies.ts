@@ -206,7 +206,11 @@ export function nginxConfig(
   snippet: string,
   options: ProxyTargets & NginxOptions & { dir: string; port: number },
 ): string {
-  const servers = substituteTargets(snippet, options)
+  const servers = replaceAll(
+    substituteTargets(snippet, options),
+    `https://${PLACEHOLDER.vaultHost}/`,
+    options.loginOrigin ? `${options.loginOrigin}/` : `https://${PLACEHOLDER.vaultHost}/`,
+  )
     .replace(/^\s*listen 443 ssl;$/gm, `    listen 127.0.0.1:${options.port};`)
     .replace(/^\s*ssl_certificate(_key)? .*$\n/gm, '');
   const dir = options.dir;
@@ -241,6 +245,10 @@ export function caddyConfig(snippet: string, options: ProxyTargets & { port: num
 }
 
 export interface NginxOptions {
+  /** The port to listen on; a free one unless given. */
+  port?: number;
+  /** Where the login redirect points instead of https://vault.example.com (a browser test's plain-HTTP port). */
+  loginOrigin?: string;
   /** worker_processes; 1 by default. */
   workers?: number;
   /** More configuration inside http { } (the benchmark's unprotected server). */
@@ -249,7 +257,7 @@ export interface NginxOptions {
 
 export async function startNginx(targets: ProxyTargets, options: NginxOptions = {}): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'vault-nginx-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const config = nginxConfig(readFileSync(SNIPPETS.nginx, 'utf8'), { ...targets, ...options, dir, port });
   const file = join(dir, 'nginx.conf');

@@ -176,7 +176,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(authRoutes, { sessions: edge.sessions, cookies });
-  await app.register(forwardAuthRoutes, { sessions: edge.sessions, cookies, allowed });
+  await app.register(forwardAuthRoutes, {
+    sessions: edge.sessions,
+    cookies,
+    allowed,
+    publicUrl: config.publicUrl,
+  });
   await app.register(sessionsRoutes, { sessions: edge.sessions });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
   await app.register(introspectRoutes, { sessions: edge.sessions });

@@ -216,6 +216,53 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
   });
 });
 
+describeEachEngine('forward auth for Traefik: GET /api/auth/verify-redirect', (engine) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+  const traefik = {
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'app.example.com',
+    'x-forwarded-uri': '/files?folder=2026&sort=size',
+    'x-forwarded-method': 'GET',
+  };
+
+  it('answers a live session as verify does, and sends no or an ended one to PUBLIC_URL/login with rd', async () => {
+    t = await createTestApp(engine, { env: { PUBLIC_URL: 'https://vault.example.com' } });
+    const acme = await seedOrg(t.app);
+    const user = await signIn(t.app, acme.user.username);
+    const ask = (cookie?: string) =>
+      (t as TestApp).app.inject({
+        method: 'GET',
+        url: '/api/auth/verify-redirect',
+        headers: { ...traefik, ...(cookie ? { cookie } : {}) },
+      });
+    const live = await ask(user.cookie);
+    expect(live.statusCode).toBe(200);
+    expect(live.headers['x-vault-user-id']).toBe(acme.user.id);
+    const anonymous = await ask();
+    expect(anonymous.statusCode).toBe(302);
+    expect(anonymous.headers.location).toBe(
+      'https://vault.example.com/login?rd=https://app.example.com/files?folder=2026&sort=size',
+    );
+    expect(anonymous.headers['set-cookie']).toBeUndefined();
+    await as(t.app, user).post('/api/auth/logout');
+    expect((await ask(user.cookie)).statusCode).toBe(302);
+  });
+
+  it('answers 401 without PUBLIC_URL or without a forwarded host', async () => {
+    t = await createTestApp(engine);
+    const plain = await t.app.inject({ method: 'GET', url: '/api/auth/verify-redirect', headers: traefik });
+    expectEmptyRefusal(plain);
+    await t.close();
+    t = await createTestApp(engine, { env: { PUBLIC_URL: 'https://vault.example.com' } });
+    const noHost = await t.app.inject({ method: 'GET', url: '/api/auth/verify-redirect' });
+    expectEmptyRefusal(noHost);
+  });
+});
+
 describePostgres('forward auth across instances', () => {
   let a: TestApp;
   let b: TestApp;

@@ -2,6 +2,8 @@ import type { FastifyRequest } from 'fastify';
 
 /** Where a proxy says the request it is asking about was going; for the record, never for the decision. */
 export interface ForwardedRequest {
+  /** `http` or `https`, from X-Forwarded-Proto. */
+  proto: 'http' | 'https' | undefined;
   method: string | undefined;
   host: string | undefined;
   uri: string | undefined;
@@ -25,7 +27,9 @@ export function forwardedRequest(request: FastifyRequest): ForwardedRequest {
   const host = first(headers['x-forwarded-host'])?.toLowerCase();
   const method = first(headers['x-forwarded-method'])?.toUpperCase();
   const uri = first(headers['x-original-uri']) ?? first(headers['x-forwarded-uri']);
+  const proto = first(headers['x-forwarded-proto'])?.toLowerCase();
   return {
+    proto: proto === 'http' || proto === 'https' ? proto : undefined,
     method: method && METHOD.test(method) ? method : undefined,
     host: host && HOST.test(host) ? host : undefined,
     uri: uri?.startsWith('/') ? uri.slice(0, MAX_URI_LENGTH) : undefined,

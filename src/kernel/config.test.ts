@@ -26,6 +26,7 @@ describe('loadConfig defaults', () => {
       cookieSecure: 'auto',
       cookieDomain: undefined,
       allowedRedirectHosts: [],
+      publicUrl: undefined,
       activityRetentionDays: 400,
       ingestEventsPerMinute: 600_000,
       geoipCityDb: undefined,
@@ -63,6 +64,7 @@ describe('loadConfig defaults', () => {
         'METRICS_TOKEN',
         'COOKIE_DOMAIN',
         'ALLOWED_REDIRECT_HOSTS',
+        'PUBLIC_URL',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -81,6 +83,7 @@ describe('loadConfig defaults', () => {
       COOKIE_SECURE: 'true',
       COOKIE_DOMAIN: '.Example.com',
       ALLOWED_REDIRECT_HOSTS: 'app.example.com, Files.Example.com:8443',
+      PUBLIC_URL: 'https://Vault.Example.com/',
       ACTIVITY_RETENTION_DAYS: '730',
       INGEST_EVENTS_PER_MINUTE: '0',
       GEOIP_CITY_DB: '/srv/GeoIP2-City.mmdb',
@@ -104,6 +107,7 @@ describe('loadConfig defaults', () => {
       cookieSecure: true,
       cookieDomain: 'example.com',
       allowedRedirectHosts: ['app.example.com', 'files.example.com:8443'],
+      publicUrl: 'https://vault.example.com',
       activityRetentionDays: 730,
       ingestEventsPerMinute: 0,
       geoipCityDb: '/srv/GeoIP2-City.mmdb',
@@ -168,6 +172,18 @@ describe('loadConfig defaults', () => {
 });
 
 describe('loadConfig bad values', () => {
+  it.each([
+    'vault.example.com',
+    'https://vault.example.com/login',
+    'ftp://vault.example.com',
+    'https://u:p@vault.example.com',
+    'https://vault.example.com/?a=1',
+  ])('refuses PUBLIC_URL=%s, naming it', (raw) => {
+    const problems = problemsOf({ PUBLIC_URL: raw });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('PUBLIC_URL');
+  });
+
   it.each([
     'https://example.com',
     'example.com/path',

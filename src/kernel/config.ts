@@ -24,6 +24,8 @@ export interface Config {
   cookieDomain: string | undefined;
   /** Hosts (`host` or `host:port`, lower case) the login page may send a browser back to, and whose pages may follow a session live. */
   allowedRedirectHosts: readonly string[];
+  /** The vault's public origin (`https://vault.example.com`), for a login redirect built without a browser's Host. */
+  publicUrl: string | undefined;
   activityRetentionDays: number;
   /** Per API key (or admin) and instance; 0 = no limit. */
   ingestEventsPerMinute: number;
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure: parseCookieSecure(env.COOKIE_SECURE, problems),
     cookieDomain: parseCookieDomain(env.COOKIE_DOMAIN, problems),
     allowedRedirectHosts: parseAllowedHosts(env.ALLOWED_REDIRECT_HOSTS, problems),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL, problems),
     activityRetentionDays: int('ACTIVITY_RETENTION_DAYS', 400, 1, 36_500),
     ingestEventsPerMinute: int('INGEST_EVENTS_PER_MINUTE', 600_000, 0, 100_000_000),
     geoipCityDb: env.GEOIP_CITY_DB || undefined,
@@ -192,6 +195,31 @@ function parseCookieDomain(raw: string | undefined, problems: string[]): string 
     );
   }
   return domain;
+}
+
+function parsePublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  const bare =
+    url &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.pathname === '/' &&
+    !url.search &&
+    !url.hash &&
+    !url.username &&
+    !url.password;
+  if (!url || !bare) {
+    problems.push(
+      `PUBLIC_URL must be the vault's origin such as https://vault.example.com, no path (got "${raw}")`,
+    );
+    return undefined;
+  }
+  return url.origin;
 }
 
 function parseAllowedHosts(raw: string | undefined, problems: string[]): string[] {

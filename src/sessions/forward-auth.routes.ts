@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedHosts } from '../http/allowed-hosts.js';
 import { clientIp } from '../http/client-ip.js';
-import { forwardedRequest } from '../http/forwarded-request.js';
+import { type ForwardedRequest, forwardedRequest } from '../http/forwarded-request.js';
 import type { SessionCookies } from '../http/session-cookie.js';
 import { SESSION_SCRIPT } from './session-script.js';
 import type { SessionService } from './sessions.service.js';
@@ -12,6 +12,8 @@ export interface ForwardAuthRoutesOptions {
   sessions: SessionService;
   cookies: SessionCookies;
   allowed: AllowedHosts;
+  /** PUBLIC_URL: where the redirecting variant sends a browser to log in. */
+  publicUrl: string | undefined;
 }
 
 /** What the proxy copies to the protected app on a 200. */
@@ -22,6 +24,9 @@ export const IDENTITY_HEADERS = {
   orgId: 'x-vault-org-id',
   sessionId: 'x-vault-session-id',
 } as const;
+
+type Refusal = (reply: FastifyReply, forwarded: ForwardedRequest) => FastifyReply;
+const unauthorized: Refusal = (reply) => reply.code(401).send(undefined);
 
 /** No body at all (not even `null`): a schema with no type, so nothing is serialized. */
 const EmptyBody = (description: string) => Type.Unsafe<undefined>({ description });
@@ -38,7 +43,7 @@ const headerSafe = (text: string) => text.replace(/[^\x20-\x7e]/gu, (c) => encod
  */
 export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptions> = async (
   app,
-  { sessions, cookies, allowed },
+  { sessions, cookies, allowed, publicUrl },
 ) => {
   /**
    * Answered in onRequest, before the body is parsed or the input is checked: a proxy passes the
@@ -46,11 +51,11 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
    * answer must depend on the session cookie alone, never turn into a 400 the proxy reads as an
    * error (nginx answers 500 to any status but 2xx, 401 and 403).
    */
-  const answer = async (request: FastifyRequest, reply: FastifyReply) => {
+  const check = async (request: FastifyRequest, reply: FastifyReply, refuse: Refusal) => {
     reply.header('cache-control', 'no-store');
-    const token = cookies.read(request);
-    if (!token) return reply.code(401).send(undefined);
     const forwarded = forwardedRequest(request);
+    const token = cookies.read(request);
+    if (!token) return refuse(reply, forwarded);
     let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
     try {
       result = await sessions.validateSessionToken(token, {
@@ -62,7 +67,7 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
       request.log.warn({ err: error }, 'forward auth: session check failed');
       return reply.code(503).send(undefined);
     }
-    if (!result.ok) return reply.code(401).send(undefined);
+    if (!result.ok) return refuse(reply, forwarded);
     const { actor } = result;
     return reply
       .code(200)
@@ -73,6 +78,18 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
       .header(IDENTITY_HEADERS.sessionId, result.row.id)
       .send(undefined);
   };
+  const answer = (request: FastifyRequest, reply: FastifyReply) => check(request, reply, unauthorized);
+  /**
+   * For a proxy that cannot build the login redirect itself (Traefik's ForwardAuth hands the
+   * vault's non-2xx answer to the browser as it is): a 401 becomes a 302 to PUBLIC_URL's login page
+   * with `rd` made of the forwarded proto, host and URI. The login page checks `rd` as always.
+   */
+  const answerOrRedirect = (request: FastifyRequest, reply: FastifyReply) =>
+    check(request, reply, (r, forwarded) => {
+      if (publicUrl === undefined || forwarded.host === undefined) return unauthorized(r, forwarded);
+      const back = `${forwarded.proto ?? 'https'}://${forwarded.host}${forwarded.uri ?? '/'}`;
+      return r.redirect(`${publicUrl}/login?rd=${back}`, 302);
+    });
 
   app.get(
     '/api/auth/verify',
@@ -96,6 +113,30 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
     },
     // Reached only if onRequest did not answer, which it always does.
     answer,
+  );
+
+  app.get(
+    '/api/auth/verify-redirect',
+    {
+      config: { auth: 'none' },
+      onRequest: answerOrRedirect,
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Forward auth for Traefik: as /api/auth/verify, but no or an ended session gets 302 to the login page',
+        description:
+          'Location: PUBLIC_URL/login?rd=<X-Forwarded-Proto>://<X-Forwarded-Host><X-Forwarded-Uri>. ' +
+          'Without PUBLIC_URL (or a forwarded host) it answers 401 like /api/auth/verify.',
+        response: {
+          200: EmptyBody('Live session; identity in X-Vault-User, -User-Id, -Role, -Org-Id, -Session-Id'),
+          302: EmptyBody('No session cookie, or the session ended: to the login page'),
+          401: EmptyBody('No session cookie, or the session ended, and PUBLIC_URL is not set'),
+          503: EmptyBody('The database is unavailable'),
+        },
+      },
+    },
+    // Reached only if onRequest did not answer, which it always does.
+    answerOrRedirect,
   );
 
   app.get(

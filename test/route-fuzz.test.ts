@@ -29,7 +29,8 @@ describeEachEngine('every route, any input: never a 5xx, always the JSON error',
   let operations: FuzzOperation[];
   let identities: FuzzIdentities;
   const answersWithEmptyBody = (sent: FuzzRequest) =>
-    (sent.method === 'GET' || sent.method === 'HEAD') && /^\/api\/auth\/verify(-redirect)?(\?|$)/.test(sent.url);
+    (sent.method === 'GET' || sent.method === 'HEAD') &&
+    /^\/api\/auth\/verify(-redirect)?(\?|$)/.test(sent.url);
 
   beforeAll(async () => {
     // With metrics on: the services the routes use are then the observed ones (src/http/metrics/).

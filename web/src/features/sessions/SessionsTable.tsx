@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { Fragment, useEffect, useRef } from 'react';
 import type { Session } from '../../api/types.ts';
 import { CountryBadge } from '../../components/CountryBadge.tsx';
 import { MiniMap } from '../../components/MiniMap.tsx';
@@ -109,7 +109,7 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
                 <span className="access-cell">
                   <RelativeTime iso={s.lastAccessAt} now={now} />
                   <span className="used-on" title="Where its latest request went">
-                    {s.lastUsedOn === null ? 'in this console' : `on ${s.lastUsedOn}`}
+                    {s.lastUsedOn === null ? 'in this console' : <>on {breakableHost(s.lastUsedOn)}</>}
                   </span>
                 </span>
               </td>
@@ -119,4 +119,19 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
       </table>
     </div>
   );
+}
+
+/** A host name that may wrap after its dots (never inside a label) when the column is narrow. */
+function breakableHost(host: string) {
+  return host.split('.').map((label, i, labels) => (
+    // biome-ignore lint/suspicious/noArrayIndexKey: the labels of one host, in order; they never move.
+    <Fragment key={i}>
+      {label}
+      {i < labels.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
 }

@@ -11,7 +11,7 @@ import * as activitySources from './migrations/007_activity_sources.js';
 import * as sessionLastUsedOn from './migrations/008_session_last_used_on.js';
 import * as apiKeyScopes from './migrations/009_api_key_scopes.js';
 
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
   '002_activity_log': activityLog,
   '003_activity_text_search': activityTextSearch,

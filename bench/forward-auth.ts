@@ -14,9 +14,9 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { freePort } from '../test/helpers/child-server.js';
 import { PLACEHOLDER, PROXY_BINARIES, type RunningProxy, startNginx } from '../test/helpers/proxies.js';
+import { freshPostgresDatabase } from './lib/fresh-postgres.js';
 import { type BenchAdmin, seedSessions } from './lib/seed-sessions.js';
 import { type ServerProcess, startServerProcess } from './lib/server-process.js';
 import { startUpstreamProcess, type UpstreamProcess } from './lib/upstream-process.js';
@@ -232,23 +232,12 @@ async function runEngine(engine: string, databaseUrl: string): Promise<void> {
   }
 }
 
-async function freshPostgresDatabase(baseUrl: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${BENCH_DB}`);
-  await admin.query(`create database ${BENCH_DB}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'vault-bench-forward-auth-'));
 try {
   if (ENGINES.includes('sqlite')) await runEngine('sqlite', `sqlite:${join(dir, 'vault.db')}`);
   const pgUrl = process.env.DATABASE_URL;
   if (ENGINES.includes('postgres') && pgUrl?.startsWith('postgres')) {
-    await runEngine('postgres', await freshPostgresDatabase(pgUrl));
+    await runEngine('postgres', await freshPostgresDatabase(pgUrl, BENCH_DB));
   } else if (ENGINES.includes('postgres')) {
     console.warn('DATABASE_URL is not postgres://...: PostgreSQL skipped');
   }

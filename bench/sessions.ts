@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { freshPostgresDatabase } from './lib/fresh-postgres.js';
 import { type BenchAdmin, seedSessions } from './lib/seed-sessions.js';
 import { startServerProcess } from './lib/server-process.js';
 
@@ -72,17 +72,6 @@ async function runEngine(
   }
 }
 
-async function freshPostgresDatabase(baseUrl: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${BENCH_DB}`);
-  await admin.query(`create database ${BENCH_DB}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
-}
-
 const results: Array<{ rows: Row[]; peakMb: number }> = [];
 const dir = mkdtempSync(join(tmpdir(), 'vault-bench-'));
 try {
@@ -91,7 +80,7 @@ try {
   }
   if (ENGINES.includes('postgres')) {
     const postgresBase = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    results.push(await runEngine('postgres', await freshPostgresDatabase(postgresBase), 3902));
+    results.push(await runEngine('postgres', await freshPostgresDatabase(postgresBase, BENCH_DB), 3902));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

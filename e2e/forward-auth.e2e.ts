@@ -70,7 +70,7 @@ describe('a protected app behind nginx', () => {
     await page.getByLabel('Username').fill(user.username);
     await page.getByLabel('Password').fill(user.password);
     const streamOpen = page.waitForResponse(
-      (r) => r.url() === `${vaultOrigin}/api/sessions/stream` && r.status() === 200,
+      (r) => r.url() === `${vaultOrigin}/api/sessions/stream?passive` && r.status() === 200,
     );
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Backup Files' }).waitFor();
@@ -101,6 +101,25 @@ describe('a protected app behind nginx', () => {
     // The login page's own check of the ended session answers 401, as it should.
     const expected = /Cross-Origin-Opener-Policy header has been ignored|responded with a status of 401/;
     expect(tab.problems.messages.filter((m) => !expected.test(m))).toEqual([]);
+    await tab.context.close();
+  });
+
+  it("comes back to a hash-routed app after the login (the fragment is the browser's own)", async () => {
+    const admin = await adminLogin(server.baseUrl);
+    const user = await createUser(admin, 'fay.hash', { exact: true });
+    const tab = await openTab(browser);
+    const { page } = tab;
+    await page.goto(`${appOrigin}/app#/dashboard`);
+    await page.getByLabel('Username').fill(user.username);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Backup Files' }).waitFor();
+    expect(new URL(page.url()).origin + new URL(page.url()).pathname).toBe(`${appOrigin}/app`);
+    // Logged in, a ?next= that points off the console lands on the session list, not a blank page.
+    for (const next of ['//evil.example.net/', '/\\evil.example.net', 'javascript:alert(1)']) {
+      await page.goto(`${vaultOrigin}/login?next=${encodeURIComponent(next)}`);
+      await page.getByRole('heading', { name: 'Session Information' }).waitFor();
+    }
     await tab.context.close();
   });
 

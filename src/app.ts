@@ -159,8 +159,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   await registerCors(app, allowed);
   await app.register(csrfPlugin);
-  await app.register(authPlugin, { sessions: edge.sessions, apiKeys, cookies, allowed });
-  redirectFromLogin(app, { sessions: edge.sessions, cookies, allowed });
+  await app.register(authPlugin, { sessions: edge.sessions, apiKeys, cookies });
+  redirectFromLogin(app, { sessions: edge.sessions, cookies, allowed, publicUrl: config.publicUrl });
 
   const probe = registerHealth(app, database.db);
   if (metering) {
@@ -179,7 +179,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(forwardAuthRoutes, {
     sessions: edge.sessions,
     cookies,
-    allowed,
     publicUrl: config.publicUrl,
   });
   await app.register(sessionsRoutes, { sessions: edge.sessions });

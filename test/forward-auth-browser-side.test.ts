@@ -108,17 +108,19 @@ describeEachEngine('forward auth in the browser: rd, CORS, session.js, COOKIE_DO
       ).toBeUndefined();
     });
 
-    it("records an allowed page's calls as the session being used on that app", async () => {
-      await start();
-      const admin = await signIn(t.app, acme.admin.username);
+    it('over HTTPS answers only HTTPS pages of an allowed host', async () => {
+      await start({ ...ENV, TRUST_PROXY: 'loopback' });
       const user = await signIn(t.app, acme.user.username);
-      await t.app.inject({
-        method: 'GET',
-        url: '/api/auth/verify',
-        headers: { cookie: user.cookie, origin: 'https://app.example.com' },
-      });
-      const list = (await as(t.app, admin).get('/api/sessions')).json().sessions;
-      expect(list.find((s: { id: string }) => s.id === user.sessionId).lastUsedOn).toBe('app.example.com');
+      const call = (origin: string) =>
+        t.app.inject({
+          method: 'GET',
+          url: '/api/auth/verify',
+          headers: { cookie: user.cookie, origin, 'x-forwarded-proto': 'https' },
+        });
+      expect((await call('https://app.example.com')).headers['access-control-allow-origin']).toBe(
+        'https://app.example.com',
+      );
+      expect((await call('http://app.example.com')).headers['access-control-allow-origin']).toBeUndefined();
     });
   });
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine, describePostgres } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { listenOnLoopback, openSse } from './helpers/sse.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const MINUTE = 60_000;
@@ -122,6 +123,24 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
     expect((await as(t.app, user).get('/api/me')).statusCode).toBe(200);
     // Unused for longer than the timeout, it ends for the app too.
     clock.advance(31 * MINUTE);
+    expectEmptyRefusal(await verify(user.cookie));
+  });
+
+  it('does not count a ?passive check (session.js following its session) as activity', async () => {
+    clock.advance(20 * MINUTE);
+    const passive = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/verify?passive',
+      headers: { cookie: user.cookie },
+    });
+    expect(passive.statusCode).toBe(200);
+    // Its stream opened with ?passive does not count either.
+    const url = await listenOnLoopback(t.app);
+    const stream = await openSse(`${url}/api/sessions/stream?passive`, { cookie: user.cookie });
+    expect(stream.status).toBe(200);
+    stream.close();
+    // 31 minutes after the last real use, the session is over, whatever the tab asked meanwhile.
+    clock.advance(11 * MINUTE);
     expectEmptyRefusal(await verify(user.cookie));
   });
 

@@ -68,7 +68,8 @@ export const IntrospectBody = Type.Object(
   {
     sessionToken: Type.String({
       maxLength: SESSION_TOKEN_MAX_LENGTH,
-      description: 'the value of the browser’s `vault_session` (or `__Host-vault_session`) cookie',
+      description:
+        'the value of the browser’s `vault_session` cookie (over HTTPS `__Host-vault_session`, or `__Secure-vault_session` with COOKIE_DOMAIN)',
     }),
   },
   { additionalProperties: false },

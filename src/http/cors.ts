@@ -16,7 +16,10 @@ export async function registerCors(app: FastifyInstance, allowed: AllowedHosts):
     delegator: (request, callback) => {
       const pattern = request.routeOptions.url;
       const origin = request.headers.origin;
-      const open = pattern !== undefined && CROSS_ORIGIN_ROUTES.has(pattern) && allowed.originHost(origin);
+      // A vault served over HTTPS answers HTTPS pages only: a plain-HTTP page could be anyone's.
+      const sameScheme = request.protocol !== 'https' || origin?.startsWith('https://') === true;
+      const open =
+        pattern !== undefined && CROSS_ORIGIN_ROUTES.has(pattern) && sameScheme && allowed.originHost(origin);
       // Simple GETs with no custom headers: nothing a browser would send a preflight for.
       callback(null, {
         origin: open ? origin : false,

@@ -26,7 +26,8 @@ export function forwardedRequest(request: FastifyRequest): ForwardedRequest {
   const { headers } = request;
   const host = first(headers['x-forwarded-host'])?.toLowerCase();
   const method = first(headers['x-forwarded-method'])?.toUpperCase();
-  const uri = first(headers['x-original-uri']) ?? first(headers['x-forwarded-uri']);
+  // X-Forwarded-Uri first: Caddy and Traefik set it and pass a browser's X-Original-URI along.
+  const uri = first(headers['x-forwarded-uri']) ?? first(headers['x-original-uri']);
   const proto = first(headers['x-forwarded-proto'])?.toLowerCase();
   return {
     proto: proto === 'http' || proto === 'https' ? proto : undefined,

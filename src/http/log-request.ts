@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { forwardedRequest } from './forwarded-request.js';
+import { type ForwardedRequest, forwardedRequest } from './forwarded-request.js';
 
 /**
  * How a request appears in the "incoming request" log line: Fastify's fields, plus, for a proxy's
  * forward-auth check, the method, host and URI of the request it asked about, so the log shows
- * where each session went.
+ * where each session went. The path only: an app's query string may hold a secret (a reset token).
  */
 export function serializeRequest(request: FastifyRequest) {
   const forwarded =
@@ -17,6 +17,10 @@ export function serializeRequest(request: FastifyRequest) {
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
-    ...(forwarded ? { forwarded: forwardedRequest(request) } : {}),
+    ...(forwarded ? { forwarded: withoutQuery(forwardedRequest(request)) } : {}),
   };
+}
+
+function withoutQuery(forwarded: ForwardedRequest): ForwardedRequest {
+  return { ...forwarded, uri: forwarded.uri?.split('?', 1)[0] };
 }

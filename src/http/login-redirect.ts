@@ -11,7 +11,13 @@ import type { SessionCookies } from './session-cookie.js';
  */
 export function redirectFromLogin(
   app: FastifyInstance,
-  deps: { sessions: SessionService; cookies: SessionCookies; allowed: AllowedHosts },
+  deps: {
+    sessions: SessionService;
+    cookies: SessionCookies;
+    allowed: AllowedHosts;
+    /** PUBLIC_URL: when set, the vault's own host comes from it, never from a forwarded header. */
+    publicUrl: string | undefined;
+  },
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' || !/^\/login(\?|$)/.test(request.url)) return;
@@ -23,7 +29,8 @@ export function redirectFromLogin(
       .validateSessionToken(token, { ip: clientIp(request) })
       .catch(() => undefined);
     if (!check?.ok) return;
-    const target = redirectTarget(raw, { allowed: deps.allowed, ownHostname: request.hostname });
+    const ownHostname = deps.publicUrl ? new URL(deps.publicUrl).hostname : request.hostname;
+    const target = redirectTarget(raw, { allowed: deps.allowed, ownHostname });
     return reply.header('cache-control', 'no-store').redirect(target ?? '/', 302);
   });
 }

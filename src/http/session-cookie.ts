@@ -19,7 +19,7 @@ export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
 
 /** The one place that decides the session cookie's name and attributes for a request. */
 export interface SessionCookies {
-  /** Whether this request's session cookie is Secure (and so `__Host-` prefixed). */
+  /** Whether this request's session cookie is Secure (and so `__Host-`, or with a Domain `__Secure-`, prefixed). */
   isSecure(request: FastifyRequest): boolean;
   name(request: FastifyRequest): string;
   /**

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AllowedHosts } from '../http/allowed-hosts.js';
 import { clientIp } from '../http/client-ip.js';
 import { type ForwardedRequest, forwardedRequest } from '../http/forwarded-request.js';
+import { isPassive } from '../http/passive.js';
 import type { SessionCookies } from '../http/session-cookie.js';
 import { SESSION_SCRIPT } from './session-script.js';
 import type { SessionService } from './sessions.service.js';
@@ -11,7 +11,6 @@ import type { SessionService } from './sessions.service.js';
 export interface ForwardAuthRoutesOptions {
   sessions: SessionService;
   cookies: SessionCookies;
-  allowed: AllowedHosts;
   /** PUBLIC_URL: where the redirecting variant sends a browser to log in. */
   publicUrl: string | undefined;
 }
@@ -24,6 +23,14 @@ export const IDENTITY_HEADERS = {
   orgId: 'x-vault-org-id',
   sessionId: 'x-vault-session-id',
 } as const;
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
 
 type Refusal = (reply: FastifyReply, forwarded: ForwardedRequest) => FastifyReply;
 const unauthorized: Refusal = (reply) => reply.code(401).send(undefined);
@@ -43,7 +50,7 @@ const headerSafe = (text: string) => text.replace(/[^\x20-\x7e]/gu, (c) => encod
  */
 export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptions> = async (
   app,
-  { sessions, cookies, allowed, publicUrl },
+  { sessions, cookies, publicUrl },
 ) => {
   /**
    * Answered in onRequest, before the body is parsed or the input is checked: a proxy passes the
@@ -60,8 +67,8 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
     try {
       result = await sessions.validateSessionToken(token, {
         ip: clientIp(request),
-        // session.js asks from the app's page itself, with no proxy in between.
-        usedOn: forwarded.host ?? allowed.originHost(request.headers.origin) ?? 'unknown',
+        touch: !isPassive(request),
+        usedOn: forwarded.host ?? 'unknown',
       });
     } catch (error) {
       request.log.warn({ err: error }, 'forward auth: session check failed');
@@ -87,8 +94,10 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
   const answerOrRedirect = (request: FastifyRequest, reply: FastifyReply) =>
     check(request, reply, (r, forwarded) => {
       if (publicUrl === undefined || forwarded.host === undefined) return unauthorized(r, forwarded);
-      const back = `${forwarded.proto ?? 'https'}://${forwarded.host}${forwarded.uri ?? '/'}`;
-      return r.redirect(`${publicUrl}/login?rd=${back}`, 302);
+      // Serialised by URL, so the Location carries no raw space, quote or non-ASCII byte.
+      const back = parseUrl(`${forwarded.proto ?? 'https'}://${forwarded.host}${forwarded.uri ?? '/'}`);
+      if (back === undefined) return unauthorized(r, forwarded);
+      return r.redirect(`${publicUrl}/login?rd=${back.href}`, 302);
     });
 
   app.get(

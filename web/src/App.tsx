@@ -19,6 +19,11 @@ function loginUrl(reason: EndReason | 'signed_out' | null, next?: string): strin
   return query ? `/login?${query}` : '/login';
 }
 
+/** `?next=` is a path of this app, or home: never another origin (`//evil.test`, `/\\evil.test`, `javascript:`). */
+function safeNext(next: string | null): string {
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : HOME;
+}
+
 /** The app shell: who is logged in, the live stream, and which page to show. */
 export function App() {
   const location = useLocation();
@@ -64,11 +69,13 @@ export function App() {
     // Sent here by a protected app (`rd=`): load this URL again, now logged in, and the server
     // sends the browser back there if the app's host is allowed (src/http/login-redirect.ts).
     if (/[?&]rd=/.test(window.location.search)) {
-      window.location.replace(window.location.href);
+      // Without its #fragment (which the server never sees anyway): replacing a URL by itself
+      // plus a fragment is a jump within the page, not a load, and the login would hang.
+      window.location.replace(window.location.href.split('#', 1)[0] as string);
       return;
     }
     setMe(result);
-    navigate(next?.startsWith('/') && !next.startsWith('//') ? next : HOME, { replace: true });
+    navigate(safeNext(next), { replace: true });
   }, []);
 
   const onLogout = useCallback(async () => {
@@ -79,7 +86,7 @@ export function App() {
   // Logged-in people have no business on the login page, and "/" is the session list.
   useEffect(() => {
     if (me && (location.pathname === '/login' || location.pathname === '/')) {
-      navigate(location.search.get('next') ?? HOME, { replace: true });
+      navigate(safeNext(location.search.get('next')), { replace: true });
     } else if (!me && !checking && location.pathname !== '/login') {
       navigate(loginUrl(null, location.pathname + (location.search.size ? `?${location.search}` : '')), {
         replace: true,

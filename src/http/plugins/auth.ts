@@ -5,8 +5,8 @@ import type { ApiKeyScope } from '../../contracts/api-keys.js';
 import type { Actor } from '../../kernel/actor.js';
 import { AppError } from '../../kernel/errors.js';
 import type { CheckedSession, SessionService } from '../../sessions/sessions.service.js';
-import type { AllowedHosts } from '../allowed-hosts.js';
 import { clientIp } from '../client-ip.js';
+import { isPassive } from '../passive.js';
 import type { SessionCookies } from '../session-cookie.js';
 
 export interface AuthenticatedSession {
@@ -51,7 +51,6 @@ export const authPlugin = fp(
       sessions: SessionService;
       apiKeys: ApiKeyService;
       cookies: SessionCookies;
-      allowed: AllowedHosts;
     },
   ) => {
     app.decorateRequest('actor', null);
@@ -89,8 +88,7 @@ export const authPlugin = fp(
       try {
         result = await options.sessions.validateSessionToken(token, {
           ip: clientIp(request),
-          // A protected app's page (session.js) calling from its origin: the session is used there.
-          usedOn: options.allowed.originHost(request.headers.origin) ?? null,
+          touch: !isPassive(request),
         });
       } catch (error) {
         // Fail closed: without the database we cannot know the session was not revoked.

@@ -31,6 +31,7 @@ const BENCH_DB = 'vault_bench_forward_auth';
 const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',');
 /** What the proxy would pass the vault; sent to the vault directly in part 3. */
 const PROXY_HEADERS = {
+  'x-forwarded-for': '203.0.113.9',
   'x-forwarded-host': PLACEHOLDER.appHost,
   'x-original-uri': '/',
   'x-forwarded-method': 'GET',

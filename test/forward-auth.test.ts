@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from './helpers/test-app.js';
 const MINUTE = 60_000;
 /** What a proxy in front of a protected app passes along with the browser's cookie. */
 const PROXY_HEADERS = {
+  'x-forwarded-for': '203.0.113.9',
   'x-forwarded-host': 'files.example.com',
   'x-original-uri': '/backups/2026?page=2',
   'x-forwarded-method': 'GET',
@@ -33,7 +34,8 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
 
   beforeEach(async () => {
     clock = new TestClock();
-    t = await createTestApp(engine, { clock });
+    // The test's requests come from loopback, as a proxy's would.
+    t = await createTestApp(engine, { clock, env: { TRUST_PROXY: 'loopback' } });
     acme = await seedOrg(t.app);
     admin = await signIn(t.app, acme.admin.username);
     user = await signIn(t.app, acme.user.username);
@@ -165,6 +167,17 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
     expect((await userSessionInList()).lastUsedOn).toBeNull();
   });
 
+  it('believes a forwarded host only from a proxy TRUST_PROXY names', async () => {
+    const untrusted = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/verify',
+      remoteAddress: '198.51.100.20',
+      headers: { ...PROXY_HEADERS, cookie: user.cookie, 'x-forwarded-host': 'payroll.example.com' },
+    });
+    expect(untrusted.statusCode).toBe(200);
+    expect((await userSessionInList()).lastUsedOn).toBe('unknown');
+  });
+
   it('records a forwarded host only when it looks like one', async () => {
     await verify(user.cookie, { 'x-forwarded-host': '<script>alert(1)</script>' });
     expect((await userSessionInList()).lastUsedOn).toBe('unknown');
@@ -226,7 +239,7 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
     expect((await verify(user.cookie)).statusCode).toBe(200);
   });
 
-  it('agrees with itself under 50 checks at once during a Logout: none after the Logout answered is allowed', async () => {
+  it('answers 50 checks at once the same way, before a Logout and after it (the real-proxy hammer covers during)', async () => {
     const before = await Promise.all(Array.from({ length: 50 }, () => verify(user.cookie)));
     expect(before.every((r) => r.statusCode === 200)).toBe(true);
     expect((await as(t.app, user).post('/api/auth/logout')).statusCode).toBe(204);
@@ -242,6 +255,7 @@ describeEachEngine('forward auth for Traefik: GET /api/auth/verify-redirect', (e
     t = undefined;
   });
   const traefik = {
+    'x-forwarded-for': '203.0.113.9',
     'x-forwarded-proto': 'https',
     'x-forwarded-host': 'app.example.com',
     'x-forwarded-uri': '/files?folder=2026&sort=size',
@@ -249,9 +263,12 @@ describeEachEngine('forward auth for Traefik: GET /api/auth/verify-redirect', (e
   };
 
   it('answers a live session as verify does, and sends no or an ended one to PUBLIC_URL/login with rd', async () => {
-    t = await createTestApp(engine, { env: { PUBLIC_URL: 'https://vault.example.com' } });
+    t = await createTestApp(engine, {
+      env: { PUBLIC_URL: 'https://vault.example.com', TRUST_PROXY: 'loopback' },
+    });
     const acme = await seedOrg(t.app);
-    const user = await signIn(t.app, acme.user.username);
+    // Traefik terminates HTTPS: the cookie is __Host-vault_session.
+    const user = await signIn(t.app, acme.user.username, { headers: { 'x-forwarded-proto': 'https' } });
     const ask = (cookie?: string) =>
       (t as TestApp).app.inject({
         method: 'GET',
@@ -267,7 +284,11 @@ describeEachEngine('forward auth for Traefik: GET /api/auth/verify-redirect', (e
       'https://vault.example.com/login?rd=https://app.example.com/files?folder=2026&sort=size',
     );
     expect(anonymous.headers['set-cookie']).toBeUndefined();
-    await as(t.app, user).post('/api/auth/logout');
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: user.cookie, 'x-forwarded-proto': 'https' },
+    });
     expect((await ask(user.cookie)).statusCode).toBe(302);
   });
 
@@ -276,7 +297,9 @@ describeEachEngine('forward auth for Traefik: GET /api/auth/verify-redirect', (e
     const plain = await t.app.inject({ method: 'GET', url: '/api/auth/verify-redirect', headers: traefik });
     expectEmptyRefusal(plain);
     await t.close();
-    t = await createTestApp(engine, { env: { PUBLIC_URL: 'https://vault.example.com' } });
+    t = await createTestApp(engine, {
+      env: { PUBLIC_URL: 'https://vault.example.com', TRUST_PROXY: 'loopback' },
+    });
     const noHost = await t.app.inject({ method: 'GET', url: '/api/auth/verify-redirect' });
     expectEmptyRefusal(noHost);
   });

@@ -60,7 +60,13 @@ export async function seedDemoOrg(baseUrl: string, admin: ApiSession): Promise<D
   for (const [i, host] of apps.entries()) {
     const session = sessions[i * 2] as ApiSession;
     await fetch(`${baseUrl}/api/auth/verify`, {
-      headers: { cookie: session.cookie, 'x-forwarded-host': host, 'x-original-uri': '/' },
+      // As a proxy asks (the test server trusts loopback): for whom, and on which host.
+      headers: {
+        cookie: session.cookie,
+        'x-forwarded-for': '8.8.8.8',
+        'x-forwarded-host': host,
+        'x-forwarded-uri': '/',
+      },
     });
   }
   await ingest(baseUrl, admin, jobActivities(['admin', maria.username, chen.username], 240));

@@ -7,14 +7,7 @@ import { type Migration, Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiKeyScope } from '../src/contracts/api-keys.js';
 import { createDatabase } from '../src/db/database.js';
-import { MIGRATION_LOCK_KEY } from '../src/db/migrate.js';
-import * as foundation from '../src/db/migrations/001_foundation.js';
-import * as activityLog from '../src/db/migrations/002_activity_log.js';
-import * as activityTextSearch from '../src/db/migrations/003_activity_text_search.js';
-import * as leanerActivityAppends from '../src/db/migrations/004_leaner_activity_appends.js';
-import * as chainLinks from '../src/db/migrations/005_chain_links.js';
-import * as passwordGuesses from '../src/db/migrations/006_password_guesses.js';
-import * as activitySources from '../src/db/migrations/007_activity_sources.js';
+import { MIGRATION_LOCK_KEY, MIGRATIONS } from '../src/db/migrate.js';
 import { operatorActor } from '../src/kernel/actor.js';
 import { loadConfig } from '../src/kernel/config.js';
 import { describeEachEngine, POSTGRES_URL, type TestEngine } from './helpers/engines.js';
@@ -136,15 +129,9 @@ describeEachEngine('API key scopes', (engine) => {
 });
 
 /** The migrations of the version before scopes, under their recorded names. */
-const BEFORE_SCOPES: Record<string, Migration> = {
-  '001_foundation': foundation,
-  '002_activity_log': activityLog,
-  '003_activity_text_search': activityTextSearch,
-  '004_leaner_activity_appends': leanerActivityAppends,
-  '005_chain_links': chainLinks,
-  '006_password_guesses': passwordGuesses,
-  '007_activity_sources': activitySources,
-};
+const BEFORE_SCOPES: Record<string, Migration> = Object.fromEntries(
+  Object.entries(MIGRATIONS).filter(([name]) => name < '008'),
+);
 
 describeEachEngine('an API key made before scopes, after the upgrade', (engine: TestEngine) => {
   let t: TestApp;

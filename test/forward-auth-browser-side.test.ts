@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, seedOrg, signIn } from './helpers/factories.js';
@@ -180,6 +181,27 @@ describeEachEngine('forward auth in the browser: rd, CORS, session.js, COOKIE_DO
         headers: { cookie: `vault_session=${cookie?.value}`, 'x-forwarded-proto': 'https' },
       });
       expect(plain.statusCode).toBe(401);
+    });
+
+    it('expires the host-only cookie kept from before COOKIE_DOMAIN, at login and when a session is refused', async () => {
+      await start({ ...ENV, COOKIE_DOMAIN: 'example.com' });
+      const user = await signIn(t.app, acme.user.username);
+      const hostOnly = (response: LightMyRequestResponse) =>
+        response.cookies.find((c) => c.name === 'vault_session' && c.domain === undefined);
+      const fresh = user.response.cookies.find(
+        (c) => c.name === 'vault_session' && c.domain === 'example.com',
+      );
+      expect(fresh?.value).toBe(user.token);
+      expect(hostOnly(user.response)).toMatchObject({ value: '', path: '/' });
+      expect(new Date(hostOnly(user.response)?.expires ?? 0).getTime()).toBeLessThan(Date.now());
+      // An old, ended host-only cookie sent first: refused, and expired along with the answer.
+      const refused = await t.app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { cookie: `vault_session=ended-before-the-domain; ${user.cookie}` },
+      });
+      expect(refused.statusCode).toBe(401);
+      expect(hostOnly(refused)).toMatchObject({ value: '' });
     });
 
     it('without it the cookie is host-only', async () => {

@@ -48,16 +48,33 @@ export function sessionCookies(
       secure: isSecure(request),
       ...(domain === undefined ? {} : { domain }),
     }) as const;
+  /**
+   * With COOKIE_DOMAIN, the host-only cookie a browser kept from before it was set: over plain HTTP
+   * it has the same name, is sent first, and an ended one would be read instead of the new one
+   * (a login loop). Expired wherever the cookie is set or cleared.
+   */
+  const forgetHostOnly = (request: FastifyRequest, reply: FastifyReply) => {
+    if (domain === undefined) return;
+    const secure = isSecure(request);
+    reply.clearCookie(secure ? HOST_SESSION_COOKIE : SESSION_COOKIE, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+    });
+  };
   return {
     isSecure,
     name,
     read: (request) => request.cookies[name(request)] || undefined,
     set: (request, reply, token) => {
       reply.setCookie(name(request), token, attributes(request));
+      forgetHostOnly(request, reply);
     },
     clear: (request, reply) => {
       // A __Host- cookie is only replaced by one with the same attributes, Secure included.
       reply.clearCookie(name(request), attributes(request));
+      forgetHostOnly(request, reply);
     },
   };
 }

@@ -63,7 +63,8 @@ export function rawRedirectParam(requestUrl: string): string | undefined {
   return requestUrl.slice(query + 1 + match.index + match[0].length);
 }
 
-function parseUrl(text: string): URL | undefined {
+/** The URL `text` names, or undefined: `new URL` without the throw. */
+export function parseUrl(text: string): URL | undefined {
   try {
     return new URL(text);
   } catch {

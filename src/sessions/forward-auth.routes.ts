@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseUrl } from '../http/allowed-hosts.js';
 import { clientIp } from '../http/client-ip.js';
-import { type ForwardedRequest, forwardedRequest } from '../http/forwarded-request.js';
+import { forwardedRequest } from '../http/forwarded-request.js';
 import { isPassive } from '../http/passive.js';
 import type { SessionCookies } from '../http/session-cookie.js';
 import { SESSION_SCRIPT } from './session-script.js';
@@ -24,19 +25,13 @@ export const IDENTITY_HEADERS = {
   sessionId: 'x-vault-session-id',
 } as const;
 
-function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
-}
-
-type Refusal = (reply: FastifyReply, forwarded: ForwardedRequest) => FastifyReply;
-const unauthorized: Refusal = (reply) => reply.code(401).send(undefined);
+type Refusal = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+const unauthorized: Refusal = (_request, reply) => reply.code(401).send(undefined);
 
 /** No body at all (not even `null`): a schema with no type, so nothing is serialized. */
 const EmptyBody = (description: string) => Type.Unsafe<undefined>({ description });
+const LIVE = EmptyBody('Live session; identity in X-Vault-User, -User-Id, -Role, -Org-Id, -Session-Id');
+const DATABASE_DOWN = EmptyBody('The database is unavailable');
 
 // Usernames are ASCII today (kernel/username.ts); a header must stay ASCII whatever they become.
 const headerSafe = (text: string) => text.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c));
@@ -60,21 +55,21 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
    */
   const check = async (request: FastifyRequest, reply: FastifyReply, refuse: Refusal) => {
     reply.header('cache-control', 'no-store');
-    const forwarded = forwardedRequest(request);
     const token = cookies.read(request);
-    if (!token) return refuse(reply, forwarded);
+    if (!token) return refuse(request, reply);
+    const touch = !isPassive(request);
     let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
     try {
       result = await sessions.validateSessionToken(token, {
         ip: clientIp(request),
-        touch: !isPassive(request),
-        usedOn: forwarded.host ?? 'unknown',
+        touch,
+        usedOn: touch ? (forwardedRequest(request).host ?? 'unknown') : null,
       });
     } catch (error) {
       request.log.warn({ err: error }, 'forward auth: session check failed');
       return reply.code(503).send(undefined);
     }
-    if (!result.ok) return refuse(reply, forwarded);
+    if (!result.ok) return refuse(request, reply);
     const { actor } = result;
     return reply
       .code(200)
@@ -92,11 +87,12 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
    * with `rd` made of the forwarded proto, host and URI. The login page checks `rd` as always.
    */
   const answerOrRedirect = (request: FastifyRequest, reply: FastifyReply) =>
-    check(request, reply, (r, forwarded) => {
-      if (publicUrl === undefined || forwarded.host === undefined) return unauthorized(r, forwarded);
+    check(request, reply, (req, r) => {
+      const forwarded = forwardedRequest(req);
+      if (publicUrl === undefined || forwarded.host === undefined) return unauthorized(req, r);
       // Serialised by URL, so the Location carries no raw space, quote or non-ASCII byte.
       const back = parseUrl(`${forwarded.proto ?? 'https'}://${forwarded.host}${forwarded.uri ?? '/'}`);
-      if (back === undefined) return unauthorized(r, forwarded);
+      if (back === undefined) return unauthorized(req, r);
       return r.redirect(`${publicUrl}/login?rd=${back.href}`, 302);
     });
 
@@ -114,9 +110,9 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
           'session was used. 503 when the database cannot be asked: the proxy then refuses (fails closed). ' +
           'Every answer has an empty body.',
         response: {
-          200: EmptyBody('Live session; identity in X-Vault-User, -User-Id, -Role, -Org-Id, -Session-Id'),
+          200: LIVE,
           401: EmptyBody('No session cookie, or the session ended'),
-          503: EmptyBody('The database is unavailable'),
+          503: DATABASE_DOWN,
         },
       },
     },
@@ -137,10 +133,10 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
           'Location: PUBLIC_URL/login?rd=<X-Forwarded-Proto>://<X-Forwarded-Host><X-Forwarded-Uri>. ' +
           'Without PUBLIC_URL (or a forwarded host) it answers 401 like /api/auth/verify.',
         response: {
-          200: EmptyBody('Live session; identity in X-Vault-User, -User-Id, -Role, -Org-Id, -Session-Id'),
+          200: LIVE,
           302: EmptyBody('No session cookie, or the session ended: to the login page'),
           401: EmptyBody('No session cookie, or the session ended, and PUBLIC_URL is not set'),
-          503: EmptyBody('The database is unavailable'),
+          503: DATABASE_DOWN,
         },
       },
     },

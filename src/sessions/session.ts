@@ -1,13 +1,14 @@
 import type { Session } from '../contracts/sessions.js';
 import { formatLocation } from './geo.js';
-import type { SessionLookupRow } from './sessions.repository.js';
+import type { Access, SessionLookupRow } from './sessions.repository.js';
 
 /** What a session's public view is built from: a list row or the per-request lookup row. */
 type ShownSessionRow = Omit<SessionLookupRow, 'role' | 'disabledAt' | 'userCreatedAt'>;
 
 export function toSession(
   row: ShownSessionRow,
-  options: { currentSessionId: string | null; lastAccessAt: number; lastUsedOn: string | null },
+  /** `access`: the freshest access known, which may be newer than the row's (not yet written). */
+  options: { currentSessionId: string | null; access: Access },
 ): Session {
   return {
     id: row.id,
@@ -23,8 +24,8 @@ export function toSession(
     os: row.os,
     browser: row.browser,
     createdAt: new Date(row.createdAt).toISOString(),
-    lastAccessAt: new Date(options.lastAccessAt).toISOString(),
-    lastUsedOn: options.lastUsedOn,
+    lastAccessAt: new Date(options.access.at).toISOString(),
+    lastUsedOn: options.access.usedOn,
     current: row.id === options.currentSessionId,
   };
 }

@@ -75,6 +75,9 @@ const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid usernam
  */
 const STORED_ACCESS_LAG_MS = 2 * LAST_ACCESS_FLUSH_MS;
 
+/** What a row needs to tell its freshest access. */
+type AccessedRow = { id: string; lastAccessAt: number; lastUsedOn: string | null };
+
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService(deps: SessionServiceDeps) {
@@ -83,16 +86,15 @@ export function createSessionService(deps: SessionServiceDeps) {
   const lookupSession = prepareSessionLookup(deps.database);
 
   /** The freshest access known here: this instance's unwritten one, or the stored one. */
-  const latestAccess = (row: { id: string; lastAccessAt: number; lastUsedOn: string | null }): Access => {
+  const latestAccess = (row: AccessedRow): Access => {
     const unwritten = lastAccess.unwritten(row.id);
     return unwritten && unwritten.at >= row.lastAccessAt
       ? unwritten
       : { at: row.lastAccessAt, usedOn: row.lastUsedOn };
   };
-  const shownAccess = (row: { id: string; lastAccessAt: number; lastUsedOn: string | null }) => {
-    const { at, usedOn } = latestAccess(row);
-    return { lastAccessAt: at, lastUsedOn: usedOn };
-  };
+  /** Its time alone, for the per-request check: no object built on the hot path. */
+  const latestAccessAt = (row: AccessedRow): number =>
+    Math.max(row.lastAccessAt, lastAccess.unwritten(row.id)?.at ?? 0);
 
   /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
   const candidateSessions = (
@@ -104,8 +106,8 @@ export function createSessionService(deps: SessionServiceDeps) {
   const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
     rows
       // Live by the freshest access this instance knows, exactly as the per-request check decides.
-      .filter((row) => clock.now() - latestAccess(row).at < deps.idleMs)
-      .map((row) => toSession(row, { currentSessionId, ...shownAccess(row) }))
+      .filter((row) => clock.now() - latestAccessAt(row) < deps.idleMs)
+      .map((row) => toSession(row, { currentSessionId, access: latestAccess(row) }))
       .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
 
   const ending = createSessionEnding({
@@ -113,7 +115,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     clock,
     bus,
     lastAccess,
-    candidates: (filter, executor) => candidateSessions(filter, executor),
+    candidates: candidateSessions,
     onPublishFailed: deps.onPublishFailed,
   });
   const { announce, endRows } = ending;
@@ -173,7 +175,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
       const session = toSession(
         { ...row, username: user.username },
-        { currentSessionId: row.id, lastAccessAt: now, lastUsedOn: null },
+        { currentSessionId: row.id, access: { at: now, usedOn: null } },
       );
       return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
@@ -198,7 +200,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       }
       if (row.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
       const now = clock.now();
-      if (now >= row.expiresAt || now - latestAccess(row).at >= deps.idleMs) {
+      if (now >= row.expiresAt || now - latestAccessAt(row) >= deps.idleMs) {
         return { ok: false, reason: 'expired' };
       }
       if (request.touch !== false) lastAccess.touch(row.id, now, request.usedOn ?? null);
@@ -245,7 +247,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /** The caller's own session as the list shows it, from the row the per-request check read. */
     describeCurrentSession(row: SessionLookupRow): Session {
-      return toSession(row, { currentSessionId: row.id, ...shownAccess(row) });
+      return toSession(row, { currentSessionId: row.id, access: latestAccess(row) });
     },
 
     /**

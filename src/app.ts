@@ -181,7 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookies,
     publicUrl: config.publicUrl,
   });
-  await app.register(sessionsRoutes, { sessions: edge.sessions });
+  await app.register(sessionsRoutes, { sessions: edge.sessions, activity: edge.activity });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
   await app.register(introspectRoutes, { sessions: edge.sessions });
   await app.register(usersRoutes, { accounts });

@@ -7,6 +7,7 @@ import { systemClock } from './kernel/clock.js';
 import { type Config, loadConfig } from './kernel/config.js';
 import { shutDownOnSignals } from './server-shutdown.js';
 import { openGeoLocator } from './sessions/geo.js';
+import { scheduleSessionSweep } from './sessions/sweep-schedule.js';
 
 /** The only place that listens: config → database → migrate → first admin → app → listen. */
 export async function startServer(config: Config = loadConfig()): Promise<void> {
@@ -19,6 +20,7 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
     clock: systemClock,
     retentionDays: config.activityRetentionDays,
   });
+  scheduleSessionSweep(app, app.services.sessions);
   const first = await bootstrapFirstAdmin(database.db, app.services.accounts, config);
   if (first?.generatedPassword) {
     process.stdout.write(

@@ -14,6 +14,7 @@ export const ACTIVITY = {
   LOCKED_OUT: 'user.locked_out',
   LOCKOUT_CLEARED: 'user.lockout_cleared',
   SESSION_TERMINATED: 'session.terminated',
+  SESSIONS_BULK_TERMINATED: 'session.bulk_terminated',
   API_KEY_CREATED: 'api_key.created',
   API_KEY_REVOKED: 'api_key.revoked',
   ACTIVITY_EXPORTED: 'activity.exported',

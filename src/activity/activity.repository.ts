@@ -212,3 +212,19 @@ export async function registerActivityNames(db: Db, orgId: string, names: readon
       .execute();
   });
 }
+
+/** The activities recorded with one session, its newest `limit`, oldest first (the session's timeline). */
+export async function listSessionActivities(
+  db: Db,
+  filter: { orgId: string; sessionId: string; userId: string | null },
+  limit: number,
+): Promise<ActivityListRow[]> {
+  let query = db
+    .selectFrom('activities')
+    .select(ACTIVITY_COLUMNS)
+    .where('sessionId', '=', filter.sessionId)
+    .where('orgId', '=', filter.orgId);
+  if (filter.userId !== null) query = query.where('userId', '=', filter.userId);
+  const rows = await query.orderBy('occurredAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.reverse();
+}

@@ -11,6 +11,7 @@ import {
   countActivities,
   exportCopyQuery,
   listActivityNames,
+  listSessionActivities,
   positionOf,
   selectActivityPage,
 } from './activity.repository.js';
@@ -43,6 +44,9 @@ export const TEXT_TOTAL_CAP = 1_000;
  * bench machine busy; SQLite has one writer.
  */
 const INGEST_TRANSACTIONS_PER_ORG = 2;
+
+/** How much of a session's timeline its page shows: the newest this many. */
+export const SESSION_TIMELINE_LIMIT = 500;
 /** COPY exports running at once per instance (each holds one of the pool's connections). */
 const MAX_COPY_EXPORTS = 2;
 /**
@@ -115,6 +119,19 @@ export function createActivityService(deps: ActivityServiceDeps) {
   }
 
   return {
+    /**
+     * A session's timeline: the activities recorded with it, oldest first (its newest
+     * SESSION_TIMELINE_LIMIT). A non-admin sees only their own rows, as in the log.
+     */
+    async sessionTimeline(actor: Actor, sessionId: string): Promise<Activity[]> {
+      const rows = await listSessionActivities(
+        db,
+        { orgId: actor.orgId, sessionId, userId: confinedUserId(actor) ?? null },
+        SESSION_TIMELINE_LIMIT,
+      );
+      return rows.map(toActivity);
+    },
+
     /** One page of the filtered log, with a cursor to the next and a (capped) total. */
     async searchActivities(
       actor: Actor,

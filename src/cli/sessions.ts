@@ -25,12 +25,35 @@ export function registerSessionCommands(program: Command): void {
     .description("list an org's active sessions, newest access first")
     .requiredOption('--org <name>', 'org name')
     .option('--user <username>', "only this user's sessions")
+    .option('--limit <n>', 'at most this many, newest access first', '1000')
     .option('--json', 'print JSON instead of a table')
-    .action((options: { org: string; user?: string; json?: boolean }) =>
+    .action((options: { org: string; user?: string; limit: string; json?: boolean }) =>
       withContext(async (context) => {
         const org = await resolveOrg(context, options.org);
         const userId = options.user ? (await resolveUser(context, options.user, org)).id : undefined;
-        const list = await context.sessions.listSessions(operatorActor(org.id), { userId });
+        const wanted = Number(options.limit);
+        if (!Number.isSafeInteger(wanted) || wanted < 1) {
+          throw new AppError('INVALID_INPUT', '--limit must be a positive whole number');
+        }
+        const list: Session[] = [];
+        let cursor: string | undefined;
+        let total = 0;
+        do {
+          const page = await context.sessions.listSessions(operatorActor(org.id), {
+            userId,
+            cursor,
+            sort: 'lastAccessAt',
+            limit: Math.min(500, wanted - list.length),
+          });
+          list.push(...page.sessions);
+          total = page.total;
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined && list.length < wanted);
+        if (cursor !== undefined) {
+          process.stderr.write(
+            `showing the ${list.length} most recently used of ${total}${total >= 10_000 ? '+' : ''}\n`,
+          );
+        }
         if (options.json) {
           process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         } else if (list.length === 0) {

@@ -10,6 +10,7 @@ import * as passwordGuesses from './migrations/006_password_guesses.js';
 import * as activitySources from './migrations/007_activity_sources.js';
 import * as sessionLastUsedOn from './migrations/008_session_last_used_on.js';
 import * as apiKeyScopes from './migrations/009_api_key_scopes.js';
+import * as sessionsAtScale from './migrations/010_sessions_at_scale.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -21,6 +22,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_activity_sources': activitySources,
   '008_session_last_used_on': sessionLastUsedOn,
   '009_api_key_scopes': apiKeyScopes,
+  '010_sessions_at_scale': sessionsAtScale,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

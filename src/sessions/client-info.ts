@@ -1,16 +1,7 @@
 import UAParser from 'ua-parser-js';
+import type { DeviceType } from '../contracts/sessions.js';
 
-/** Coarse device class shown next to a session. */
-export type DeviceType =
-  | 'Desktop'
-  | 'Mobile'
-  | 'Tablet'
-  | 'Smart TV'
-  | 'Console'
-  | 'Wearable'
-  | 'Embedded'
-  | 'Bot'
-  | 'Unknown';
+export type { DeviceType };
 
 /** Human-readable description of the client behind a request; every field is "Unknown" when nothing is known. */
 export interface ClientInfo {
@@ -247,4 +238,29 @@ export function parseClientInfo(headers: HeaderBag): ClientInfo {
     os: clip(os ?? UNKNOWN),
     browser: clip(browser ? join(browser.name, browser.version) : UNKNOWN),
   };
+}
+
+/** The version at the end of a label: "Chrome 131" → "Chrome", "macOS 10.15.7" → "macOS". */
+const TRAILING_VERSION = /\s+v?\d[\w.]*$/i;
+
+const MAX_HINTS = 16;
+
+/** A browser or OS label as the list's filters compare it: without its version, lower-cased. */
+export function nameWithoutVersion(label: string): string {
+  return label.trim().replace(TRAILING_VERSION, '').toLowerCase();
+}
+
+/** The client-hint headers of a login, by lower-case name, bounded; null when none came. */
+export function clientHintsOf(headers: HeaderBag): Record<string, string> | null {
+  const hints: Record<string, string> = {};
+  let count = 0;
+  // A client sends the hints it likes: a bounded number of bounded values is kept.
+  for (const name of Object.keys(headers)) {
+    if (!name.startsWith('sec-ch-ua') || name.length > 64 || count === MAX_HINTS) continue;
+    const value = header(headers, name);
+    if (value === undefined) continue;
+    hints[name] = value.replace(/\p{Cc}/gu, '').slice(0, 256);
+    count++;
+  }
+  return count > 0 ? hints : null;
 }

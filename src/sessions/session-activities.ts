@@ -1,6 +1,6 @@
 import { ACTIVITY } from '../activity/activity-names.js';
 import type { ActivityEvent } from '../activity/chain/record.js';
-import type { RevokedReason } from '../contracts/sessions.js';
+import type { RevokedReason, SessionFilter } from '../contracts/sessions.js';
 import type { Actor } from '../kernel/actor.js';
 import type { ClientInfo } from './client-info.js';
 import type { SessionListRow } from './sessions.repository.js';
@@ -62,5 +62,25 @@ export function sessionEndedActivity(
     details: `session ${row.id}; reason: ${reason}`,
     publicIp: actor?.publicIp ?? null,
     sessionId: row.id,
+  };
+}
+
+/** The summary of a Logout by filter: which filter, how many sessions of how many users it ended. */
+export function bulkEndedActivity(
+  actor: Actor,
+  filter: SessionFilter,
+  ended: { sessions: number; users: number },
+  now: number,
+): ActivityEvent {
+  return {
+    occurredAt: now,
+    userId: actor.userId,
+    username: actor.username,
+    activity: ACTIVITY.SESSIONS_BULK_TERMINATED,
+    status: 'success',
+    target: `${ended.sessions} sessions of ${ended.users} users`,
+    details: JSON.stringify({ filter, terminated: ended.sessions, users: ended.users }),
+    publicIp: actor.publicIp,
+    sessionId: actor.sessionId,
   };
 }

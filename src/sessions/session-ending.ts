@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
-import type { RevokedReason } from '../contracts/sessions.js';
+import type { RevokedReason, SessionFilter } from '../contracts/sessions.js';
 import type { Schema } from '../db/schema.js';
 import type { Actor } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
 import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
-import { sessionEndedActivity } from './session-activities.js';
+import { bulkEndedActivity, sessionEndedActivity } from './session-activities.js';
 import { markSessionsEnded, type SessionListRow } from './sessions.repository.js';
 
 /** Sessions ended inside a caller's transaction: how many, their activities, and the notice to send after commit. */
@@ -31,6 +31,9 @@ export interface SessionEndingDeps {
 }
 
 export type SessionEnding = ReturnType<typeof createSessionEnding>;
+
+/** Sessions a Logout by filter ends in one transaction. */
+const BULK_BATCH = 1_000;
 
 /**
  * How sessions end: revoked in a transaction with the activities that describe them, and told to
@@ -141,5 +144,40 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     return ending.ended;
   }
 
-  return { announce, endRows, endUserSessions, endUserSessionsWithin };
+  /**
+   * A Logout by filter: ends what `matching` selects, a batch of a transaction at a time (each
+   * session with its `session.terminated`, each batch's tabs told after its commit), until nothing
+   * matches; then one summary activity. Two of these at once each end a session at most once:
+   * markSessionsEnded changes only unrevoked rows, and what one ended the other's next batch no
+   * longer selects.
+   */
+  async function endMatching(
+    actor: Actor,
+    filter: SessionFilter,
+    matching: (limit: number) => Promise<SessionListRow[]>,
+  ): Promise<number> {
+    let sessions = 0;
+    const users = new Set<string>();
+    for (;;) {
+      const rows = await matching(BULK_BATCH);
+      if (rows.length === 0) break;
+      const ended = await endRows(actor, rows, 'terminated');
+      sessions += ended.length;
+      for (const row of rows) if (ended.includes(row.id)) users.add(row.userId);
+    }
+    const now = clock.now();
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordActivities(
+          trx,
+          actor.orgId,
+          [bulkEndedActivity(actor, filter, { sessions, users: users.size }, now)],
+          now,
+        ),
+      );
+    return sessions;
+  }
+
+  return { announce, endRows, endUserSessions, endUserSessionsWithin, endMatching };
 }

@@ -8,6 +8,8 @@ export interface SessionTable {
   tokenHash: string;
   orgId: string;
   userId: string;
+  /** The user's name, copied at login (names never change): the list sorts and filters by it without a join. */
+  username: string;
   createdAt: number;
   lastAccessAt: number;
   /** The host of the protected app its latest request came through (forward auth); null: the console. */
@@ -24,7 +26,18 @@ export interface SessionTable {
   deviceType: string;
   os: string;
   browser: string;
+  /** `os` and `browser` without their version, lower-cased: what the list's filters compare with. */
+  osName: string;
+  browserName: string;
+  /** Lower-cased username and city: what the list's text filter looks in. */
+  search: string;
   userAgent: string;
+  /** The client-hint headers sent at login, as a JSON object; null when none were sent. */
+  clientHints: string | null;
+  /** Risk flags found at login, space-separated ('' for none). */
+  flags: string;
+  /** The impossible-travel figures (JSON `Travel`), with the flag. */
+  travel: string | null;
   revokedAt: number | null;
   revokedBy: string | null;
   revokedReason: RevokedReason | null;

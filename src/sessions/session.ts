@@ -1,4 +1,4 @@
-import type { Session } from '../contracts/sessions.js';
+import { SESSION_FLAGS, type Session, type SessionFlag, type Travel } from '../contracts/sessions.js';
 import { formatLocation } from './geo.js';
 import type { Access, SessionLookupRow } from './sessions.repository.js';
 
@@ -27,5 +27,14 @@ export function toSession(
     lastAccessAt: new Date(options.access.at).toISOString(),
     lastUsedOn: options.access.usedOn,
     current: row.id === options.currentSessionId,
+    flags: parseFlags(row.flags),
+    travel: row.travel === null ? null : (JSON.parse(row.travel) as Travel),
   };
+}
+
+const KNOWN_FLAGS: ReadonlySet<string> = new Set(SESSION_FLAGS);
+
+/** The stored space-separated flags, known ones only. */
+export function parseFlags(stored: string): SessionFlag[] {
+  return stored.split(' ').filter((flag): flag is SessionFlag => KNOWN_FLAGS.has(flag));
 }

@@ -11,14 +11,16 @@ type Db = Kysely<Schema>;
  * What the per-request check reads: the session as the list shows it and its user, in one
  * indexed lookup (not the token hash, user agent or who revoked it: nothing on the hot path uses them).
  */
-export type SessionLookupRow = Omit<SessionRow, 'tokenHash' | 'userAgent' | 'revokedBy'> & {
-  username: string;
+export type SessionLookupRow = Omit<
+  SessionRow,
+  'tokenHash' | 'userAgent' | 'revokedBy' | 'clientHints' | 'osName' | 'browserName' | 'search'
+> & {
   role: Role;
   disabledAt: number | null;
   userCreatedAt: number;
 };
 
-export type SessionListRow = SessionRow & { username: string };
+export type SessionListRow = SessionRow;
 
 export function insertSession(db: Db, row: NewSessionRow): Promise<unknown> {
   return db.insertInto('sessions').values(row).execute();
@@ -33,7 +35,7 @@ export function prepareSessionLookup(
     columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.last_used_on, s.expires_at,
        s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
        s.device_type, s.os, s.browser, s.revoked_at, s.revoked_reason,
-       u.username, u.role, u.disabled_at, u.created_at`,
+       s.username, u.role, u.disabled_at, u.created_at, s.flags, s.travel`,
     from: 'sessions s join users u on u.id = s.user_id',
     key: 's.token_hash',
     toRow: (v): SessionLookupRow => ({
@@ -60,6 +62,8 @@ export function prepareSessionLookup(
       role: v[20] as Role,
       disabledAt: v[21] as number | null,
       userCreatedAt: v[22] as number,
+      flags: v[23] as string,
+      travel: v[24] as string | null,
     }),
   });
 }
@@ -78,9 +82,7 @@ export interface LiveSessionFilter {
 export function listLiveSessions(db: Db, filter: LiveSessionFilter): Promise<SessionListRow[]> {
   let query = db
     .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.userId')
     .selectAll('s')
-    .select('u.username')
     .where('s.orgId', '=', filter.orgId)
     .where('s.revokedAt', 'is', null)
     .where('s.expiresAt', '>', filter.now)
@@ -182,4 +184,64 @@ export async function countLiveSessionsPerOrg(
     .groupBy('orgId')
     .execute();
   return new Map(rows.map((r) => [r.orgId, Number(r.live)]));
+}
+
+/** One session of an org, live or ended, with the name of whoever ended it (a session's page). */
+export function findSession(
+  db: Db,
+  filter: { orgId: string; id: string; userId?: string | undefined },
+): Promise<(SessionRow & { endedByName: string | null }) | undefined> {
+  let query = db
+    .selectFrom('sessions as s')
+    .leftJoin('users as ender', 'ender.id', 's.revokedBy')
+    .selectAll('s')
+    .select('ender.username as endedByName')
+    .where('s.id', '=', filter.id)
+    .where('s.orgId', '=', filter.orgId);
+  if (filter.userId !== undefined) query = query.where('s.userId', '=', filter.userId);
+  return query.executeTakeFirst();
+}
+
+/**
+ * Marks sessions whose lifetime or idle window ran out as ended (`expired` / `idle`), at the moment
+ * they ended, so the live indexes hold live sessions only and an ended session's page says why.
+ * Idle ones only once `lagMs` (how far a stored access may lag) has passed too: what it sweeps,
+ * the per-request check refuses already. Through orgs, so each org's range of the live index is
+ * read (see countLiveSessions); at most `limit` rows of each kind, so one sweep stays short.
+ */
+export async function sweepEndedSessions(
+  db: Db,
+  window: { now: number; idleMs: number; lagMs: number; limit: number },
+): Promise<number> {
+  const expired = await db
+    .updateTable('sessions')
+    .set((eb) => ({ revokedAt: eb.ref('expiresAt'), revokedReason: 'expired' }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('sessions')
+        .select('id')
+        .where('revokedAt', 'is', null)
+        .where('expiresAt', '<=', window.now)
+        .limit(window.limit),
+    )
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  const idle = await db
+    .updateTable('sessions')
+    .set((eb) => ({
+      revokedAt: eb(eb.ref('lastAccessAt'), '+', window.idleMs),
+      revokedReason: 'idle',
+    }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('orgs as o')
+        .innerJoin('sessions as s', 's.orgId', 'o.id')
+        .select('s.id')
+        .where('s.revokedAt', 'is', null)
+        .where('s.lastAccessAt', '<=', window.now - window.idleMs - window.lagMs)
+        .limit(window.limit),
+    )
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(expired.numUpdatedRows) + Number(idle.numUpdatedRows);
 }

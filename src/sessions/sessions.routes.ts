@@ -1,33 +1,51 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { ActivityService } from '../activity/activity.service.js';
 import { errors } from '../contracts/common.js';
 import {
   ListSessionsQuery,
   LogoutSessionsBody,
+  SessionDetailSchema,
   SessionIdParams,
-  SessionSchema,
+  SessionPageSchema,
 } from '../contracts/sessions.js';
 import { requireActor } from '../http/plugins/auth.js';
 import type { SessionService } from './sessions.service.js';
 
-export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (
-  app,
-  { sessions },
-) => {
+export const sessionsRoutes: FastifyPluginAsyncTypebox<{
+  sessions: SessionService;
+  activity: ActivityService;
+}> = async (app, { sessions, activity }) => {
   app.get(
     '/api/sessions',
     {
       schema: {
         tags: ['sessions'],
-        summary: "Active sessions: the whole org's for an admin, one's own for a user; newest access first",
+        summary:
+          "Live sessions, a page at a time: the whole org's for an admin, one's own for a user; most recent access first",
         querystring: ListSessionsQuery,
-        response: {
-          200: Type.Object({ sessions: Type.Array(Type.Ref(SessionSchema)) }),
-          ...errors(400, 401),
-        },
+        response: { 200: SessionPageSchema, ...errors(400, 401) },
       },
     },
-    async (request) => ({ sessions: await sessions.listSessions(requireActor(request), request.query) }),
+    async (request) => sessions.listSessions(requireActor(request), request.query),
+  );
+
+  app.get(
+    '/api/sessions/:id',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary:
+          'One session, live or ended, with everything known about it and its timeline (404 if not visible)',
+        params: SessionIdParams,
+        response: { 200: SessionDetailSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const session = await sessions.sessionDetail(actor, request.params.id);
+      return { session, activities: await activity.sessionTimeline(actor, session.id) };
+    },
   );
 
   app.delete(
@@ -51,13 +69,21 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionServic
     {
       schema: {
         tags: ['sessions'],
-        summary: 'The Logout button: ends the selected sessions at once, all or none',
+        summary:
+          'The Logout button: ends the selected sessions at once (all or none), or, for an admin, every live session a filter matches but the caller’s own',
         body: LogoutSessionsBody,
         response: { 200: Type.Object({ terminated: Type.Integer() }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({
-      terminated: await sessions.endSessions(requireActor(request), request.body.sessionIds),
-    }),
+    async (request) => {
+      const actor = requireActor(request);
+      const { sessionIds, filter } = request.body;
+      return {
+        terminated:
+          filter !== undefined
+            ? await sessions.endSessionsByFilter(actor, filter)
+            : await sessions.endSessions(actor, sessionIds ?? []),
+      };
+    },
   );
 };

@@ -4,32 +4,52 @@ import type { Credentials } from '../accounts/credentials.js';
 import { toUser } from '../accounts/user.js';
 import { recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
-import type { RevokedReason, Session } from '../contracts/sessions.js';
+import {
+  type ListSessionsParams,
+  type RevokedReason,
+  SESSION_TOTAL_CAP,
+  type Session,
+  type SessionFilter,
+  type SessionPage,
+} from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
-import { type Actor, confinedUserId } from '../kernel/actor.js';
+import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
-import { AppError, notFound } from '../kernel/errors.js';
+import { AppError, forbidden, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { normalizeIp } from '../kernel/ip.js';
 import { normalizeUsername } from '../kernel/username.js';
-import { type HeaderBag, parseClientInfo } from './client-info.js';
+import { clientHintsOf, type HeaderBag, nameWithoutVersion, parseClientInfo } from './client-info.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
 import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
+import { decodeCursor, encodeCursor } from './session-cursor.js';
+import { toSessionDetail } from './session-detail.js';
 import { createSessionEnding } from './session-ending.js';
+import { toSessionQuery } from './session-filter.js';
+import {
+  countSessions,
+  listSessionPage,
+  matchingSessions,
+  type SessionQuery,
+  type SortOrder,
+  sortKeyOf,
+} from './session-query.js';
 import {
   type Access,
   countLiveSessions,
   countLiveSessionsPerOrg,
+  findSession,
   insertSession,
   lastLoginsInOrg,
   listLiveSessions,
   prepareSessionLookup,
   type SessionListRow,
   type SessionLookupRow,
+  sweepEndedSessions,
 } from './sessions.repository.js';
 import { generateSessionToken, hashToken } from './tokens.js';
 
@@ -107,8 +127,19 @@ export function createSessionService(deps: SessionServiceDeps) {
     rows
       // Live by the freshest access this instance knows, exactly as the per-request check decides.
       .filter((row) => clock.now() - latestAccessAt(row) < deps.idleMs)
-      .map((row) => toSession(row, { currentSessionId, access: latestAccess(row) }))
-      .sort((a, b) => b.lastAccessAt.localeCompare(a.lastAccessAt) || a.id.localeCompare(b.id));
+      .map((row) => toSession(row, { currentSessionId, access: latestAccess(row) }));
+
+  /** The live sessions a caller's filter selects: always their org, a non-admin only their own. */
+  const queryFor = (actor: Actor, filter: SessionFilter | Record<string, never>): SessionQuery => {
+    const fields = toSessionQuery(filter);
+    return {
+      ...fields,
+      orgId: actor.orgId,
+      userId: confinedUserId(actor) ?? fields.userId,
+      now: clock.now(),
+      idleMs: deps.idleMs + STORED_ACCESS_LAG_MS,
+    };
+  };
 
   const ending = createSessionEnding({
     db,
@@ -151,11 +182,13 @@ export function createSessionService(deps: SessionServiceDeps) {
       const token = generateSessionToken();
       const client = parseClientInfo(input.headers);
       const geo = deps.geo.lookup(ip);
+      const hints = clientHintsOf(input.headers);
       const row = {
         id: newId(),
         tokenHash: hashToken(token),
         orgId: user.orgId,
         userId: user.id,
+        username: user.username,
         createdAt: now,
         lastAccessAt: now,
         lastUsedOn: null,
@@ -163,7 +196,13 @@ export function createSessionService(deps: SessionServiceDeps) {
         publicIp: ip,
         ...geo,
         ...client,
+        osName: nameWithoutVersion(client.os),
+        browserName: nameWithoutVersion(client.browser),
+        search: `${user.username}\n${(geo.city ?? '').toLowerCase()}`,
         userAgent: (headerValue(input.headers['user-agent']) ?? '').slice(0, 512),
+        clientHints: hints === null ? null : JSON.stringify(hints),
+        flags: '',
+        travel: null,
         revokedAt: null,
         revokedBy: null,
         revokedReason: null,
@@ -173,10 +212,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         await recordActivities(trx, user.orgId, [loginActivity(user, client, ip, row.id, now)], now);
       });
       await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
-      const session = toSession(
-        { ...row, username: user.username },
-        { currentSessionId: row.id, access: { at: now, usedOn: null } },
-      );
+      const session = toSession(row, { currentSessionId: row.id, access: { at: now, usedOn: null } });
       return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
 
@@ -224,14 +260,52 @@ export function createSessionService(deps: SessionServiceDeps) {
      */
     countLiveSessions: () => countLiveSessions(db, { now: clock.now(), idleMs: deps.idleMs }),
 
-    /** Admin: every live session of the org (optionally one user's); user: their own. */
-    async listSessions(actor: Actor, filter: { userId?: string | undefined } = {}): Promise<Session[]> {
-      const rows = await candidateSessions({
-        orgId: actor.orgId,
-        userId: confinedUserId(actor) ?? filter.userId,
-      });
-      return toSessions(rows, actor.sessionId);
+    /**
+     * One page of live sessions, filtered and sorted in SQL: an admin's of the whole org, a user's
+     * own; with the cursor of the next page and the matching count (exact up to SESSION_TOTAL_CAP).
+     */
+    async listSessions(actor: Actor, params: ListSessionsParams): Promise<SessionPage> {
+      const { sort, limit } = params;
+      const order: SortOrder = params.order ?? (sort === 'username' || sort === 'country' ? 'asc' : 'desc');
+      const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, sort, order);
+      const query = queryFor(actor, params);
+      const [rows, total] = await Promise.all([
+        listSessionPage(db, query, { sort, order, limit, after }),
+        countSessions(db, query, SESSION_TOTAL_CAP),
+      ]);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        sessions: toSessions(page, actor.sessionId),
+        nextCursor: rows.length > limit && last ? encodeCursor(sort, order, sortKeyOf(last, sort)) : null,
+        total: Math.min(total, SESSION_TOTAL_CAP),
+        totalCapped: total > SESSION_TOTAL_CAP,
+      };
     },
+
+    /** One session the caller may see, live or ended, with everything known about it; 404 otherwise. */
+    async sessionDetail(actor: Actor, sessionId: string) {
+      const row = await findSession(db, { orgId: actor.orgId, id: sessionId, userId: confinedUserId(actor) });
+      if (!row) throw notFound('Session');
+      const shown = toSession(row, { currentSessionId: actor.sessionId, access: latestAccess(row) });
+      return toSessionDetail(row, shown, { now: clock.now(), idleMs: deps.idleMs });
+    },
+
+    /**
+     * Admin: ends every live session of the org that matches the filter, but the caller's own, in
+     * batches of a transaction each (SessionEnding.endMatching); answers how many ended.
+     */
+    async endSessionsByFilter(actor: Actor, filter: SessionFilter): Promise<number> {
+      if (!isAdmin(actor)) throw forbidden('Only an admin can end sessions by filter');
+      const query = { ...queryFor(actor, filter), exceptId: actor.sessionId };
+      return ending.endMatching(actor, filter, (limit) =>
+        matchingSessions(db, { ...query, now: clock.now() }, limit),
+      );
+    },
+
+    /** Marks sessions that ran out as ended (see sweepEndedSessions); answers how many. */
+    sweepEndedSessions: (limit: number) =>
+      sweepEndedSessions(db, { now: clock.now(), idleMs: deps.idleMs, lagMs: STORED_ACCESS_LAG_MS, limit }),
 
     /** The caller as /api/me shows them, from the row the per-request check read (built only there). */
     describeCurrentUser(row: SessionLookupRow): User {

@@ -1,0 +1,161 @@
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import type { SessionFlag, SessionSort } from '../contracts/sessions.js';
+import type { Schema } from '../db/schema.js';
+import type { SessionRow, SessionTable } from './session.table.js';
+
+type Db = Kysely<Schema>;
+
+/** Live sessions of one org that match the list's filters, in the stored form the columns hold. */
+export interface SessionQuery {
+  orgId: string;
+  userId?: string | undefined;
+  /** Canonical (lower-case) username. */
+  username?: string | undefined;
+  /** Upper-case ISO code. */
+  country?: string | undefined;
+  /** As `Session.deviceType` shows it. */
+  deviceType?: string | undefined;
+  /** `os_name` / `browser_name`: lower-case, without the version. */
+  osName?: string | undefined;
+  browserName?: string | undefined;
+  /** Lower-case text: an IP prefix, or a substring of the username or city. */
+  q?: string | undefined;
+  flag?: SessionFlag | undefined;
+  /** Only these sessions. */
+  ids?: readonly string[] | undefined;
+  /** Never this one (a Logout by filter spares the caller's own session). */
+  exceptId?: string | null | undefined;
+  now: number;
+  /** The idle window, already widened by how far stored accesses lag. */
+  idleMs: number;
+}
+
+export type SortOrder = 'asc' | 'desc';
+
+/**
+ * The key each sort orders by, ending in last access and id so every page has a strict place to
+ * continue from; each is the tail of one of the live indexes (migration 010).
+ */
+const SORT_KEYS: Record<SessionSort, readonly string[]> = {
+  lastAccessAt: ['s.last_access_at', 's.id'],
+  createdAt: ['s.created_at', 's.id'],
+  username: ['s.username', 's.last_access_at', 's.id'],
+  country: ["coalesce(s.country_code, '')", 's.last_access_at', 's.id'],
+};
+
+/** How many values a cursor for this sort holds, and of what kind. */
+export function sortKeyKinds(sort: SessionSort): Array<'number' | 'string'> {
+  return SORT_KEYS[sort].map((column) => (column.endsWith('_at') ? 'number' : 'string'));
+}
+
+type SessionsAsS = Schema & { s: SessionTable };
+
+/** Escapes LIKE's wildcards so `q` is matched as typed (the escape character is `\`). */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function like(column: string, pattern: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
+}
+
+/** The conditions a live session of the query matches, for a `where`. */
+function matches(eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expression<SqlBool> {
+  const all: Expression<SqlBool>[] = [
+    eb('s.orgId', '=', f.orgId),
+    eb('s.revokedAt', 'is', null),
+    eb('s.expiresAt', '>', f.now),
+    eb('s.lastAccessAt', '>', f.now - f.idleMs),
+  ];
+  if (f.userId !== undefined) all.push(eb('s.userId', '=', f.userId));
+  if (f.username !== undefined) all.push(eb('s.username', '=', f.username));
+  if (f.country !== undefined) all.push(sql<SqlBool>`coalesce(s.country_code, '') = ${f.country}`);
+  if (f.deviceType !== undefined) all.push(eb('s.deviceType', '=', f.deviceType));
+  if (f.osName !== undefined) all.push(eb('s.osName', '=', f.osName));
+  if (f.browserName !== undefined) all.push(eb('s.browserName', '=', f.browserName));
+  if (f.flag !== undefined) {
+    // `flags <> ''` as written in the partial index's predicate, so the planner can use it.
+    all.push(eb('s.flags', '<>', ''), like('s.flags', `%${f.flag}%`));
+  }
+  if (f.q !== undefined) {
+    const text = likeEscaped(f.q);
+    all.push(eb.or([like('s.public_ip', `${text}%`), like('s.search', `%${text}%`)]));
+  }
+  if (f.ids !== undefined) all.push(eb('s.id', 'in', f.ids));
+  if (f.exceptId !== undefined && f.exceptId !== null) all.push(eb('s.id', '<>', f.exceptId));
+  return eb.and(all);
+}
+
+export interface PageRequest {
+  sort: SessionSort;
+  order: SortOrder;
+  limit: number;
+  /** The sort key of the last row of the previous page. */
+  after?: ReadonlyArray<string | number> | undefined;
+}
+
+/** One page of matching live sessions, plus one row more to tell whether another page follows. */
+export function listSessionPage(db: Db, f: SessionQuery, page: PageRequest): Promise<SessionRow[]> {
+  const keys = SORT_KEYS[page.sort];
+  let query = db
+    .selectFrom('sessions as s')
+    .where((eb) => matches(eb, f))
+    .selectAll('s');
+  if (page.after !== undefined) {
+    const columns = sql.join(keys.map((k) => sql.raw(k)));
+    const values = sql.join(page.after.map((v) => sql`${v}`));
+    query = query.where(
+      page.order === 'desc'
+        ? sql<SqlBool>`(${columns}) < (${values})`
+        : sql<SqlBool>`(${columns}) > (${values})`,
+    );
+  }
+  for (const key of keys) query = query.orderBy(sql.raw(key), page.order);
+  return query.limit(page.limit + 1).execute();
+}
+
+/** The sort key of a row, as a cursor holds it. */
+export function sortKeyOf(row: SessionRow, sort: SessionSort): Array<string | number> {
+  switch (sort) {
+    case 'lastAccessAt':
+      return [row.lastAccessAt, row.id];
+    case 'createdAt':
+      return [row.createdAt, row.id];
+    case 'username':
+      return [row.username, row.lastAccessAt, row.id];
+    case 'country':
+      return [row.countryCode ?? '', row.lastAccessAt, row.id];
+  }
+}
+
+/** Matching live sessions, counted up to `cap + 1` so a huge org costs no more than the cap. */
+export async function countSessions(db: Db, f: SessionQuery, cap: number): Promise<number> {
+  const capped = db
+    .selectFrom('sessions as s')
+    .where((eb) => matches(eb, f))
+    .select(sql.lit(1).as('one'))
+    .limit(cap + 1)
+    .as('capped');
+  const row = await db
+    .selectFrom(capped)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Ids and users of up to `limit` matching live sessions (a Logout by filter, one batch at a time). */
+export function matchingSessions(db: Db, f: SessionQuery, limit: number): Promise<SessionRow[]> {
+  return db
+    .selectFrom('sessions as s')
+    .where((eb) => matches(eb, f))
+    .selectAll('s')
+    .limit(limit)
+    .execute();
+}

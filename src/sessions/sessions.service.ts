@@ -232,7 +232,9 @@ export function createSessionService(deps: SessionServiceDeps) {
       const row = await lookupSession(hashToken(token));
       if (!row) return { ok: false, reason: 'unknown' };
       if (row.revokedReason !== null || row.revokedAt !== null) {
-        return { ok: false, reason: row.revokedReason ?? 'terminated' };
+        // A swept session (sweepEndedSessions) is refused exactly as before it was swept.
+        const reason = row.revokedReason === 'idle' ? 'expired' : row.revokedReason;
+        return { ok: false, reason: reason ?? 'terminated' };
       }
       if (row.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
       const now = clock.now();

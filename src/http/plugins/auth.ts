@@ -4,7 +4,7 @@ import type { ApiKeyPrincipal, ApiKeyService } from '../../accounts/api-keys.ser
 import type { ApiKeyScope } from '../../contracts/api-keys.js';
 import type { Actor } from '../../kernel/actor.js';
 import { AppError } from '../../kernel/errors.js';
-import type { CheckedSession, SessionService } from '../../sessions/sessions.service.js';
+import type { CheckedSession, SessionRejection, SessionService } from '../../sessions/sessions.service.js';
 import { clientIp } from '../client-ip.js';
 import { isPassive } from '../passive.js';
 import type { SessionCookies } from '../session-cookie.js';
@@ -34,13 +34,15 @@ declare module 'fastify' {
   }
 }
 
-const ENDED_MESSAGES: Record<string, string> = {
+const ENDED_MESSAGES: Record<SessionRejection, string> = {
   unknown: 'Not logged in',
   expired: 'Your session expired; log in again',
   logout: 'You logged out',
   terminated: 'Your session was ended by an administrator or from another device',
   password_changed: 'Your password was changed; log in again',
   user_disabled: 'Your account was disabled',
+  idle: 'Your session expired; log in again',
+  session_limit: 'Your session was ended: you opened more sessions than your organization allows',
 };
 
 /** Turns the session cookie into `request.actor`, or refuses the request with 401 / 503. */
@@ -83,7 +85,7 @@ export const authPlugin = fp(
         return;
       }
       const token = options.cookies.read(request);
-      if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown as string);
+      if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
         result = await options.sessions.validateSessionToken(token, {
@@ -98,7 +100,7 @@ export const authPlugin = fp(
       if (!result.ok) {
         options.cookies.clear(request, reply);
         const code = result.reason === 'unknown' ? 'NOT_AUTHENTICATED' : 'SESSION_ENDED';
-        throw new AppError(code, ENDED_MESSAGES[result.reason] ?? 'Session ended', {
+        throw new AppError(code, ENDED_MESSAGES[result.reason], {
           'x-session-ended': result.reason,
         });
       }

@@ -26,6 +26,11 @@ const REASONS: Record<string, { tone: 'info' | 'warning'; title: string; text: s
     title: 'Your session expired',
     text: 'Sessions end after a period of inactivity. Log in again to continue.',
   },
+  session_limit: {
+    tone: 'warning',
+    title: 'Your oldest session was ended',
+    text: 'Your organization allows a limited number of sessions per person, and a newer login took its place.',
+  },
   logout: { tone: 'info', title: 'You logged out', text: 'This session was logged out in another tab.' },
   signed_out: { tone: 'info', title: 'You have logged out', text: 'Log in again to continue.' },
 };

@@ -103,6 +103,11 @@ export interface PageRequest {
 
 /** One page of matching live sessions, plus one row more to tell whether another page follows. */
 export function listSessionPage(db: Db, f: SessionQuery, page: PageRequest): Promise<SessionRow[]> {
+  return sessionPageQuery(db, f, page).execute();
+}
+
+/** The page's query, unrun (the plan tests read what the engines make of it). */
+export function sessionPageQuery(db: Db, f: SessionQuery, page: PageRequest) {
   const keys = SORT_KEYS[page.sort];
   let query = db
     .selectFrom('sessions as s')
@@ -118,7 +123,7 @@ export function listSessionPage(db: Db, f: SessionQuery, page: PageRequest): Pro
     );
   }
   for (const key of keys) query = query.orderBy(sql.raw(key), page.order);
-  return query.limit(page.limit + 1).execute();
+  return query.limit(page.limit + 1);
 }
 
 /** The sort key of a row, as a cursor holds it. */

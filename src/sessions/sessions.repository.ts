@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RevokedReason } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
 import type { NewSessionRow, SessionRow } from './session.table.js';
@@ -123,10 +124,22 @@ export async function markSessionsEnded(
   revocation: Revocation,
 ): Promise<string[]> {
   if (ids.length === 0) return [];
+  // PostgreSQL: the rows are locked in id order first. An UPDATE locks them in whatever order its
+  // plan scans them, and two Logouts of overlapping sessions (50 at once by one filter) deadlocked.
+  // SQLite has one writer at a time.
+  const targets = isPostgres(db)
+    ? db
+        .selectFrom('sessions')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('revokedAt', 'is', null)
+        .orderBy('id')
+        .forUpdate()
+    : ids;
   const rows = await db
     .updateTable('sessions')
     .set({ revokedAt: revocation.at, revokedBy: revocation.by, revokedReason: revocation.reason })
-    .where('id', 'in', ids)
+    .where('id', 'in', targets)
     .where('revokedAt', 'is', null)
     .returning('id')
     .execute();

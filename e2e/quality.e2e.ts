@@ -130,7 +130,8 @@ describe('Quality', () => {
 
     const focused = () => page.evaluate<FocusStop>(FOCUSED);
     const stops: FocusStop[] = [];
-    for (let i = 0; i < 20; i += 1) {
+    // Past the header, the filters, the toolbar and the table's select-all and sort buttons.
+    for (let i = 0; i < 30; i += 1) {
       await page.keyboard.press('Tab');
       const stop = await focused();
       stops.push(stop);
@@ -143,7 +144,7 @@ describe('Quality', () => {
     // Space selects the row; Shift+Tab back to Logout; Enter opens the confirmation; Escape cancels.
     await page.keyboard.press('Space');
     expect(await page.locator('tbody input[type=checkbox]:checked').count()).toBe(1);
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 8; i += 1) {
       await page.keyboard.press('Shift+Tab');
       if ((await focused()).label.startsWith('Logout')) break;
     }

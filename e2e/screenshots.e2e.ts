@@ -1,8 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin } from './helpers/api.ts';
-import { launchChromium, logInThroughForm, openTab, screenshotPath } from './helpers/browser.ts';
-import { type DemoOrg, seedDemoOrg } from './helpers/seed.ts';
+import { launchChromium, logInThroughForm, openTab, screenshotPath, type Tab } from './helpers/browser.ts';
+import {
+  CLIENTS,
+  type Client,
+  PLACES,
+  type ScreenshotOrg,
+  seedScreenshotOrg,
+} from './helpers/screenshot-org.ts';
 import { ADMIN, type RunningServer, startServer } from './helpers/server.ts';
 
 /**
@@ -11,14 +17,47 @@ import { ADMIN, type RunningServer, startServer } from './helpers/server.ts';
  */
 let server: RunningServer;
 let browser: Browser;
-let org: DemoOrg;
-/** The admin's browser "comes from" here (the test server trusts X-Forwarded-For from loopback). */
-const ADMIN_IP = '5.9.0.1';
+let org: ScreenshotOrg;
+
+/** A tab's requests "come from" `ip` (the test server trusts X-Forwarded-For from loopback). */
+const from = (ip: string) => ({ extraHTTPHeaders: { 'x-forwarded-for': ip } });
+
+/**
+ * Makes the tab introduce itself as `client` rather than as headless Chromium on Linux: its
+ * User-Agent, and the client hints that browser sends (none for Safari). Chromium sends its own
+ * hints unless told these, which only the DevTools protocol can.
+ */
+async function presentAs(tab: Tab, client: Client): Promise<void> {
+  const cdp = await tab.context.newCDPSession(tab.page);
+  const meta = 'metadata' in client ? client.metadata : undefined;
+  const major = /Chrome\/(\d+)/.exec(client.userAgent)?.[1] ?? '131';
+  await cdp.send('Emulation.setUserAgentOverride', {
+    userAgent: client.userAgent,
+    ...(meta && {
+      userAgentMetadata: {
+        brands: [
+          { brand: meta.brand, version: major },
+          { brand: 'Chromium', version: major },
+          { brand: 'Not_A Brand', version: '24' },
+        ],
+        fullVersionList: [{ brand: meta.brand, version: `${major}.0.6778.86` }],
+        platform: meta.platform,
+        platformVersion: meta.platformVersion,
+        architecture: 'x86',
+        model: '',
+        mobile: false,
+      },
+    }),
+  });
+}
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchChromium();
-  org = await seedDemoOrg(server.baseUrl, await adminLogin(server.baseUrl, { ip: '8.8.4.4' }));
+  const seeding = await adminLogin(server.baseUrl, { ip: PLACES.amsterdam });
+  org = await seedScreenshotOrg(server.baseUrl, server.databasePath, seeding);
+  // The seeding session is no one's browser: it leaves the list.
+  await seeding.request('POST', '/api/auth/logout');
 });
 afterAll(async () => {
   await browser?.close();
@@ -26,21 +65,24 @@ afterAll(async () => {
 });
 
 describe('Screenshots', () => {
-  it('login, Session Information, the Logout confirmation, an ended session, the Activity Log', async () => {
+  it('login, Session Information, the Logout confirmation, an ended session, the Activity Log, a session’s details', async () => {
     const base = server.baseUrl;
-    const adminTab = await openTab(browser, { extraHTTPHeaders: { 'x-forwarded-for': ADMIN_IP } });
+    const adminTab = await openTab(browser, from(PLACES.amsterdam));
+    await presentAs(adminTab, CLIENTS.macChrome);
     const { page } = adminTab;
     await page.goto(`${base}/login`);
     await page.getByLabel('Username').waitFor();
     await page.screenshot({ path: screenshotPath('01-login') });
 
-    const maria = org.users[0] as DemoOrg['users'][number];
-    const userTab = await openTab(browser, { extraHTTPHeaders: { 'x-forwarded-for': '81.2.69.142' } });
+    const { maria } = org;
+    const userTab = await openTab(browser, from(PLACES.madrid));
+    await presentAs(userTab, CLIENTS.windowsChrome);
     await logInThroughForm(userTab.page, base, maria.username, maria.password);
 
     await logInThroughForm(page, base, ADMIN.username, ADMIN.password);
     await page.getByText('Live', { exact: true }).waitFor();
-    await page.locator('tbody tr').nth(7).waitFor();
+    await page.locator('tbody tr').nth(16).waitFor();
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: screenshotPath('02-session-information'), fullPage: true });
 
     const mariaRows = page.locator('tbody tr').filter({ hasText: maria.username });
@@ -68,6 +110,16 @@ describe('Screenshots', () => {
     await page.mouse.move(0, 600);
     await page.screenshot({ path: screenshotPath('05-activity-log') });
 
+    // The flagged session's panel over the list: its map, its risk, what it did.
+    await page.goto(`${base}/sessions/${org.flaggedSessionId}`);
+    const panel = page.getByRole('dialog', { name: /Session of lukas\.schmidt/ });
+    await panel.locator('svg.world-map .world-map-dot').waitFor();
+    await panel.getByText('activity.exported').first().waitFor();
+    // Tall enough for the whole panel, down to the timeline.
+    await page.setViewportSize({ width: 1440, height: 1560 });
+    await page.mouse.move(0, 600);
+    await page.screenshot({ path: screenshotPath('11-session-details') });
+
     expect(adminTab.problems.messages).toEqual([]);
     expect(userTab.problems.messages).toEqual([]);
     await adminTab.context.close();
@@ -81,8 +133,9 @@ describe('Screenshots', () => {
       deviceScaleFactor: 2,
       isMobile: true,
       hasTouch: true,
-      extraHTTPHeaders: { 'x-forwarded-for': '1.1.1.1' },
+      ...from(PLACES.amsterdam),
     });
+    await presentAs(tab, CLIENTS.iphone);
     const { page } = tab;
     // How far the page is wider than the screen (a string: the root tsconfig has no DOM types).
     const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
@@ -96,6 +149,16 @@ describe('Screenshots', () => {
     // The toolbar and the first cards, as a phone shows them after a short scroll.
     await page.evaluate("document.querySelector('.toolbar').scrollIntoView()");
     await page.screenshot({ path: screenshotPath('06-mobile-session-information') });
+
+    // A session's panel takes the whole screen, and fits it too.
+    await page.goto(`${base}/sessions/${org.flaggedSessionId}`);
+    await page.locator('svg.world-map').waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate<number>(
+        "(() => { const b = document.querySelector('.drawer-body'); return b.scrollWidth - b.clientWidth; })()",
+      ),
+    ).toBeLessThanOrEqual(0);
 
     await page.goto(`${base}/activity?period=7d`);
     await page.locator('tbody tr').first().waitFor();

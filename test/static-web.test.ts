@@ -52,6 +52,11 @@ describeEachEngine('the web app while another build replaces web/dist', (engine)
     const page = await get('/sessions');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('second build');
+    // A session's own page is the app too (a link to it survives a reload); a malformed id is not.
+    const detail = await get('/sessions/0b7e1c9a-3f4d-4e5a-9b6c-7d8e9f0a1b2c');
+    expect(detail.statusCode).toBe(200);
+    expect(detail.body).toContain('second build');
+    expect((await get('/sessions/not-an-id')).statusCode).toBe(404);
     const asset = await get('/assets/index-abc123.js');
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-encoding']).toBe('br');

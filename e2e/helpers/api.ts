@@ -117,3 +117,9 @@ export async function ingest(baseUrl: string, admin: ApiSession, events: IngestE
     if (response.status !== 201) throw new Error(`ingest: ${response.status} ${await response.text()}`);
   }
 }
+
+/** The org of the logged-in user (the tests insert rows into it directly). */
+export async function orgIdOf(session: ApiSession): Promise<string> {
+  const { user } = await session.request<{ user: { orgId: string } }>('GET', '/api/me');
+  return user.orgId;
+}

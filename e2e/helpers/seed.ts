@@ -1,4 +1,4 @@
-import { type ApiSession, apiLogin, createUser, type IngestEvent, ingest, USER_AGENTS } from './api.ts';
+import type { IngestEvent } from './api.ts';
 
 const JOBS = ['backup', 'compare', 'replicate', 'restore', 'archive'] as const;
 const TARGETS = ['Org Acme Prod', 'Org Acme UAT', 'Sandbox QA-2', 'Org Acme Dev', 'Partner Portal'];
@@ -33,42 +33,4 @@ export function jobActivities(
     });
   }
   return events;
-}
-
-export interface DemoOrg {
-  admin: ApiSession;
-  users: Array<{ id: string; username: string; password: string }>;
-}
-
-/** Users with sessions from several devices and places, and a few hundred job activities. */
-export async function seedDemoOrg(baseUrl: string, admin: ApiSession): Promise<DemoOrg> {
-  const maria = await createUser(admin, 'maria.lopez', { exact: true });
-  const chen = await createUser(admin, 'chen.wei', { exact: true });
-  const devices: Array<[typeof maria, string, string]> = [
-    [maria, USER_AGENTS.windowsChrome, '8.8.8.8'],
-    [maria, USER_AGENTS.iphone, '81.2.69.142'],
-    [chen, USER_AGENTS.macSafari, '2a02:908::1'],
-    [chen, USER_AGENTS.ipad, '1.1.1.1'],
-    [chen, USER_AGENTS.edge, '200.160.2.3'],
-  ];
-  const sessions: ApiSession[] = [];
-  for (const [user, userAgent, ip] of devices) {
-    sessions.push(await apiLogin(baseUrl, user.username, user.password, { userAgent, ip }));
-  }
-  // Two of them are in use on the vault's other apps, behind forward auth.
-  const apps = ['files.vault.example', 'restore.vault.example'];
-  for (const [i, host] of apps.entries()) {
-    const session = sessions[i * 2] as ApiSession;
-    await fetch(`${baseUrl}/api/auth/verify`, {
-      // As a proxy asks (the test server trusts loopback): for whom, and on which host.
-      headers: {
-        cookie: session.cookie,
-        'x-forwarded-for': '8.8.8.8',
-        'x-forwarded-host': host,
-        'x-forwarded-uri': '/',
-      },
-    });
-  }
-  await ingest(baseUrl, admin, jobActivities(['admin', maria.username, chen.username], 240));
-  return { admin, users: [maria, chen] };
 }

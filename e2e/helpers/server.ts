@@ -10,6 +10,8 @@ export const ADMIN = { username: 'admin', password: 'correct horse battery stapl
 
 export interface RunningServer {
   baseUrl: string;
+  /** The server's SQLite file, for tests that insert rows faster than the API can (seed-rows.ts). */
+  databasePath: string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     if (!existsSync(join(REPO, built))) throw new Error(`${built} is missing: run "npm run build" first`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'vault-e2e-'));
+  const databasePath = join(dir, 'vault.db');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['dist/cli.js', 'serve'], {
@@ -45,7 +48,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       HOME: process.env.HOME ?? dir,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
+      DATABASE_URL: `sqlite:${databasePath}`,
       VAULT_ADMIN_USERNAME: ADMIN.username,
       VAULT_ADMIN_PASSWORD: ADMIN.password,
       TRUST_PROXY: 'loopback',
@@ -79,6 +82,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 
   return {
     baseUrl,
+    databasePath,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -10,6 +10,8 @@ import { useLiveStream } from './features/sessions/live.ts';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
 
 const HOME = '/sessions';
+/** A session's details over the list: /sessions/<id>. */
+const SESSION_PATH = /^\/sessions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 function loginUrl(reason: EndReason | 'signed_out' | null, next?: string): string {
   const params = new URLSearchParams();
@@ -114,8 +116,16 @@ export function App() {
     );
   } else if (location.pathname === '/activity') {
     page = <ActivityPage me={me} />;
-  } else if (location.pathname === '/sessions') {
-    page = <SessionsPage me={me} live={live} onSelfEnded={() => endSession('signed_out')} />;
+  } else if (location.pathname === '/sessions' || SESSION_PATH.test(location.pathname)) {
+    // One element for the list with or without a session's panel: opening one keeps the list as it is.
+    page = (
+      <SessionsPage
+        me={me}
+        live={live}
+        detailId={SESSION_PATH.exec(location.pathname)?.[1]?.toLowerCase() ?? null}
+        onSelfEnded={() => endSession('signed_out')}
+      />
+    );
   } else {
     page = (
       <div className="page">

@@ -12,7 +12,10 @@ import './styles/toolbar.css';
 import './styles/tables.css';
 import './styles/activity-table.css';
 import './styles/activity-filters.css';
+import './styles/sessions-table.css';
+import './styles/tooltip.css';
 import './styles/modal.css';
+import './styles/session-detail.css';
 import './styles/login.css';
 import './styles/narrow-screens.css';
 

@@ -21,6 +21,9 @@ const SHORT = 'public, max-age=3600';
 const COMPRESSIBLE = /\.(js|css|html|svg|json)$/;
 // The pages the React app routes itself (web/src/App.tsx); a reload of any of them gets the app.
 const APP_ROUTES = new Set(['/', '/login', '/sessions', '/activity']);
+// One session's page (/sessions/<id>), so a link to it survives a reload or a new tab.
+const SESSION_PAGE =
+  /^\/sessions\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // A file at the top of web/dist (favicon.svg, ...): one path segment with an extension, no dot-dot.
 const TOP_LEVEL_FILE = /^\/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[A-Za-z0-9]+$/;
 
@@ -61,7 +64,7 @@ export interface StaticWebOptions {
 
 /**
  * Serves the web UI from web/dist: hashed assets with a long cache, index.html with no-cache and
- * Accept-CH for the app's own URLs (/sessions, /activity?..., so they survive a reload). Any other
+ * Accept-CH for the app's own URLs (/sessions, /sessions/<id>, /activity?..., so they survive a reload). Any other
  * path is a 404: the app's "Page not found" for a browser, the API's JSON error for anyone else.
  * Files are looked up per request: a rebuild needs no restart, and a file that disappears under a
  * running server (another checkout's build swapping web/dist) is a 404, never an error.
@@ -86,7 +89,7 @@ export const staticWebPlugin = fp(
 
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split('?', 1)[0] ?? '/';
-      if (APP_ROUTES.has(path)) return reply.sendFile('index.html', webRoot);
+      if (APP_ROUTES.has(path) || SESSION_PAGE.test(path)) return reply.sendFile('index.html', webRoot);
       if (TOP_LEVEL_FILE.test(path) && existsSync(join(webRoot, path))) {
         return reply.sendFile(path.slice(1), webRoot);
       }

@@ -1,4 +1,15 @@
-import type { ActivityPage, ActivityQuery, EndReason, ErrorCode, Me, Session, User } from './types.ts';
+import type {
+  ActivityPage,
+  ActivityQuery,
+  EndReason,
+  ErrorCode,
+  Me,
+  SessionDetail,
+  SessionFilter,
+  SessionListQuery,
+  SessionPage,
+  User,
+} from './types.ts';
 
 /** An API answer other than 2xx, with the server's error code and safe-to-show message. */
 export class ApiError extends Error {
@@ -96,8 +107,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   return (await response.json()) as T;
 }
 
-/** Turns an activity query into URL search parameters (activity repeats; empty values are left out). */
-export function activitySearchParams(query: ActivityQuery): URLSearchParams {
+/** Turns a query into URL search parameters (arrays repeat the key; empty values are left out). */
+export function searchParams(query: ActivityQuery | SessionListQuery): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === '' || value === null) continue;
@@ -129,19 +140,20 @@ export const api = {
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/api/me/password', { body: { currentPassword, newPassword } }),
   users: (signal?: AbortSignal) => request<{ users: User[] }>('GET', '/api/users', { signal }),
-  sessions: (userId: string | undefined, signal?: AbortSignal) =>
-    request<{ sessions: Session[] }>(
-      'GET',
-      userId ? `/api/sessions?userId=${encodeURIComponent(userId)}` : '/api/sessions',
-      { signal },
-    ),
+  sessions: (query: SessionListQuery, signal?: AbortSignal) =>
+    request<SessionPage>('GET', `/api/sessions?${searchParams(query)}`, { signal }),
+  session: (id: string, signal?: AbortSignal) =>
+    request<SessionDetail>('GET', `/api/sessions/${encodeURIComponent(id)}`, { signal }),
   endSessions: (sessionIds: string[]) =>
     request<{ terminated: number }>('POST', '/api/sessions/logout', { body: { sessionIds } }),
+  /** Admin: every live session the filter matches but the caller's own (the filter must have a key). */
+  endSessionsByFilter: (filter: SessionFilter) =>
+    request<{ terminated: number }>('POST', '/api/sessions/logout', { body: { filter } }),
   activities: (query: ActivityQuery, signal?: AbortSignal) =>
-    request<ActivityPage>('GET', `/api/activities?${activitySearchParams(query)}`, { signal }),
+    request<ActivityPage>('GET', `/api/activities?${searchParams(query)}`, { signal }),
   activityTypes: (signal?: AbortSignal) =>
     request<{ activityTypes: string[] }>('GET', '/api/activity-types', { signal }),
   /** The CSV download's address (a plain GET the browser saves as a file). */
   exportUrl: (query: ActivityQuery) =>
-    `/api/activities/export?${activitySearchParams({ ...query, limit: undefined, cursor: undefined })}&format=csv`,
+    `/api/activities/export?${searchParams({ ...query, limit: undefined, cursor: undefined })}&format=csv`,
 };

@@ -5,14 +5,42 @@
  */
 import type { ActivityPage, ActivitySearchQuery } from '../../../src/contracts/activity.ts';
 import type { Period, SortKey, SortOrder } from '../../../src/contracts/activity-terms.ts';
-import type { EndReason, Me, Session } from '../../../src/contracts/sessions.ts';
+import type {
+  DeviceType,
+  EndReason,
+  ListSessionsParams,
+  Me,
+  Session,
+  SessionDetail,
+  SessionFilter,
+  SessionFlag,
+  SessionPage,
+  SessionSort,
+  Travel,
+} from '../../../src/contracts/sessions.ts';
 
 export type { User } from '../../../src/contracts/accounts.ts';
 export type { Activity } from '../../../src/contracts/activity.ts';
 export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
 export type { Role } from '../../../src/kernel/actor.ts';
 export type { ErrorCode } from '../../../src/kernel/errors.ts';
-export type { ActivityPage, EndReason, Me, Period, Session, SortOrder };
+export type {
+  ActivityPage,
+  DeviceType,
+  EndReason,
+  Me,
+  Period,
+  Session,
+  SessionDetail,
+  SessionFilter,
+  SessionFlag,
+  SessionPage,
+  SessionSort,
+  SortOrder,
+  Travel,
+};
 export type ActivitySort = SortKey;
 /** Query parameters of GET /api/activities and /api/activities/export. */
 export type ActivityQuery = ActivitySearchQuery;
+/** Query parameters of GET /api/sessions; the server fills in what is left out (100 a page, by last access). */
+export type SessionListQuery = Partial<ListSessionsParams>;

@@ -14,13 +14,20 @@ function subscribe(listener: () => void): () => void {
 
 const snapshot = () => window.location.pathname + window.location.search;
 
-/** Goes to `to` (path and query) without reloading; `replace` keeps the history entry. */
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+export interface NavigateOptions {
+  /** Replace the history entry instead of adding one. */
+  replace?: boolean;
+  /** Stay where the page is scrolled: opening a panel over it, or a filter of the same page. */
+  keepScroll?: boolean;
+}
+
+/** Goes to `to` (path and query) without reloading. */
+export function navigate(to: string, options: NavigateOptions = {}): void {
   if (to === snapshot()) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   for (const listener of listeners) listener();
-  window.scrollTo(0, 0);
+  if (!options.keepScroll) window.scrollTo(0, 0);
 }
 
 export interface Location {
@@ -36,13 +43,18 @@ export function useLocation(): Location {
 }
 
 /** An <a> that navigates in-app on a plain left click and behaves normally otherwise (new tab, ...). */
-export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+export function Link({
+  href,
+  onClick,
+  keepScroll,
+  ...rest
+}: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; keepScroll?: boolean }) {
   const handle = (event: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(event);
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    navigate(href);
+    navigate(href, { keepScroll });
   };
   return <a href={href} onClick={handle} {...rest} />;
 }

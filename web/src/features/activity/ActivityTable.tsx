@@ -1,4 +1,5 @@
 import type { Activity, ActivitySort, SortOrder } from '../../api/types.ts';
+import { SortHeader } from '../../components/SortHeader.tsx';
 import { formatDateTime } from '../../lib/time.ts';
 
 interface ActivityTableProps {
@@ -24,38 +25,9 @@ const STATUS_TONES: Record<string, string> = {
   started: 'info',
 };
 
-function SortHeader(props: {
-  column: ActivitySort;
-  label: string;
-  sort: ActivitySort;
-  order: SortOrder;
-  onSort: (column: ActivitySort) => void;
-}) {
-  const active = props.sort === props.column;
-  const direction = active ? (props.order === 'asc' ? 'ascending' : 'descending') : undefined;
-  return (
-    <th scope="col" aria-sort={direction ?? 'none'}>
-      <button type="button" className="sort-button" onClick={() => props.onSort(props.column)}>
-        {props.label}
-        <svg
-          className={`sort-icon ${active ? `sort-${props.order}` : ''}`}
-          viewBox="0 0 10 14"
-          aria-hidden="true"
-        >
-          <path className="sort-up" d="M5 1 9 6H1z" />
-          <path className="sort-down" d="M5 13 1 8h8z" />
-        </svg>
-        <span className="visually-hidden">
-          {active ? `, sorted ${direction}; activate to reverse` : ', activate to sort'}
-        </span>
-      </button>
-    </th>
-  );
-}
-
 /** Date/Time, User, Activity, Status, Target, Public IP; the first three sort on the server. */
 export function ActivityTable({ items, sort, order, onSort, busy }: ActivityTableProps) {
-  const header = { sort, order, onSort };
+  const header = { sort, order, onSort } as const;
   return (
     <div className="table-wrap" aria-busy={busy}>
       <table className={`data-table activity-table${busy ? ' is-busy' : ''}`}>

@@ -1,26 +1,42 @@
-import { Fragment, useEffect, useRef } from 'react';
-import type { Session } from '../../api/types.ts';
+import { Fragment, type MouseEvent, useEffect, useRef } from 'react';
+import type { Session, SessionSort, SortOrder } from '../../api/types.ts';
 import { CountryBadge } from '../../components/CountryBadge.tsx';
-import { MiniMap } from '../../components/MiniMap.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
+import { Link } from '../../components/router.tsx';
+import { SortHeader } from '../../components/SortHeader.tsx';
 import { DeviceIcon } from './DeviceIcon.tsx';
+import { FlagBadges } from './FlagBadges.tsx';
 
 interface SessionsTableProps {
   sessions: Session[];
-  selected: Set<string>;
+  selected: ReadonlySet<string>;
   onSelect: (selected: Set<string>) => void;
+  sort: SessionSort;
+  order: SortOrder;
+  onSort: (column: SessionSort) => void;
+  /** The address of a session's details (the panel over this list). */
+  detailHref: (id: string) => string;
+  onOpen: (id: string) => void;
+  /** The session whose details are open, marked in the list. */
+  openId: string | null;
+  busy: boolean;
   now: number;
 }
 
 const UNKNOWN = 'Unknown';
 
-function placeLabel(s: Session): string {
-  const parts = [s.city, s.location].filter((p): p is string => Boolean(p) && p !== UNKNOWN);
-  return parts.length ? `Approximately ${parts.join(', ')}` : 'Location unknown';
+/** A click on one of the row's own controls is theirs, not "open the details". */
+function onControl(event: MouseEvent<HTMLTableRowElement>): boolean {
+  const control = event.target instanceof Element ? event.target.closest('a, button, input, label') : null;
+  return control !== null && event.currentTarget.contains(control);
 }
 
-/** The seed's columns, a checkbox per row and select-all; stacks into cards on narrow screens. */
-export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTableProps) {
+/**
+ * The seed's eight columns with a checkbox per row and select-all for the page; User, Location and
+ * Last Access sort on the server. A row opens its session's details. Stacks into cards on narrow screens.
+ */
+export function SessionsTable(props: SessionsTableProps) {
+  const { sessions, selected, onSelect, now } = props;
   const allRef = useRef<HTMLInputElement>(null);
   const count = sessions.filter((s) => selected.has(s.id)).length;
   const all = count === sessions.length && count > 0;
@@ -34,11 +50,16 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
     else next.add(id);
     onSelect(next);
   };
+  const header = { sort: props.sort, order: props.order, onSort: props.onSort } as const;
+  const openRow = (event: MouseEvent<HTMLTableRowElement>, id: string) => {
+    // Selecting text to copy (an IP address) is not a click on the row.
+    if (!onControl(event) && !window.getSelection()?.toString()) props.onOpen(id);
+  };
 
   return (
-    <div className="table-wrap">
-      <table className="data-table sessions-table">
-        <caption className="visually-hidden">Active sessions, most recently used first</caption>
+    <div className="table-wrap" aria-busy={props.busy}>
+      <table className={`data-table sessions-table${props.busy ? ' is-busy' : ''}`}>
+        <caption className="visually-hidden">Active sessions matching the filter</caption>
         <thead>
           <tr>
             <th scope="col" className="col-check">
@@ -49,26 +70,39 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
                   checked={all}
                   onChange={() => onSelect(all ? new Set() : new Set(sessions.map((s) => s.id)))}
                 />
-                <span className="check-label">Select all</span>
+                <span className="check-label">Select all on this page</span>
               </label>
             </th>
             <th scope="col">Public IP</th>
-            <th scope="col">User</th>
+            <SortHeader column="username" label="User" {...header} />
             <th scope="col">
               City <span className="approx">(approx.)</span>
             </th>
-            <th scope="col">
-              Location <span className="approx">(approx.)</span>
-            </th>
+            <SortHeader
+              column="country"
+              label={
+                <>
+                  Location <span className="approx">(approx.)</span>
+                </>
+              }
+              {...header}
+            />
             <th scope="col">Device Details</th>
             <th scope="col">OS Details</th>
             <th scope="col">Browser Details</th>
-            <th scope="col">Last Access Time</th>
+            <SortHeader column="lastAccessAt" label="Last Access Time" {...header} />
+            <th scope="col" className="col-open">
+              <span className="visually-hidden">Details</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {sessions.map((s) => (
-            <tr key={s.id} className={selected.has(s.id) ? 'is-selected' : undefined}>
+            <tr
+              key={s.id}
+              className={`${selected.has(s.id) ? 'is-selected' : ''}${props.openId === s.id ? ' is-open' : ''}`}
+              onClick={(event) => openRow(event, s.id)}
+            >
               <td className="col-check">
                 <label className="check">
                   <input type="checkbox" checked={selected.has(s.id)} onChange={() => toggle(s.id)} />
@@ -78,21 +112,19 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
                   </span>
                 </label>
               </td>
-              <td data-label="Public IP" className="mono">
-                {s.publicIp}
+              <td data-label="Public IP" className="mono ip-cell">
+                {breakable(s.publicIp, ':')}
               </td>
               <td data-label="User">
                 <span className="user-cell">
                   <span className="username">{s.username}</span>
                   {s.current && <span className="badge badge-current">This device</span>}
+                  <FlagBadges session={s} />
                 </span>
               </td>
               <td data-label="City (approx.)">{s.city ?? UNKNOWN}</td>
               <td data-label="Location (approx.)">
                 <span className="location-cell">
-                  {s.latitude !== null && s.longitude !== null && (
-                    <MiniMap latitude={s.latitude} longitude={s.longitude} label={placeLabel(s)} />
-                  )}
                   {s.countryCode && <CountryBadge code={s.countryCode} />}
                   <span>{s.location}</span>
                 </span>
@@ -109,9 +141,24 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
                 <span className="access-cell">
                   <RelativeTime iso={s.lastAccessAt} now={now} />
                   <span className="used-on" title="Where its latest request went">
-                    {s.lastUsedOn === null ? 'in this console' : <>on {breakableHost(s.lastUsedOn)}</>}
+                    {s.lastUsedOn === null ? 'in this console' : <>on {breakable(s.lastUsedOn, '.')}</>}
                   </span>
                 </span>
+              </td>
+              <td className="col-open">
+                <Link
+                  href={props.detailHref(s.id)}
+                  keepScroll
+                  className="open-link"
+                  aria-label={`Details of the session of ${s.username} from ${s.publicIp}`}
+                >
+                  <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+                    <path d="m6 3.5 4.5 4.5L6 12.5" />
+                  </svg>
+                  <span className="open-link-text" aria-hidden="true">
+                    Details
+                  </span>
+                </Link>
               </td>
             </tr>
           ))}
@@ -121,15 +168,19 @@ export function SessionsTable({ sessions, selected, onSelect, now }: SessionsTab
   );
 }
 
-/** A host name that may wrap after its dots (never inside a label) when the column is narrow. */
-function breakableHost(host: string) {
-  return host.split('.').map((label, i, labels) => (
-    // biome-ignore lint/suspicious/noArrayIndexKey: the labels of one host, in order; they never move.
+/**
+ * A host name that may wrap after its dots, or an IPv6 address after its colons (never inside a
+ * label or group), when the column is narrow; an IPv4 address has no such place and stays whole.
+ */
+function breakable(text: string, separator: '.' | ':') {
+  return text.split(separator).map((part, i, parts) => (
+    // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one name, in order; they never move.
     <Fragment key={i}>
-      {label}
-      {i < labels.length - 1 && (
+      {part}
+      {i < parts.length - 1 && (
         <>
-          .<wbr />
+          {separator}
+          <wbr />
         </>
       )}
     </Fragment>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { Session } from '../../api/types.ts';
 import { plural } from '../../lib/format.ts';
+import type { LogoutTarget } from './logout-target.ts';
 
 interface LogoutHooks {
   /** The caller ended their own session: the page must leave. */
@@ -12,34 +12,44 @@ interface LogoutHooks {
   onFailed: () => Promise<void>;
 }
 
-/** Logout of the selected sessions: the confirmation, the call, and what the page says afterwards. */
+/** Logout of checked sessions or of a filter's: the confirmation, the call, and what the page says afterwards. */
 export function useLogoutAction({ onSelfEnded, onEnded, onFailed }: LogoutHooks) {
-  const [confirming, setConfirming] = useState(false);
+  const [target, setTarget] = useState<LogoutTarget | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const ask = () => {
+  const ask = (next: LogoutTarget) => {
     setNotice(null);
-    setConfirming(true);
+    setError(null);
+    setTarget(next);
   };
 
-  const confirm = async (chosen: readonly Session[]) => {
-    const ids = chosen.map((s) => s.id);
-    const includesMine = chosen.some((s) => s.current);
+  const confirm = async () => {
+    if (!target) return;
     setError(null);
     try {
-      const { terminated } = await api.endSessions(ids);
-      setConfirming(false);
-      if (includesMine) {
-        onSelfEnded();
-        return;
+      let terminated: number;
+      if (target.kind === 'sessions') {
+        ({ terminated } = await api.endSessions(target.sessions.map((s) => s.id)));
+        setTarget(null);
+        if (target.sessions.some((s) => s.current)) {
+          onSelfEnded();
+          return;
+        }
+        onEnded(target.sessions.map((s) => s.id));
+      } else {
+        // The server spares the caller's own session; so does the list.
+        ({ terminated } = await api.endSessionsByFilter(target.filter));
+        setTarget(null);
+        onEnded(target.visible.filter((s) => !s.current).map((s) => s.id));
       }
-      onEnded(ids);
       setNotice(
-        `Logged out ${plural(terminated, 'session')}. ${terminated === 1 ? 'It' : 'They'} must log in again.`,
+        terminated === 0
+          ? 'No session was logged out: none of them was live any more.'
+          : `Logged out ${plural(terminated, 'session')}. ${terminated === 1 ? 'It' : 'They'} must log in again.`,
       );
     } catch (failure) {
-      setConfirming(false);
+      setTarget(null);
       if (failure instanceof ApiError && failure.status === 401) return;
       setError(
         failure instanceof ApiError && failure.status === 404
@@ -50,5 +60,5 @@ export function useLogoutAction({ onSelfEnded, onEnded, onFailed }: LogoutHooks)
     }
   };
 
-  return { confirming, ask, cancel: () => setConfirming(false), confirm, notice, error };
+  return { target, ask, cancel: () => setTarget(null), confirm, notice, error };
 }

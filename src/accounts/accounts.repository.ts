@@ -91,3 +91,35 @@ export async function listOrgsWithUserCounts(db: Db): Promise<(OrgRow & { users:
     .execute();
   return rows.map((r) => ({ ...r, users: Number(r.users) }));
 }
+
+/** Adds users in multi-row inserts, skipping any whose username is taken (in whichever org). */
+export async function insertUsersSkippingTaken(db: Db, users: readonly NewUserRow[]): Promise<void> {
+  // 8 columns a row: far below SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+  for (let at = 0; at < users.length; at += 1_000) {
+    await db
+      .insertInto('users')
+      .values(users.slice(at, at + 1_000))
+      .onConflict((oc) => oc.column('username').doNothing())
+      .execute();
+  }
+}
+
+/** The org's users among `usernames`, with the fields a session row copies. */
+export async function usersNamedInOrg(
+  db: Db,
+  orgId: string,
+  usernames: readonly string[],
+): Promise<Array<Pick<UserRow, 'id' | 'username' | 'createdAt'>>> {
+  const found = [];
+  for (let at = 0; at < usernames.length; at += 1_000) {
+    found.push(
+      ...(await db
+        .selectFrom('users')
+        .select(['id', 'username', 'createdAt'])
+        .where('orgId', '=', orgId)
+        .where('username', 'in', usernames.slice(at, at + 1_000))
+        .execute()),
+    );
+  }
+  return found;
+}

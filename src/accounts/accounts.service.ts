@@ -29,6 +29,7 @@ import {
   passwordChangeFailedActivity,
 } from './credential-activities.js';
 import type { Credentials } from './credentials.js';
+import { createDemoUsers } from './demo-users.js';
 import { keepingAnActiveAdmin } from './last-admin.js';
 import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
@@ -111,6 +112,10 @@ export function createAccountService(deps: AccountServiceDeps) {
       });
       return { org, user: toUser(user) };
     },
+
+    /** The demo's crowd of users (`demo --sessions`), sharing the demo password: see createDemoUsers. */
+    createDemoUsers: (input: { orgId: string; usernames: readonly string[]; password: string }) =>
+      createDemoUsers(db, { ...input, now: clock.now() }),
 
     /** The org of this name: the operator names orgs at the CLI. */
     orgNamed: (name: string) => findOrgByName(db, name),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
+import { isDemoUsername } from '../accounts/demo-people.js';
 import { recordActivities } from '../activity/chain/record.js';
 import { generateDemoActivities } from '../activity/demo-data.js';
 import { operatorActor } from '../kernel/actor.js';
@@ -7,10 +8,13 @@ import { AppError } from '../kernel/errors.js';
 import { DAY_MS } from '../kernel/time.js';
 import type { CliContext } from './context.js';
 import { withContext } from './context.js';
+import { addDemoSessions } from './demo-sessions.js';
 import { createProgressBar } from './progress.js';
 import { formatCells } from './table.js';
 
 const BATCH = 5_000;
+/** A bound that keeps a typo from filling the disk. */
+const MAX_SESSIONS = 10_000_000;
 
 /** Real-world clients: where and on what the demo users are logged in. */
 const CLIENTS = [
@@ -62,6 +66,7 @@ interface DemoOptions {
   org: string;
   activities: string;
   months: string;
+  sessions: string;
   password: string;
   force?: boolean;
 }
@@ -75,6 +80,11 @@ export function registerDemoCommand(program: Command): void {
     .option('--org <name>', 'org name', 'Demo Org')
     .option('--activities <n>', 'how many activities', '10000')
     .option('--months <n>', 'spread the activities over this many months', '13')
+    .option(
+      '--sessions <n>',
+      'also N live sessions (used within 10 minutes) of 1,000+ more users, from real addresses and browsers',
+      '0',
+    )
     .option('--password <password>', "every demo user's password", 'demo password 2026')
     .option('--force', 'add the demo users (known password) even to an org that has users of its own')
     .action((options: DemoOptions) => withContext((context) => runDemo(context, options), { geo: true }));
@@ -87,6 +97,9 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
     throw new AppError('INVALID_INPUT', '--activities must be a whole number');
   if (!Number.isInteger(months) || months < 1)
     throw new AppError('INVALID_INPUT', '--months must be at least 1');
+  const sessionCount = Number(options.sessions);
+  if (!Number.isInteger(sessionCount) || sessionCount < 0 || sessionCount > MAX_SESSIONS)
+    throw new AppError('INVALID_INPUT', `--sessions must be a whole number up to ${MAX_SESSIONS}`);
   const slug =
     options.org
       .toLowerCase()
@@ -139,6 +152,20 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<void>
     });
   }
 
+  if (sessionCount > 0) {
+    const crowd = await addDemoSessions(context, {
+      orgId: org.id,
+      slug,
+      count: sessionCount,
+      password: options.password,
+    });
+    process.stdout.write(
+      `${crowd.sessions} live sessions of ${crowd.users} users in ${crowd.seconds.toFixed(1)} s ` +
+        `(${Math.round(crowd.sessions / Math.max(crowd.seconds, 0.001))} sessions/s); ` +
+        `the users' password is "${options.password}"\n`,
+    );
+  }
+
   const now = Date.now();
   const from = new Date(now).setUTCMonth(new Date(now).getUTCMonth() - months);
   const bar = createProgressBar('activities', count);
@@ -188,7 +215,7 @@ async function refuseOrgWithRealUsers(
 ): Promise<void> {
   const demoNames = new Set([`${slug}-admin`, ...USERS.map((name) => `${name}@${slug}`)]);
   const own = (await context.accounts.listUsers(operatorActor(org.id))).filter(
-    (user) => !demoNames.has(user.username),
+    (user) => !demoNames.has(user.username) && !isDemoUsername(user.username, slug),
   );
   if (own.length === 0) return;
   if (!options.force) {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../kernel/config.js';
 import { CommitScopedCache } from './commit-scoped-cache.js';
 import { batchedPerTurn } from './per-turn.js';
-import { copyCsvOut } from './postgres-copy.js';
+import { copyCsvOut, copyRowsIn } from './postgres-copy.js';
 import type { Schema } from './schema.js';
 import { createTurnShare, runAtOnce, type TurnShare } from './turn-share.js';
 
@@ -50,6 +50,16 @@ export interface DatabaseEngine {
   paced: TurnShare;
   /** PostgreSQL only: the query's rows as CSV text from `COPY ... TO STDOUT` (src/db/postgres-copy.ts). */
   copyCsv: ((query: CompiledQuery) => Readable) | undefined;
+  /**
+   * PostgreSQL only: rows into `COPY table (columns) FROM STDIN`, in a transaction of their own;
+   * answers how many (src/db/postgres-copy.ts). Column names as the table has them (snake_case).
+   */
+  copyRowsIn:
+    | ((
+        target: { table: string; columns: readonly string[] },
+        rows: Iterable<readonly unknown[]>,
+      ) => Promise<number>)
+    | undefined;
   /** PostgreSQL only: the pool's connections right now, for monitoring. */
   poolState: (() => PoolState) | undefined;
   close(): Promise<void>;
@@ -146,6 +156,7 @@ function openSqlite(path: string, options: DatabaseOptions): DatabaseEngine {
       return (value: string) => cache.get(value, () => read(value));
     },
     copyCsv: undefined,
+    copyRowsIn: undefined,
     poolState: undefined,
     paced: createTurnShare(LONG_READ_SLICE_MS),
     async arrayRows(query: CompiledQuery) {
@@ -226,6 +237,7 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseEngine {
       });
     },
     copyCsv: (query: CompiledQuery) => copyCsvOut(pool, query),
+    copyRowsIn: (target, rows) => copyRowsIn(pool, target, rows),
     poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     paced: runAtOnce,
     async arrayRows(query: CompiledQuery) {

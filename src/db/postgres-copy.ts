@@ -1,8 +1,8 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 /**
  * Streams `COPY (query) TO STDOUT WITH (FORMAT csv)` from a connection of its own, with the
@@ -78,4 +78,61 @@ function settingValue(value: unknown): string {
 function settingType(value: unknown): string {
   if (typeof value === 'string') return 'text';
   return Number.isInteger(value) ? 'bigint' : 'double precision';
+}
+
+/** A column value as COPY's text format writes it: `\N` for null, and its four special characters escaped. */
+export function copyTextValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = typeof value === 'string' ? value : String(value);
+  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c] as string) : text;
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Lines a chunk of the COPY stream: few, large writes. */
+const LINES_A_CHUNK = 500;
+
+/**
+ * Streams rows into `COPY table (columns) FROM STDIN` on a connection of its own, in one
+ * transaction (all rows or none); answers how many went in. A bulk load's fastest way in: one
+ * statement, no bound parameters (table and column names come from code, never from a request).
+ */
+export async function copyRowsIn(
+  pool: pg.Pool,
+  target: { table: string; columns: readonly string[] },
+  rows: Iterable<readonly unknown[]>,
+): Promise<number> {
+  for (const name of [target.table, ...target.columns]) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`COPY: bad identifier ${name}`);
+  }
+  let count = 0;
+  function* chunks(): Generator<string> {
+    let lines: string[] = [];
+    for (const row of rows) {
+      lines.push(`${row.map(copyTextValue).join('\t')}\n`);
+      count += 1;
+      if (lines.length === LINES_A_CHUNK) {
+        yield lines.join('');
+        lines = [];
+      }
+    }
+    if (lines.length > 0) yield lines.join('');
+  }
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('begin');
+    const copy = client.query(
+      copyFrom(`copy ${target.table} (${target.columns.join(', ')}) from stdin with (format text)`),
+    );
+    await pipeline(Readable.from(chunks()), copy);
+    await client.query('commit');
+    return count;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw failure;
+  } finally {
+    // A connection that failed mid-COPY cannot be reused: releasing it with an error closes it.
+    client.release(failure);
+  }
 }

@@ -21,6 +21,7 @@ import { newId } from '../kernel/ids.js';
 import { normalizeIp } from '../kernel/ip.js';
 import { normalizeUsername } from '../kernel/username.js';
 import { clientHintsOf, type HeaderBag, nameWithoutVersion, parseClientInfo } from './client-info.js';
+import { createDemoSessions, type DemoSessionsInput } from './demo/demo-sessions.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
@@ -304,6 +305,19 @@ export function createSessionService(deps: SessionServiceDeps) {
         matchingSessions(db, { ...query, now: clock.now() }, limit),
       );
     },
+
+    /** The demo's sessions (`demo --sessions`), written in bulk without a login each: see createDemoSessions. */
+    createDemoSessions: (input: DemoSessionsInput) =>
+      createDemoSessions(
+        {
+          database: deps.database,
+          geo: deps.geo,
+          now: () => clock.now(),
+          idleMs: deps.idleMs,
+          maxMs: deps.maxMs,
+        },
+        input,
+      ),
 
     /** Marks sessions that ran out as ended (see sweepEndedSessions); answers how many. */
     sweepEndedSessions: (limit: number) =>

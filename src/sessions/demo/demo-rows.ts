@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { RevokedReason, SessionFlag, Travel } from '../../contracts/sessions.js';
+import { newId } from '../../kernel/ids.js';
+import type { NewSessionRow } from '../session.table.js';
+import type { Client, Place } from './demo-crowd.js';
+
+/** Whose session: the user and their org. */
+export interface RowUser {
+  orgId: string;
+  id: string;
+  username: string;
+}
+
+export interface RowTimes {
+  createdAt: number;
+  lastAccessAt: number;
+  expiresAt: number;
+}
+
+export interface Ending {
+  at: number;
+  by: string | null;
+  reason: RevokedReason;
+}
+
+/**
+ * A session row as a login writes it (sessions.service.ts), every derived column included. Its
+ * token hash is the hash of no token: nobody can use a demo session.
+ */
+export function demoSessionRow(
+  user: RowUser,
+  place: Place,
+  client: Client,
+  times: RowTimes,
+  extra: { flags?: readonly SessionFlag[]; travel?: Travel; ended?: Ending } = {},
+): NewSessionRow {
+  return {
+    id: newId(),
+    tokenHash: randomBytes(32).toString('hex'),
+    orgId: user.orgId,
+    userId: user.id,
+    username: user.username,
+    ...times,
+    lastUsedOn: null,
+    publicIp: place.ip,
+    ...place.geo,
+    ...client.info,
+    osName: client.osName,
+    browserName: client.browserName,
+    search: `${user.username}\n${(place.geo.city ?? '').toLowerCase()}`,
+    userAgent: client.userAgent,
+    clientHints: client.clientHints,
+    flags: (extra.flags ?? []).join(' '),
+    travel: extra.travel === undefined ? null : JSON.stringify(extra.travel),
+    revokedAt: extra.ended?.at ?? null,
+    revokedBy: extra.ended?.by ?? null,
+    revokedReason: extra.ended?.reason ?? null,
+  };
+}

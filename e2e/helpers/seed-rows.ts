@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { SessionFlag, Travel } from '../../src/contracts/sessions.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import { newId } from '../../src/kernel/ids.ts';
-import { clientHintsOf, nameWithoutVersion, parseClientInfo } from '../../src/sessions/client-info.ts';
+import { clientHintsOf, parseClientInfo } from '../../src/sessions/client-info.ts';
 import { type GeoLocator, openGeoLocator } from '../../src/sessions/geo.ts';
 import type { NewSessionRow } from '../../src/sessions/session.table.ts';
+import { filterColumns } from '../../src/sessions/session-row.ts';
 
 const MINUTE = 60_000;
 /** The server's default lifetime (SESSION_MAX_HOURS=12): a session inserted here ends when a real one would. */
@@ -59,9 +60,7 @@ export async function insertSessions(databasePath: string, seeds: SessionSeed[])
       publicIp: seed.ip,
       ...place,
       ...client,
-      osName: nameWithoutVersion(client.os),
-      browserName: nameWithoutVersion(client.browser),
-      search: `${seed.username}\n${(place.city ?? '').toLowerCase()}`,
+      ...filterColumns(seed.username, client, place.city),
       userAgent: seed.userAgent,
       clientHints: hints === null ? null : JSON.stringify(hints),
       flags: (seed.flags ?? []).join(' '),

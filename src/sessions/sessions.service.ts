@@ -20,7 +20,7 @@ import { AppError, forbidden, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { normalizeIp } from '../kernel/ip.js';
 import { normalizeUsername } from '../kernel/username.js';
-import { clientHintsOf, type HeaderBag, nameWithoutVersion, parseClientInfo } from './client-info.js';
+import { clientHintsOf, type HeaderBag, parseClientInfo } from './client-info.js';
 import { createDemoSessions, type DemoSessionsInput } from './demo/demo-sessions.js';
 import type { GeoLocator } from './geo.js';
 import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
@@ -39,6 +39,7 @@ import {
   type SortOrder,
   sortKeyOf,
 } from './session-query.js';
+import { filterColumns } from './session-row.js';
 import {
   type Access,
   countLiveSessions,
@@ -197,9 +198,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         publicIp: ip,
         ...geo,
         ...client,
-        osName: nameWithoutVersion(client.os),
-        browserName: nameWithoutVersion(client.browser),
-        search: `${user.username}\n${(geo.city ?? '').toLowerCase()}`,
+        ...filterColumns(user.username, client, geo.city),
         userAgent: (headerValue(input.headers['user-agent']) ?? '').slice(0, 512),
         clientHints: hints === null ? null : JSON.stringify(hints),
         flags: '',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseEngine } from '../../src/db/database.js';
 import type { NewSessionRow } from '../../src/sessions/session.table.js';
+import { filterColumns } from '../../src/sessions/session-row.js';
 import { generateSessionToken, hashToken } from '../../src/sessions/tokens.js';
 
 /** What a test says about a session row; the rest gets plain defaults. */
@@ -49,9 +50,7 @@ export async function insertSessionRows(
       os,
       browser,
       city,
-      osName: os.replace(/\s+v?\d[\w.]*$/i, '').toLowerCase(),
-      browserName: browser.replace(/\s+v?\d[\w.]*$/i, '').toLowerCase(),
-      search: `${spec.username}\n${(city ?? '').toLowerCase()}`,
+      ...filterColumns(spec.username, { os, browser }, city),
     };
   });
   for (let i = 0; i < rows.length; i += 500) {

@@ -1,4 +1,4 @@
-import { type ClientInfo, clientHintsOf, nameWithoutVersion, parseClientInfo } from '../client-info.js';
+import { type ClientInfo, clientHintsOf, parseClientInfo } from '../client-info.js';
 import type { GeoLocation, GeoLocator } from '../geo.js';
 import { DEMO_CLIENTS, DEMO_IPS } from './demo-clients.js';
 
@@ -8,11 +8,9 @@ export interface Place {
   geo: GeoLocation;
 }
 
-/** A parsed client, with the columns a session row derives from it. */
+/** A parsed client, as a session row stores it. */
 export interface Client {
   info: ClientInfo;
-  osName: string;
-  browserName: string;
   userAgent: string;
   clientHints: string | null;
 }
@@ -67,8 +65,6 @@ export function prepareCrowd(geo: GeoLocator) {
       weight: client.weight,
       client: {
         info,
-        osName: nameWithoutVersion(info.os),
-        browserName: nameWithoutVersion(info.browser),
         userAgent: String(client.headers['user-agent']).slice(0, 512),
         clientHints: hints === null ? null : JSON.stringify(hints),
       },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RevokedReason, SessionFlag, Travel } from '../../contracts/sessions.js';
 import { newId } from '../../kernel/ids.js';
 import type { NewSessionRow } from '../session.table.js';
+import { filterColumns } from '../session-row.js';
 import type { Client, Place } from './demo-crowd.js';
 
 /** Whose session: the user and their org. */
@@ -45,9 +46,7 @@ export function demoSessionRow(
     publicIp: place.ip,
     ...place.geo,
     ...client.info,
-    osName: client.osName,
-    browserName: client.browserName,
-    search: `${user.username}\n${(place.geo.city ?? '').toLowerCase()}`,
+    ...filterColumns(user.username, client.info, place.geo.city),
     userAgent: client.userAgent,
     clientHints: client.clientHints,
     flags: (extra.flags ?? []).join(' '),

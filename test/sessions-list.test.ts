@@ -206,7 +206,6 @@ describeEachEngine('a page of sessions at enterprise scale', (engine) => {
             return 0;
           };
           expected.sort(compare);
-          console.log('DBG', models.length, expected.length, JSON.stringify(query));
 
           const seen: string[] = [];
           let cursor: string | undefined;

@@ -4,52 +4,32 @@ import type { Credentials } from '../accounts/credentials.js';
 import { toUser } from '../accounts/user.js';
 import { recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
-import {
-  type ListSessionsParams,
-  type RevokedReason,
-  SESSION_TOTAL_CAP,
-  type Session,
-  type SessionFilter,
-  type SessionPage,
-} from '../contracts/sessions.js';
+import type { RevokedReason, Session, SessionFilter } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
 import { AppError, forbidden, notFound } from '../kernel/errors.js';
-import { newId } from '../kernel/ids.js';
 import { normalizeIp } from '../kernel/ip.js';
 import { normalizeUsername } from '../kernel/username.js';
-import { clientHintsOf, type HeaderBag, parseClientInfo } from './client-info.js';
+import { type HeaderBag, parseClientInfo } from './client-info.js';
 import { createDemoSessions, type DemoSessionsInput } from './demo/demo-sessions.js';
+import { freshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
 import type { GeoLocator } from './geo.js';
-import { LAST_ACCESS_FLUSH_MS, type LastAccessTracker } from './last-access.js';
+import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
 import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
-import { decodeCursor, encodeCursor } from './session-cursor.js';
-import { toSessionDetail } from './session-detail.js';
+import { createSessionBrowsing } from './session-browsing.js';
 import { createSessionEnding } from './session-ending.js';
-import { toSessionQuery } from './session-filter.js';
+import { loginSessionRow } from './session-row.js';
 import {
-  countSessions,
-  listSessionPage,
-  matchingSessions,
-  type SessionQuery,
-  type SortOrder,
-  sortKeyOf,
-} from './session-query.js';
-import { filterColumns } from './session-row.js';
-import {
-  type Access,
   countLiveSessions,
   countLiveSessionsPerOrg,
-  findSession,
   insertSession,
   lastLoginsInOrg,
   listLiveSessions,
   prepareSessionLookup,
-  type SessionListRow,
   type SessionLookupRow,
   sweepEndedSessions,
 } from './sessions.repository.js';
@@ -89,17 +69,6 @@ export type ValidationResult =
 
 const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
 
-/**
- * A stored last_access_at lags the real last access by up to a flush interval (the tracker
- * writes in batches, on every instance). Queries for live sessions widen the idle window by
- * this much, so a session used just inside the window is never missed by the list, the
- * Logout button or a password change.
- */
-const STORED_ACCESS_LAG_MS = 2 * LAST_ACCESS_FLUSH_MS;
-
-/** What a row needs to tell its freshest access. */
-type AccessedRow = { id: string; lastAccessAt: number; lastUsedOn: string | null };
-
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService(deps: SessionServiceDeps) {
@@ -107,16 +76,9 @@ export function createSessionService(deps: SessionServiceDeps) {
   const db = deps.database.db;
   const lookupSession = prepareSessionLookup(deps.database);
 
-  /** The freshest access known here: this instance's unwritten one, or the stored one. */
-  const latestAccess = (row: AccessedRow): Access => {
-    const unwritten = lastAccess.unwritten(row.id);
-    return unwritten && unwritten.at >= row.lastAccessAt
-      ? unwritten
-      : { at: row.lastAccessAt, usedOn: row.lastUsedOn };
-  };
-  /** Its time alone, for the per-request check: no object built on the hot path. */
-  const latestAccessAt = (row: AccessedRow): number =>
-    Math.max(row.lastAccessAt, lastAccess.unwritten(row.id)?.at ?? 0);
+  const access = freshestAccess(lastAccess);
+  const { latestAccess, latestAccessAt } = access;
+  const browsing = createSessionBrowsing({ db, clock, idleMs: deps.idleMs, access });
 
   /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
   const candidateSessions = (
@@ -124,24 +86,6 @@ export function createSessionService(deps: SessionServiceDeps) {
     executor: Kysely<Schema> = db,
   ) =>
     listLiveSessions(executor, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
-
-  const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
-    rows
-      // Live by the freshest access this instance knows, exactly as the per-request check decides.
-      .filter((row) => clock.now() - latestAccessAt(row) < deps.idleMs)
-      .map((row) => toSession(row, { currentSessionId, access: latestAccess(row) }));
-
-  /** The live sessions a caller's filter selects: always their org, a non-admin only their own. */
-  const queryFor = (actor: Actor, filter: SessionFilter | Record<string, never>): SessionQuery => {
-    const fields = toSessionQuery(filter);
-    return {
-      ...fields,
-      orgId: actor.orgId,
-      userId: confinedUserId(actor) ?? fields.userId,
-      now: clock.now(),
-      idleMs: deps.idleMs + STORED_ACCESS_LAG_MS,
-    };
-  };
 
   const ending = createSessionEnding({
     db,
@@ -183,30 +127,16 @@ export function createSessionService(deps: SessionServiceDeps) {
 
       const token = generateSessionToken();
       const client = parseClientInfo(input.headers);
-      const geo = deps.geo.lookup(ip);
-      const hints = clientHintsOf(input.headers);
-      const row = {
-        id: newId(),
+      const row = loginSessionRow({
         tokenHash: hashToken(token),
-        orgId: user.orgId,
-        userId: user.id,
-        username: user.username,
-        createdAt: now,
-        lastAccessAt: now,
-        lastUsedOn: null,
-        expiresAt: now + deps.maxMs,
-        publicIp: ip,
-        ...geo,
-        ...client,
-        ...filterColumns(user.username, client, geo.city),
-        userAgent: (headerValue(input.headers['user-agent']) ?? '').slice(0, 512),
-        clientHints: hints === null ? null : JSON.stringify(hints),
-        flags: '',
-        travel: null,
-        revokedAt: null,
-        revokedBy: null,
-        revokedReason: null,
-      };
+        user,
+        ip,
+        geo: deps.geo.lookup(ip),
+        client,
+        headers: input.headers,
+        now,
+        maxMs: deps.maxMs,
+      });
       await db.transaction().execute(async (trx) => {
         await insertSession(trx, row);
         await recordActivities(trx, user.orgId, [loginActivity(user, client, ip, row.id, now)], now);
@@ -262,36 +192,11 @@ export function createSessionService(deps: SessionServiceDeps) {
      */
     countLiveSessions: () => countLiveSessions(db, { now: clock.now(), idleMs: deps.idleMs }),
 
-    /**
-     * One page of live sessions, filtered and sorted in SQL: an admin's of the whole org, a user's
-     * own; with the cursor of the next page and the matching count (exact up to SESSION_TOTAL_CAP).
-     */
-    async listSessions(actor: Actor, params: ListSessionsParams): Promise<SessionPage> {
-      const { sort, limit } = params;
-      const order: SortOrder = params.order ?? (sort === 'username' || sort === 'country' ? 'asc' : 'desc');
-      const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, sort, order);
-      const query = queryFor(actor, params);
-      const [rows, total] = await Promise.all([
-        listSessionPage(db, query, { sort, order, limit, after }),
-        countSessions(db, query, SESSION_TOTAL_CAP),
-      ]);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        sessions: toSessions(page, actor.sessionId),
-        nextCursor: rows.length > limit && last ? encodeCursor(sort, order, sortKeyOf(last, sort)) : null,
-        total: Math.min(total, SESSION_TOTAL_CAP),
-        totalCapped: total > SESSION_TOTAL_CAP,
-      };
-    },
+    /** One page of live sessions (SessionBrowsing). */
+    listSessions: browsing.listSessions,
 
-    /** One session the caller may see, live or ended, with everything known about it; 404 otherwise. */
-    async sessionDetail(actor: Actor, sessionId: string) {
-      const row = await findSession(db, { orgId: actor.orgId, id: sessionId, userId: confinedUserId(actor) });
-      if (!row) throw notFound('Session');
-      const shown = toSession(row, { currentSessionId: actor.sessionId, access: latestAccess(row) });
-      return toSessionDetail(row, shown, { now: clock.now(), idleMs: deps.idleMs });
-    },
+    /** One session the caller may see, live or ended, with everything known about it (SessionBrowsing). */
+    sessionDetail: browsing.sessionDetail,
 
     /**
      * Admin: ends every live session of the org that matches the filter, but the caller's own, in
@@ -299,10 +204,7 @@ export function createSessionService(deps: SessionServiceDeps) {
      */
     async endSessionsByFilter(actor: Actor, filter: SessionFilter): Promise<number> {
       if (!isAdmin(actor)) throw forbidden('Only an admin can end sessions by filter');
-      const query = { ...queryFor(actor, filter), exceptId: actor.sessionId };
-      return ending.endMatching(actor, filter, (limit) =>
-        matchingSessions(db, { ...query, now: clock.now() }, limit),
-      );
+      return ending.endMatching(actor, filter, browsing.matchingFor(actor, filter));
     },
 
     /** The demo's sessions (`demo --sessions`), written in bulk without a login each: see createDemoSessions. */
@@ -381,8 +283,4 @@ export function createSessionService(deps: SessionServiceDeps) {
       return countLiveSessionsPerOrg(db, { now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
     },
   };
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import {
+  type ListSessionsParams,
+  SESSION_TOTAL_CAP,
+  type Session,
+  type SessionFilter,
+  type SessionPage,
+} from '../contracts/sessions.js';
+import type { Schema } from '../db/schema.js';
+import { type Actor, confinedUserId } from '../kernel/actor.js';
+import type { Clock } from '../kernel/clock.js';
+import { notFound } from '../kernel/errors.js';
+import { type FreshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
+import { toSession } from './session.js';
+import type { SessionRow } from './session.table.js';
+import { decodeCursor, encodeCursor } from './session-cursor.js';
+import { toSessionDetail } from './session-detail.js';
+import { toSessionQuery } from './session-filter.js';
+import {
+  countSessions,
+  listSessionPage,
+  matchingSessions,
+  type SessionQuery,
+  type SortOrder,
+  sortKeyOf,
+} from './session-query.js';
+import { findSession, type SessionListRow } from './sessions.repository.js';
+
+export interface SessionBrowsingDeps {
+  db: Kysely<Schema>;
+  clock: Clock;
+  idleMs: number;
+  access: FreshestAccess;
+}
+
+export type SessionBrowsing = ReturnType<typeof createSessionBrowsing>;
+
+/** Reading an org's sessions: a page of the live ones, one session's page, what a filter selects. */
+export function createSessionBrowsing(deps: SessionBrowsingDeps) {
+  const { db, clock, access } = deps;
+
+  const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
+    rows
+      // Live by the freshest access this instance knows, exactly as the per-request check decides.
+      .filter((row) => clock.now() - access.latestAccessAt(row) < deps.idleMs)
+      .map((row) => toSession(row, { currentSessionId, access: access.latestAccess(row) }));
+
+  /** The live sessions a caller's filter selects: always their org, a non-admin only their own. */
+  const queryFor = (actor: Actor, filter: SessionFilter): SessionQuery => {
+    const fields = toSessionQuery(filter);
+    return {
+      ...fields,
+      orgId: actor.orgId,
+      userId: confinedUserId(actor) ?? fields.userId,
+      now: clock.now(),
+      idleMs: deps.idleMs + STORED_ACCESS_LAG_MS,
+    };
+  };
+
+  return {
+    /**
+     * One page of live sessions, filtered and sorted in SQL: an admin's of the whole org, a user's
+     * own; with the cursor of the next page and the matching count (exact up to SESSION_TOTAL_CAP).
+     */
+    async listSessions(actor: Actor, params: ListSessionsParams): Promise<SessionPage> {
+      const { sort, limit } = params;
+      const order: SortOrder = params.order ?? (sort === 'username' || sort === 'country' ? 'asc' : 'desc');
+      const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, sort, order);
+      const query = queryFor(actor, params);
+      const [rows, total] = await Promise.all([
+        listSessionPage(db, query, { sort, order, limit, after }),
+        countSessions(db, query, SESSION_TOTAL_CAP),
+      ]);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        sessions: toSessions(page, actor.sessionId),
+        nextCursor: rows.length > limit && last ? encodeCursor(sort, order, sortKeyOf(last, sort)) : null,
+        total: Math.min(total, SESSION_TOTAL_CAP),
+        totalCapped: total > SESSION_TOTAL_CAP,
+      };
+    },
+
+    /** One session the caller may see, live or ended, with everything known about it; 404 otherwise. */
+    async sessionDetail(actor: Actor, sessionId: string) {
+      const row = await findSession(db, { orgId: actor.orgId, id: sessionId, userId: confinedUserId(actor) });
+      if (!row) throw notFound('Session');
+      const shown = toSession(row, { currentSessionId: actor.sessionId, access: access.latestAccess(row) });
+      return toSessionDetail(row, shown, { now: clock.now(), idleMs: deps.idleMs });
+    },
+
+    /**
+     * What a Logout by filter ends, a batch at a time: the live sessions the filter selects, but
+     * the caller's own; read afresh for each batch.
+     */
+    matchingFor(actor: Actor, filter: SessionFilter): (limit: number) => Promise<SessionRow[]> {
+      const query = { ...queryFor(actor, filter), exceptId: actor.sessionId };
+      return (limit) => matchingSessions(db, { ...query, now: clock.now() }, limit);
+    },
+  };
+}

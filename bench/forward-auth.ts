@@ -9,14 +9,11 @@
  *  3. GET /api/auth/verify against GET /api/health on the vault itself, A B A B, 50 connections.
  * BENCH_DURATION_S (default 10) sets each loaded run; BENCH_ENGINES=sqlite,postgres picks engines.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../test/helpers/child-server.js';
 import { PLACEHOLDER, PROXY_BINARIES, type RunningProxy, startNginx } from '../test/helpers/proxies.js';
-import { freshPostgresDatabase } from './lib/fresh-postgres.js';
+import { onEachEngine } from './lib/each-engine.js';
 import { type BenchAdmin, seedSessions } from './lib/seed-sessions.js';
 import { type ServerProcess, startServerProcess } from './lib/server-process.js';
 import { startUpstreamProcess, type UpstreamProcess } from './lib/upstream-process.js';
@@ -28,7 +25,6 @@ const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
 const USERS = 100;
 const ADMIN: BenchAdmin = { username: 'bench-admin', password: 'bench admin password 1' };
 const BENCH_DB = 'vault_bench_forward_auth';
-const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',');
 /** What the proxy would pass the vault; sent to the vault directly in part 3. */
 const PROXY_HEADERS = {
   'x-forwarded-for': '203.0.113.9',
@@ -233,18 +229,7 @@ async function runEngine(engine: string, databaseUrl: string): Promise<void> {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'vault-bench-forward-auth-'));
-try {
-  if (ENGINES.includes('sqlite')) await runEngine('sqlite', `sqlite:${join(dir, 'vault.db')}`);
-  const pgUrl = process.env.DATABASE_URL;
-  if (ENGINES.includes('postgres') && pgUrl?.startsWith('postgres')) {
-    await runEngine('postgres', await freshPostgresDatabase(pgUrl, BENCH_DB));
-  } else if (ENGINES.includes('postgres')) {
-    console.warn('DATABASE_URL is not postgres://...: PostgreSQL skipped');
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachEngine('forward-auth', BENCH_DB, runEngine);
 
 console.log(
   `\nEach loaded run ${DURATION_S} s (warm-up ${WARM_UP_S} s, discarded); ${SEQUENTIAL_REQUESTS} sequential requests a run in part 2.\n`,

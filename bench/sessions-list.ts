@@ -12,12 +12,10 @@
  *     of their tokens is refused by /api/me.
  * BENCH_LIVE, BENCH_TOTAL, BENCH_LOGOUT change the sizes; BENCH_ENGINES=sqlite,postgres picks engines.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { freePort } from '../test/helpers/child-server.js';
 import { type CrowdDatabase, loadCrowdDatabase } from './lib/crowd-database.js';
-import { freshPostgresDatabase } from './lib/fresh-postgres.js';
+import { onEachEngine } from './lib/each-engine.js';
 import { startServerProcess } from './lib/server-process.js';
 
 const LIVE = Number(process.env.BENCH_LIVE ?? 100_000);
@@ -27,7 +25,6 @@ const KNOWN_TOKENS = 200;
 const SAMPLES = 40;
 const RUNS = 10;
 const ME_REQUESTS = 1_000;
-const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',');
 const BENCH_DB = 'vault_bench_sessions_list';
 const FIRST_PAGE_TARGET_MS = 50;
 const LOGOUT_TARGET_MS = 2_000;
@@ -293,18 +290,7 @@ async function runEngine(engine: string, databaseUrl: string) {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'vault-bench-sessions-list-'));
-try {
-  if (ENGINES.includes('sqlite')) await runEngine('sqlite', `sqlite:${join(dir, 'vault.db')}`);
-  const pgUrl = process.env.DATABASE_URL;
-  if (ENGINES.includes('postgres') && pgUrl?.startsWith('postgres')) {
-    await runEngine('postgres', await freshPostgresDatabase(pgUrl, BENCH_DB));
-  } else if (ENGINES.includes('postgres')) {
-    console.warn('DATABASE_URL is not postgres://...: PostgreSQL skipped');
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachEngine('sessions-list', BENCH_DB, runEngine);
 
 console.log(
   `\nFirst pages: ${SAMPLES} sequential requests each after 3 discarded; "matches" is the answer's total (+: capped).\n`,

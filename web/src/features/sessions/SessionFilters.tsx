@@ -54,95 +54,55 @@ export function SessionFilters({ applied, users, isAdmin, onApply }: SessionFilt
     <form className="filters session-filters" onSubmit={submit} aria-label="Session filter">
       <div className="filters-grid">
         {isAdmin && (
-          <div className="field">
-            <label htmlFor="session-user">User</label>
-            <select
-              id="session-user"
-              value={draft.userId ?? ''}
-              onChange={(e) => choose('userId', e.target.value)}
-            >
-              <option value="">All users</option>
-              {users.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.username}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ChoiceField
+            id="session-user"
+            label="User"
+            any="All users"
+            value={draft.userId}
+            options={users.map((u) => ({ value: u.id, label: u.username }))}
+            onChange={(value) => choose('userId', value)}
+          />
         )}
-        <div className="field">
-          <label htmlFor="session-country">Country</label>
-          <select
-            id="session-country"
-            value={draft.country ?? ''}
-            onChange={(e) => choose('country', e.target.value)}
-          >
-            <option value="">All countries</option>
-            {countries.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="session-device">Device</label>
-          <select
-            id="session-device"
-            value={draft.deviceType ?? ''}
-            onChange={(e) => choose('deviceType', e.target.value)}
-          >
-            <option value="">All devices</option>
-            {DEVICE_TYPES.map((device) => (
-              <option key={device} value={device}>
-                {device}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="session-os">OS</label>
-          <input
-            id="session-os"
-            list="session-os-names"
-            placeholder="Any OS"
-            autoComplete="off"
-            value={draft.os ?? ''}
-            onChange={(e) => type('os', e.target.value)}
-          />
-          <datalist id="session-os-names">
-            {OS_NAMES.map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
-        </div>
-        <div className="field">
-          <label htmlFor="session-browser">Browser</label>
-          <input
-            id="session-browser"
-            list="session-browser-names"
-            placeholder="Any browser"
-            autoComplete="off"
-            value={draft.browser ?? ''}
-            onChange={(e) => type('browser', e.target.value)}
-          />
-          <datalist id="session-browser-names">
-            {BROWSER_NAMES.map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
-        </div>
-        <div className="field">
-          <label htmlFor="session-flag">Risk</label>
-          <select id="session-flag" value={draft.flag ?? ''} onChange={(e) => choose('flag', e.target.value)}>
-            <option value="">Any</option>
-            {FLAGS.map((flag) => (
-              <option key={flag} value={flag}>
-                {FLAG_LABELS[flag]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ChoiceField
+          id="session-country"
+          label="Country"
+          any="All countries"
+          value={draft.country}
+          options={countries.map((c) => ({ value: c.code, label: c.name }))}
+          onChange={(value) => choose('country', value)}
+        />
+        <ChoiceField
+          id="session-device"
+          label="Device"
+          any="All devices"
+          value={draft.deviceType}
+          options={DEVICE_TYPES.map((device) => ({ value: device, label: device }))}
+          onChange={(value) => choose('deviceType', value)}
+        />
+        <SuggestedField
+          id="session-os"
+          label="OS"
+          placeholder="Any OS"
+          value={draft.os}
+          suggestions={OS_NAMES}
+          onChange={(value) => type('os', value)}
+        />
+        <SuggestedField
+          id="session-browser"
+          label="Browser"
+          placeholder="Any browser"
+          value={draft.browser}
+          suggestions={BROWSER_NAMES}
+          onChange={(value) => type('browser', value)}
+        />
+        <ChoiceField
+          id="session-flag"
+          label="Risk"
+          any="Any"
+          value={draft.flag}
+          options={FLAGS.map((flag) => ({ value: flag, label: FLAG_LABELS[flag] }))}
+          onChange={(value) => choose('flag', value)}
+        />
         <div className="field field-search">
           <label htmlFor="session-q">Search</label>
           <input
@@ -172,5 +132,52 @@ export function SessionFilters({ applied, users, isAdmin, onApply }: SessionFilt
         </div>
       </div>
     </form>
+  );
+}
+
+interface FieldProps {
+  id: string;
+  label: string;
+  value: string | undefined;
+  onChange: (value: string) => void;
+}
+
+/** A filter picked from a list, "any" first. */
+function ChoiceField(props: FieldProps & { any: string; options: Array<{ value: string; label: string }> }) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value ?? ''} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">{props.any}</option>
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A filter typed freely, with suggestions. */
+function SuggestedField(props: FieldProps & { placeholder: string; suggestions: string[] }) {
+  const listId = `${props.id}-names`;
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        list={listId}
+        placeholder={props.placeholder}
+        autoComplete="off"
+        value={props.value ?? ''}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <datalist id={listId}>
+        {props.suggestions.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
+    </div>
   );
 }

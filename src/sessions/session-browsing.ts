@@ -73,8 +73,12 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
       ]);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      const sessions = toSessions(page, actor.sessionId);
+      // Pages are cut by the stored access; within one, by the freshest this instance knows,
+      // which may not be written yet (the tracker writes every 15 s).
+      if (sort === 'lastAccessAt') sessions.sort(byAccess(order === 'desc' ? -1 : 1));
       return {
-        sessions: toSessions(page, actor.sessionId),
+        sessions,
         nextCursor: rows.length > limit && last ? encodeCursor(sort, order, sortKeyOf(last, sort)) : null,
         total: Math.min(total, SESSION_TOTAL_CAP),
         totalCapped: total > SESSION_TOTAL_CAP,
@@ -98,4 +102,10 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
       return (limit) => matchingSessions(db, { ...query, now: clock.now() }, limit);
     },
   };
+}
+
+/** Orders shown sessions by their (freshest) last access, ties by id, in one direction as SQL does. */
+function byAccess(direction: 1 | -1) {
+  return (a: Session, b: Session): number =>
+    direction * (a.lastAccessAt.localeCompare(b.lastAccessAt) || a.id.localeCompare(b.id));
 }

@@ -335,12 +335,25 @@ describeEachEngine('the session list over HTTP, Logout by filter, and a sessionâ
     expect(stillLive.statusCode).toBe(200);
     expect(await activities('session.terminated')).toHaveLength(10);
     const [summary] = await activities('session.bulk_terminated');
-    expect(summary).toMatchObject({ userId: org.admin.id, target: '10 sessions of 1 users' });
+    expect(summary).toMatchObject({ userId: org.admin.id, target: '10 sessions of 1 user' });
     expect(JSON.parse(summary?.details as string)).toEqual({
       filter: { deviceType: 'desktop' },
       terminated: 10,
       users: 1,
     });
+  });
+
+  it('ends a match larger than one transactionâ€™s batch whole, each session once, and counts it once', async () => {
+    await rows(2_600, { countryCode: 'NZ' });
+    const answer = await as(t.app, admin).post('/api/sessions/logout', { filter: { country: 'nz' } });
+    expect(answer.json()).toEqual({ terminated: 2_600 });
+    const left = (await as(t.app, admin).get('/api/sessions?country=NZ')).json();
+    expect(left).toMatchObject({ total: 0, sessions: [] });
+    const ended = await activities('session.terminated');
+    expect(new Set(ended.map((a) => a.sessionId)).size).toBe(2_600);
+    expect(ended).toHaveLength(2_600);
+    const summaries = await activities('session.bulk_terminated');
+    expect(summaries.map((a) => a.target)).toEqual(['2,600 sessions of 1 user']);
   });
 
   it('refuses an empty filter, both kinds of Logout at once, and a Logout by filter from a non-admin', async () => {

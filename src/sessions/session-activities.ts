@@ -65,6 +65,11 @@ export function sessionEndedActivity(
   };
 }
 
+/** "1 session", "2,500 sessions". */
+function counted(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** The summary of a Logout by filter: which filter, how many sessions of how many users it ended. */
 export function bulkEndedActivity(
   actor: Actor,
@@ -78,7 +83,7 @@ export function bulkEndedActivity(
     username: actor.username,
     activity: ACTIVITY.SESSIONS_BULK_TERMINATED,
     status: 'success',
-    target: `${ended.sessions} sessions of ${ended.users} users`,
+    target: `${counted(ended.sessions, 'session')} of ${counted(ended.users, 'user')}`,
     details: JSON.stringify({ filter, terminated: ended.sessions, users: ended.users }),
     publicIp: actor.publicIp,
     sessionId: actor.sessionId,

@@ -142,17 +142,19 @@ export function sortKeyOf(row: SessionRow, sort: SessionSort): Array<string | nu
 
 /** Matching live sessions, counted up to `cap + 1` so a huge org costs no more than the cap. */
 export async function countSessions(db: Db, f: SessionQuery, cap: number): Promise<number> {
+  const row = await countSessionsQuery(db, f, cap).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The capped count's query, unrun (the plan tests read it). */
+export function countSessionsQuery(db: Db, f: SessionQuery, cap: number) {
   const capped = db
     .selectFrom('sessions as s')
     .where((eb) => matches(eb, f))
     .select(sql.lit(1).as('one'))
     .limit(cap + 1)
     .as('capped');
-  const row = await db
-    .selectFrom(capped)
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return db.selectFrom(capped).select((eb) => eb.fn.countAll<number | string>().as('n'));
 }
 
 /** Ids and users of up to `limit` matching live sessions (a Logout by filter, one batch at a time). */

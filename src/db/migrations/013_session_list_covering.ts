@@ -11,8 +11,8 @@ import { isPostgres } from '../dialect.js';
  * Then ANALYZE: without statistics for the rebuilt indexes the planner sorted instead of walking
  * them in order.
  *
- * PostgreSQL, which already met the target for all but `q`: trigrams for the substring half of
- * `q` and a pattern index for its IP-prefix half, so both halves of the `or` are index scans. As in
+ * PostgreSQL, which already met the target for all but `q`: trigrams (with the org, by btree_gin)
+ * for the substring half of `q` and a pattern index for its IP-prefix half, so both halves of the `or` are index scans. As in
  * 003, pg_trgm missing only means `q` scans. (A wider index helps PostgreSQL less: last-access
  * writes keep pages off the visibility map, so an index-only scan still visits the table.)
  */
@@ -80,6 +80,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     do $$
     declare
       trgm_schema text;
+      org_column text := '';
     begin
       begin
         create extension if not exists pg_trgm schema public;
@@ -87,10 +88,18 @@ export async function up(db: Kysely<any>): Promise<void> {
         raise warning 'pg_trgm is not available (%); the session list''s text filter will scan', sqlerrm;
         return;
       end;
+      -- btree_gin puts the org into the trigram index: a text is then looked up among the org's
+      -- sessions only, not every org's. Without it, among all of them.
+      begin
+        create extension if not exists btree_gin schema public;
+        org_column := 'org_id, ';
+      exception when others then
+        raise warning 'btree_gin is not available (%); the text filter reads other orgs'' matches too', sqlerrm;
+      end;
       select n.nspname into trgm_schema
         from pg_extension e join pg_namespace n on n.oid = e.extnamespace
         where e.extname = 'pg_trgm';
-      execute format('create index sessions_live_search_trgm_idx on sessions using gin (search %I.gin_trgm_ops) where revoked_at is null', trgm_schema);
+      execute format('create index sessions_live_search_trgm_idx on sessions using gin (%s search %I.gin_trgm_ops) where revoked_at is null', org_column, trgm_schema);
     end $$`.execute(db);
 }
 

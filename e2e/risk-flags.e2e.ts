@@ -23,7 +23,10 @@ describe('risk flags at login', () => {
     const admin = await adminLogin(baseUrl);
     const user = await createUser(admin, 'flagged');
     // The user's history: one login from Paris, on Windows.
-    await apiLogin(baseUrl, user.username, user.password, { ip: PARIS, userAgent: USER_AGENTS.windowsChrome });
+    await apiLogin(baseUrl, user.username, user.password, {
+      ip: PARIS,
+      userAgent: USER_AGENTS.windowsChrome,
+    });
 
     // Then this browser (Chromium on Linux), from Newark.
     const tab = await openTab(browser, { extraHTTPHeaders: { 'x-forwarded-for': NEWARK } });

@@ -15,6 +15,8 @@ export const ACTIVITY = {
   LOCKOUT_CLEARED: 'user.lockout_cleared',
   SESSION_TERMINATED: 'session.terminated',
   SESSIONS_BULK_TERMINATED: 'session.bulk_terminated',
+  /** A login raised risk flags against the user's own history (sessions/risk-flags.ts). */
+  SESSION_FLAGGED: 'session.flagged',
   API_KEY_CREATED: 'api_key.created',
   API_KEY_REVOKED: 'api_key.revoked',
   ACTIVITY_EXPORTED: 'activity.exported',

@@ -18,6 +18,7 @@ import { freshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
 import type { GeoLocator } from './geo.js';
 import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
+import { assessLoginRisk } from './login-risk.js';
 import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
 import { createSessionBrowsing } from './session-browsing.js';
@@ -137,12 +138,15 @@ export function createSessionService(deps: SessionServiceDeps) {
         now,
         maxMs: deps.maxMs,
       });
-      await db.transaction().execute(async (trx) => {
-        await insertSession(trx, row);
-        await recordActivities(trx, user.orgId, [loginActivity(user, client, ip, row.id, now)], now);
+      const flagged = await db.transaction().execute(async (trx) => {
+        const risk = await assessLoginRisk(trx, row);
+        const events = [loginActivity(user, client, ip, row.id, now), ...risk.activities];
+        await insertSession(trx, { ...row, ...risk.columns });
+        await recordActivities(trx, user.orgId, events, now);
+        return { ...row, ...risk.columns };
       });
       await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
-      const session = toSession(row, { currentSessionId: row.id, access: { at: now, usedOn: null } });
+      const session = toSession(flagged, { currentSessionId: row.id, access: { at: now, usedOn: null } });
       return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
 

@@ -1,24 +1,26 @@
-import type { SessionFlag } from '../../contracts/sessions.js';
+import type { SessionFlag, Travel } from '../../contracts/sessions.js';
 import { HOUR_MS, MINUTE_MS } from '../../kernel/time.js';
+import { distanceKm, IMPOSSIBLE_TRAVEL_KMH, isImpossible, measureTravel, placeName } from '../risk-flags.js';
 import type { NewSessionRow } from '../session.table.js';
 import { type Crowd, type Place, type Profile, pick } from './demo-crowd.js';
 import { demoSessionRow, type RowTimes, type RowUser } from './demo-rows.js';
 
-/** The speed above which two logins make `impossible_travel` (PRODUCT.md). */
-const IMPOSSIBLE_KMH = 1_000;
-const EARTH_RADIUS_KM = 6_371;
+const coordinates = (place: Place) => ({
+  latitude: place.geo.latitude ?? 0,
+  longitude: place.geo.longitude ?? 0,
+});
+const km = (a: Place, b: Place) => distanceKm(coordinates(a), coordinates(b));
 
-function distanceKm(a: Place, b: Place): number {
-  const rad = Math.PI / 180;
-  const [lat1, lon1, lat2, lon2] = [a.geo.latitude, a.geo.longitude, b.geo.latitude, b.geo.longitude].map(
-    (degrees) => (degrees ?? 0) * rad,
-  ) as [number, number, number, number];
-  const h =
-    Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lon2 - lon1) / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(h));
+/** The journey from the first session to the second as a real login would measure it (risk-flags.ts). */
+function journey(from: { id: string; createdAt: number }, home: Place, away: Place, at: number): Travel {
+  const start = {
+    ...coordinates(home),
+    id: from.id,
+    createdAt: from.createdAt,
+    location: placeName(home.geo),
+  };
+  return measureTravel(start, { ...coordinates(away), createdAt: at });
 }
-
-const placeName = (place: Place) => [place.geo.city, place.geo.country].filter((part) => part).join(', ');
 
 export interface RiskWindow {
   now: number;
@@ -54,36 +56,34 @@ export function riskySessions(
       ...(newDevice ? (['new_device'] as const) : []),
       ...(abroad.length > 0 ? (['new_country'] as const) : []),
     ];
+    const from = demoSessionRow(user, home, device, window.times(first));
+    // Abroad soon after may be faster than anyone travels: flagged then as a login would be.
+    const trip = journey({ id: from.id, createdAt: first }, home, away, second);
+    const impossible = isImpossible(trip);
     return [
-      demoSessionRow(user, home, device, window.times(first)),
+      from,
       demoSessionRow(user, away, newDevice ? crowd.otherDevice(profile) : device, window.times(second), {
-        flags,
+        flags: impossible ? [...flags, 'impossible_travel'] : flags,
+        ...(impossible ? { travel: trip } : {}),
       }),
     ];
   }
   const gapMs = (15 + Math.floor(Math.random() * 75)) * MINUTE_MS;
   const first = now - gapMs - Math.floor(Math.random() * Math.max(0, window.createdWithinMs - gapMs));
   const hours = gapMs / HOUR_MS;
-  const far = crowd.places.filter((p) => distanceKm(home, p) / hours > IMPOSSIBLE_KMH * 1.2);
+  const far = crowd.places.filter((p) => km(home, p) / hours > IMPOSSIBLE_TRAVEL_KMH * 1.2);
   const away =
-    far.length > 0
-      ? pick(far)
-      : crowd.places.reduce((best, p) => (distanceKm(home, p) > distanceKm(home, best) ? p : best));
+    far.length > 0 ? pick(far) : crowd.places.reduce((best, p) => (km(home, p) > km(home, best) ? p : best));
   const from = demoSessionRow(user, home, device, window.times(first));
-  const km = distanceKm(home, away);
-  const flags: SessionFlag[] =
-    away.geo.countryCode === home.geo.countryCode
-      ? ['impossible_travel']
-      : ['new_country', 'impossible_travel'];
+  const trip = journey({ id: from.id, createdAt: first }, home, away, first + gapMs);
+  // A geo database of one small country (GEOIP_CITY_DB) may have nowhere that far: then no flag.
+  const flags: SessionFlag[] = [
+    ...(away.geo.countryCode === home.geo.countryCode ? [] : (['new_country'] as const)),
+    ...(isImpossible(trip) ? (['impossible_travel'] as const) : []),
+  ];
   const flagged = demoSessionRow(user, away, device, window.times(first + gapMs), {
     flags,
-    travel: {
-      distanceKm: Math.round(km),
-      hours: Math.round(hours * 100) / 100,
-      speedKmh: Math.round(km / hours),
-      fromLocation: placeName(home),
-      fromSessionId: from.id,
-    },
+    ...(isImpossible(trip) ? { travel: trip } : {}),
   });
   return [from, flagged];
 }

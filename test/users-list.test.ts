@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { UserListItem } from '../src/contracts/accounts.js';
 import { TestClock } from './helpers/clock.js';
@@ -170,19 +171,15 @@ describeEachEngine('GET /api/users: live sessions, last activity and lockout', (
     await accounts.createDemoUsers({ orgId: acme.orgId, usernames, password: PASSWORD });
     for (const username of usernames.slice(0, 5)) await signIn(t.app, username);
     const queries: string[] = [];
-    const original = t.database.db.getExecutor();
-    const users = await (async () => {
-      const spy = original.executeQuery.bind(original);
-      original.executeQuery = (query, id) => {
-        queries.push(query.sql);
-        return spy(query, id);
-      };
-      try {
-        return await list(admin);
-      } finally {
-        original.executeQuery = spy;
-      }
-    })();
+    const executor = t.database.db.getExecutor();
+    const execute = executor.executeQuery.bind(executor);
+    executor.executeQuery = <R>(query: CompiledQuery<R>) => {
+      queries.push(query.sql);
+      return execute(query);
+    };
+    const users = await list(admin).finally(() => {
+      executor.executeQuery = execute;
+    });
     expect(users).toHaveLength(302);
     expect(users.filter((u) => u.liveSessions === 1)).toHaveLength(6);
     // The users, two figures of sessions, the lockouts (and nothing per user).

@@ -1,7 +1,7 @@
 import type { UserListItem } from '../../api/types.ts';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { Link } from '../../components/router.tsx';
-import { formatCount } from '../../lib/format.ts';
+import { formatCount, plural } from '../../lib/format.ts';
 import { formatDateTime } from '../../lib/time.ts';
 import { viewToSearch } from '../sessions/filter-url.ts';
 import { type UserAction, userStatus } from './user-actions.ts';
@@ -59,7 +59,7 @@ export function UsersTable({ users, selfId, now, busy, onAction }: UsersTablePro
                   {user.liveSessions > 0 ? (
                     <Link
                       href={sessionsOf(user.id)}
-                      aria-label={`${formatCount(user.liveSessions)} live sessions of ${user.username}`}
+                      aria-label={`${plural(user.liveSessions, 'live session')} of ${user.username}`}
                     >
                       {formatCount(user.liveSessions)}
                     </Link>

@@ -56,6 +56,7 @@ describe('Users page', () => {
     const row = rowOf(page, username);
     await row.waitFor();
     expect(await row.getByRole('cell').allInnerTexts()).toEqual([
+      username,
       'User',
       'Active',
       '0',
@@ -73,7 +74,7 @@ describe('Users page', () => {
 
     await confirmAction(page, username, 'Disable', 'Disable');
     await row.getByText('Disabled').waitFor();
-    expect(await row.getByRole('cell').nth(2).innerText()).toBe('0');
+    expect(await row.getByRole('cell').nth(3).innerText()).toBe('0');
     expect(await accepted(laptop)).toBe(false);
     await expect(apiLogin(baseUrl, username, password)).rejects.toThrow(/401/);
 

@@ -2,7 +2,7 @@ import type { UserListItem } from '../../api/types.ts';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { Link } from '../../components/router.tsx';
 import { formatCount, plural } from '../../lib/format.ts';
-import { formatDateTime } from '../../lib/time.ts';
+import { formatDate, formatDateTime } from '../../lib/time.ts';
 import { viewToSearch } from '../sessions/filter-url.ts';
 import { type UserAction, userStatus } from './user-actions.ts';
 
@@ -45,10 +45,10 @@ export function UsersTable({ users, selfId, now, busy, onAction }: UsersTablePro
             const status = userStatus(user);
             return (
               <tr key={user.id} data-username={user.username}>
-                <th scope="row" className="username-cell">
+                <td data-label="Username" className="username-cell">
                   <span className="username">{user.username}</span>
                   {self && <span className="badge badge-current">You</span>}
-                </th>
+                </td>
                 <td data-label="Role">
                   <span className={`role role-${user.role}`}>{user.role === 'admin' ? 'Admin' : 'User'}</span>
                 </td>
@@ -75,7 +75,9 @@ export function UsersTable({ users, selfId, now, busy, onAction }: UsersTablePro
                   )}
                 </td>
                 <td data-label="Created" className="nowrap">
-                  <time dateTime={user.createdAt}>{formatDateTime(user.createdAt)}</time>
+                  <time dateTime={user.createdAt} title={formatDateTime(user.createdAt)}>
+                    {formatDate(user.createdAt)}
+                  </time>
                 </td>
                 <td className="actions-cell">
                   <UserActions user={user} self={self} onAction={onAction} />

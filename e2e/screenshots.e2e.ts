@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminLogin } from './helpers/api.ts';
+import { adminLogin, createUser } from './helpers/api.ts';
 import { launchChromium, logInThroughForm, openTab, screenshotPath, type Tab } from './helpers/browser.ts';
 import {
   CLIENTS,
@@ -166,6 +166,36 @@ describe('Screenshots', () => {
     await page.getByRole('heading', { name: 'Activity Log' }).waitFor();
     await page.evaluate("document.querySelector('.results-head').scrollIntoView()");
     await page.screenshot({ path: screenshotPath('07-mobile-activity-log') });
+    expect(tab.problems.messages).toEqual([]);
+    await tab.context.close();
+  });
+
+  it('the Users page at 1366 px: every column and action fits, no sideways scrolling', async () => {
+    const base = server.baseUrl;
+    // A contractor who left (disabled), and someone who forgot their password (locked out).
+    const admin = await adminLogin(base, { ip: PLACES.amsterdam });
+    const leaver = await createUser(admin, 'contractor.kim', { exact: true });
+    await admin.request('PATCH', `/api/users/${leaver.id}`, { disabled: true });
+    for (let i = 1; i <= 10; i += 1) {
+      await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${i}` },
+        body: JSON.stringify({ username: 'olivia.brown', password: 'not her password' }),
+      });
+    }
+    const tab = await openTab(browser, { viewport: { width: 1366, height: 768 }, ...from(PLACES.amsterdam) });
+    await presentAs(tab, CLIENTS.macChrome);
+    const { page } = tab;
+    await logInThroughForm(page, base, ADMIN.username, ADMIN.password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.locator('tr[data-username="olivia.brown"]').getByText('Locked out').waitFor();
+    const sideways = await page.evaluate<number>(
+      "(() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth; })()",
+    );
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: screenshotPath('12-users'), fullPage: true });
+    expect(sideways).toBeLessThanOrEqual(0);
+    await admin.request('POST', '/api/auth/logout');
     expect(tab.problems.messages).toEqual([]);
     await tab.context.close();
   });

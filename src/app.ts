@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { apiKeysRoutes } from './accounts/api-keys.routes.js';
 import { usersRoutes } from './accounts/users.routes.js';
 import { activityRoutes } from './activity/activity.routes.js';
-import { UserSchema } from './contracts/accounts.js';
+import { UserListItemSchema, UserSchema } from './contracts/accounts.js';
 import { ActivitySchema } from './contracts/activity.js';
 import { ErrorResponse } from './contracts/common.js';
 import { SessionSchema } from './contracts/sessions.js';
@@ -138,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (metering) await app.register(requestMetricsPlugin, { metrics: metering.metrics });
   app.addSchema(ErrorResponse);
   app.addSchema(UserSchema);
+  app.addSchema(UserListItemSchema);
   app.addSchema(SessionSchema);
   app.addSchema(ActivitySchema);
   await registerOpenApi(app);

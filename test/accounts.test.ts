@@ -59,6 +59,9 @@ describeEachEngine('accounts', (engine) => {
           role: 'user',
           disabled: false,
           createdAt: expect.any(String),
+          liveSessions: 1,
+          lastActivityAt: expect.any(String),
+          lockedOut: false,
         },
       ]);
     });

@@ -57,6 +57,10 @@ describeEachEngine('the web app while another build replaces web/dist', (engine)
     expect(detail.statusCode).toBe(200);
     expect(detail.body).toContain('second build');
     expect((await get('/sessions/not-an-id')).statusCode).toBe(404);
+    // The Users page survives a reload too.
+    const users = await get('/users');
+    expect(users.statusCode).toBe(200);
+    expect(users.body).toContain('second build');
     const asset = await get('/assets/index-abc123.js');
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-encoding']).toBe('br');

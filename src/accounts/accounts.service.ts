@@ -18,7 +18,6 @@ import {
   insertOrg,
   insertUser,
   listOrgs,
-  listUsersInOrg,
   setUserDisabled,
   updatePasswordHash,
   userIdsByUsername,
@@ -35,12 +34,15 @@ import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { toUser } from './user.js';
 import { createUserAdministration } from './user-administration.js';
+import { createUserList } from './user-list.js';
+import type { UserSessionFigures } from './user-session-figures.js';
 import type { UserSessions } from './user-sessions.js';
 
 export interface AccountServiceDeps {
   db: Kysely<Schema>;
   clock: Clock;
-  sessions: UserSessions;
+  /** The session service: ends users' sessions, and counts them for the list of users. */
+  sessions: UserSessions & UserSessionFigures;
   credentials: Credentials;
 }
 
@@ -179,11 +181,8 @@ export function createAccountService(deps: AccountServiceDeps) {
       return toUser(user);
     },
 
-    /** Admin: the org's users; user: only themselves. */
-    async listUsers(actor: Actor): Promise<User[]> {
-      const rows = await listUsersInOrg(db, actor.orgId);
-      return rows.filter((row) => isAdmin(actor) || row.id === actor.userId).map(toUser);
-    },
+    /** Admin: the org's users; user: only themselves; each with their sessions and lockout (UserList). */
+    listUsers: createUserList({ db, credentials, figures: sessions }),
 
     /**
      * Changes the caller's password and ends their other sessions. The current password is a

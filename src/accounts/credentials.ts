@@ -49,7 +49,7 @@ export function createCredentials(deps: { db: Kysely<Schema>; clock: Clock }) {
     /** Lifts a username's lockout (in `trx`, if given); answers how many failed attempts were forgotten. */
     clearLockout: (username: string, trx?: Kysely<Schema>) => guesses.clear(username, trx),
 
-    isLockedOut: (username: string) => guesses.isLockedOut(username),
+    lockedOutUsernames: (orgId: string) => guesses.lockedOutUsernames(orgId),
 
     lockoutEndsAt: () => guesses.lockoutEndsAt(),
   };

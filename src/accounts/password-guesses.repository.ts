@@ -116,3 +116,25 @@ export async function deleteUsernameGuesses(db: Db, username: string): Promise<n
 export async function deleteGuessesUpTo(db: Db, cutoff: number): Promise<void> {
   await db.deleteFrom('loginFailures').where('at', '<=', cutoff).execute();
 }
+
+/**
+ * The org's usernames with at least `threshold` failed guesses from unknown devices since `since`:
+ * one query for a whole list of users, however many (the window keeps the table small).
+ */
+export async function usernamesWithFailures(
+  db: Db,
+  filter: { orgId: string; since: number; threshold: number },
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('loginFailures as f')
+    .innerJoin('users as u', 'u.username', 'f.username')
+    .select('f.username')
+    .where('u.orgId', '=', filter.orgId)
+    .where('f.deviceId', 'is', null)
+    .where('f.failed', '=', 1)
+    .where('f.at', '>', filter.since)
+    .groupBy('f.username')
+    .having((eb) => eb.fn.countAll(), '>=', filter.threshold)
+    .execute();
+  return new Set(rows.map((r) => r.username));
+}

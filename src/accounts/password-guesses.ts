@@ -13,6 +13,7 @@ import {
   type GuessBudget,
   insertGuess,
   markGuessFailed,
+  usernamesWithFailures,
 } from './password-guesses.repository.js';
 
 export const GUESS_WINDOW_MS = 15 * 60_000;
@@ -118,10 +119,13 @@ export function createPasswordGuesses(deps: { db: Kysely<Schema>; clock: Clock }
       return deleteUsernameGuesses(trx, username);
     },
 
-    /** Whether the username's password logins from unknown devices are refused now. */
-    async isLockedOut(username: string): Promise<boolean> {
-      const failures = await countUsernameFailures(db, username, clock.now() - GUESS_WINDOW_MS);
-      return failures >= MAX_FAILURES_PER_USERNAME;
+    /** The org's usernames whose password logins from unknown devices are refused now, in one query. */
+    lockedOutUsernames(orgId: string): Promise<Set<string>> {
+      return usernamesWithFailures(db, {
+        orgId,
+        since: clock.now() - GUESS_WINDOW_MS,
+        threshold: MAX_FAILURES_PER_USERNAME,
+      });
     },
 
     /** When a lockout that starts now ends. */

@@ -73,10 +73,11 @@ export function createUserAdministration(deps: UserAdministrationDeps) {
     /** The org's users with their lockout state (admin or operator only). */
     async listUserOverview(actor: Actor): Promise<UserOverview[]> {
       if (!isAdmin(actor)) throw forbidden('Only admins can list users');
-      const rows = await listUsersInOrg(db, actor.orgId);
-      return Promise.all(
-        rows.map(async (row) => ({ ...toUser(row), lockedOut: await credentials.isLockedOut(row.username) })),
-      );
+      const [rows, lockedOut] = await Promise.all([
+        listUsersInOrg(db, actor.orgId),
+        credentials.lockedOutUsernames(actor.orgId),
+      ]);
+      return rows.map((row) => ({ ...toUser(row), lockedOut: lockedOut.has(row.username) }));
     },
 
     /** Makes a user an admin or an ordinary user; the org's last active admin stays one. */

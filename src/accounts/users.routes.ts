@@ -6,6 +6,7 @@ import {
   PasswordResetSchema,
   ResetPasswordBody,
   UpdateUserBody,
+  UserListItemSchema,
   UserSchema,
 } from '../contracts/accounts.js';
 import { errors, Uuid } from '../contracts/common.js';
@@ -23,8 +24,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }
     {
       schema: {
         tags: ['users'],
-        summary: "The org's users (admin) or just oneself (user)",
-        response: { 200: Type.Object({ users: Type.Array(Type.Ref(UserSchema)) }), ...errors(401) },
+        summary:
+          "The org's users (admin) or just oneself (user), each with their live sessions, last activity and lockout",
+        response: {
+          200: Type.Object({ users: Type.Array(Type.Ref(UserListItemSchema)) }),
+          ...errors(401),
+        },
       },
     },
     async (request) => ({ users: await accounts.listUsers(requireActor(request)) }),

@@ -2,20 +2,41 @@ import { type Static, Type } from '@sinclair/typebox';
 import { ROLES } from '../kernel/actor.js';
 import { USERNAME_MAX_LENGTH } from '../kernel/username.js';
 
-export const UserSchema = Type.Object(
-  {
-    id: Type.String(),
-    orgId: Type.String(),
-    username: Type.String(),
-    role: Type.Union(ROLES.map((role) => Type.Literal(role))),
-    disabled: Type.Boolean(),
-    createdAt: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'User' },
-);
+const userProperties = {
+  id: Type.String(),
+  orgId: Type.String(),
+  username: Type.String(),
+  role: Type.Union(ROLES.map((role) => Type.Literal(role))),
+  disabled: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+};
+
+export const UserSchema = Type.Object(userProperties, { $id: 'User' });
 
 /** A user as the API shows it: never the password hash. */
 export type User = Static<typeof UserSchema>;
+
+export const UserListItemSchema = Type.Object(
+  {
+    ...userProperties,
+    liveSessions: Type.Integer({
+      minimum: 0,
+      description: 'sessions of the user live now, exactly those Session Information lists',
+    }),
+    lastActivityAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        "the user's latest request in a session, or login (null: never logged in); may lag by up to 30 s",
+    }),
+    lockedOut: Type.Boolean({
+      description:
+        'password logins from unknown devices are refused after repeated failed attempts (for up to 15 minutes)',
+    }),
+  },
+  { $id: 'UserListItem' },
+);
+
+/** A user as the list of users shows them: with their sessions and lockout at a glance. */
+export type UserListItem = Static<typeof UserListItemSchema>;
 
 // The rule itself is canonicalUsername's, shared with the CLI and the first start; a pattern here
 // would judge the name before NFKC and refuse "ＤＡＮＡ" instead of answering 409 for "dana".

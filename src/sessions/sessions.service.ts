@@ -23,6 +23,7 @@ import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
 import { createSessionBrowsing } from './session-browsing.js';
 import { createSessionEnding } from './session-ending.js';
+import { createSessionFigures } from './session-figures.js';
 import { loginSessionRow } from './session-row.js';
 import {
   countLiveSessions,
@@ -97,6 +98,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     onPublishFailed: deps.onPublishFailed,
   });
   const { announce, endRows } = ending;
+  const figures = createSessionFigures({ db, clock, lastAccess, idleMs: deps.idleMs });
 
   return {
     /** Checks a password and opens a new session (never reuses one: no fixation). */
@@ -273,6 +275,12 @@ export function createSessionService(deps: SessionServiceDeps) {
     endUserSessions: ending.endUserSessions,
 
     endUserSessionsWithin: ending.endUserSessionsWithin,
+
+    /** Live sessions per user of an org, or of one user of it (SessionFigures). */
+    liveSessionCounts: figures.liveSessionCounts,
+
+    /** Each user's latest session access or login (SessionFigures). */
+    lastActivityTimes: figures.lastActivityTimes,
 
     /** When each user of the org last logged in (a session of theirs began), by user id. */
     async lastLoginTimes(actor: Actor): Promise<Map<string, number>> {

@@ -4,6 +4,7 @@ import type { EndReason, Me } from './api/types.ts';
 import { Footer } from './components/Footer.tsx';
 import { Header } from './components/Header.tsx';
 import { Link, navigate, useLocation } from './components/router.tsx';
+import { UsersPage } from './features/accounts/UsersPage.tsx';
 import { ActivityPage } from './features/activity/ActivityPage.tsx';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { useLiveStream } from './features/sessions/live.ts';
@@ -116,6 +117,8 @@ export function App() {
     );
   } else if (location.pathname === '/activity') {
     page = <ActivityPage me={me} />;
+  } else if (location.pathname === '/users') {
+    page = <UsersPage me={me} />;
   } else if (location.pathname === '/sessions' || SESSION_PATH.test(location.pathname)) {
     // One element for the list with or without a session's panel: opening one keeps the list as it is.
     page = (

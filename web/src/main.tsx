@@ -17,6 +17,7 @@ import './styles/tooltip.css';
 import './styles/modal.css';
 import './styles/session-detail.css';
 import './styles/login.css';
+import './styles/users.css';
 import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');

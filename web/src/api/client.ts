@@ -4,11 +4,13 @@ import type {
   EndReason,
   ErrorCode,
   Me,
+  Role,
   SessionDetail,
   SessionFilter,
   SessionListQuery,
   SessionPage,
   User,
+  UserListItem,
 } from './types.ts';
 
 /** An API answer other than 2xx, with the server's error code and safe-to-show message. */
@@ -139,7 +141,23 @@ export const api = {
   },
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/api/me/password', { body: { currentPassword, newPassword } }),
-  users: (signal?: AbortSignal) => request<{ users: User[] }>('GET', '/api/users', { signal }),
+  /** Admin: the org's users; user: themselves; each with live sessions, last activity and lockout. */
+  users: (signal?: AbortSignal) => request<{ users: UserListItem[] }>('GET', '/api/users', { signal }),
+  addUser: (input: { username: string; password: string; role: Role }) =>
+    request<{ user: User }>('POST', '/api/users', { body: input }),
+  /** One change at a time: disabling ends every session of the user. */
+  updateUser: (id: string, change: { disabled: boolean } | { role: Role }) =>
+    request<{ user: User }>('PATCH', `/api/users/${encodeURIComponent(id)}`, { body: change }),
+  /** A generated password comes back once in `password`; every session of the user ends. */
+  resetPassword: (id: string) =>
+    request<{ user: User; password?: string; endedSessions: number }>(
+      'POST',
+      `/api/users/${encodeURIComponent(id)}/password`,
+      { body: {} },
+    ),
+  /** Admin: lets a user locked out by failed password attempts log in again at once. */
+  clearLockout: (id: string) =>
+    request<{ cleared: number }>('DELETE', `/api/users/${encodeURIComponent(id)}/lockout`),
   sessions: (query: SessionListQuery, signal?: AbortSignal) =>
     request<SessionPage>('GET', `/api/sessions?${searchParams(query)}`, { signal }),
   session: (id: string, signal?: AbortSignal) =>

@@ -19,7 +19,7 @@ import type {
   Travel,
 } from '../../../src/contracts/sessions.ts';
 
-export type { User } from '../../../src/contracts/accounts.ts';
+export type { User, UserListItem } from '../../../src/contracts/accounts.ts';
 export type { Activity } from '../../../src/contracts/activity.ts';
 export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
 export type { Role } from '../../../src/kernel/actor.ts';

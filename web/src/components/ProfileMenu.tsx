@@ -27,6 +27,7 @@ export function ProfileMenu({ me, onChangePassword, onLogout }: ProfileMenuProps
   const items: Item[] = [
     { label: 'Session Information', run: () => navigate('/sessions') },
     { label: 'Activity Log', run: () => navigate('/activity') },
+    ...(me.user.role === 'admin' ? [{ label: 'Users', run: () => navigate('/users') }] : []),
     { label: 'Change password', run: onChangePassword },
     { label: 'Log out', run: onLogout },
   ];

@@ -29,6 +29,13 @@ export function formatDateTime(iso: string): string {
   return exact.format(new Date(iso));
 }
 
+const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+
+/** A date alone in the browser's time zone, e.g. "Dec 2, 2026". */
+export function formatDate(iso: string): string {
+  return dateOnly.format(new Date(iso));
+}
+
 /** The browser's time zone and its current UTC offset, e.g. "Europe/Berlin (UTC+01:00)". */
 export function timeZoneLabel(at: Date = new Date()): string {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

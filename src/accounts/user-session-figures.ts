@@ -1,0 +1,17 @@
+/** Whose sessions a figure covers: an org's users, or one user of it. */
+export interface FigureScope {
+  orgId: string;
+  userId?: string | undefined;
+}
+
+/**
+ * What the list of users needs of the sessions feature, which sits above accounts and implements
+ * this (the composition root passes the session service): one query per figure for the whole
+ * org, however many users it has. Users without sessions are left out of the maps.
+ */
+export interface UserSessionFigures {
+  /** Sessions live now, by user id, by the same rule as the session list. */
+  liveSessionCounts(scope: FigureScope): Promise<Map<string, number>>;
+  /** Each user's latest session access or login (epoch ms), by user id. */
+  lastActivityTimes(scope: FigureScope): Promise<Map<string, number>>;
+}

@@ -1,0 +1,64 @@
+import { type Kysely, sql } from 'kysely';
+import type { FigureScope } from '../accounts/user-session-figures.js';
+import { isPostgres } from '../db/dialect.js';
+import type { Schema } from '../db/schema.js';
+
+type Db = Kysely<Schema>;
+
+/** A user's sessions that may be live: those live by their stored access, and the ids of the rest. */
+export interface LiveSessionTally {
+  userId: string;
+  /** Live by the stored last access alone. */
+  live: number;
+  /** Idle by the stored access but within its lag: live only if a fresher unwritten access says so. */
+  lagging: string[];
+}
+
+/**
+ * Per user of the scope, in one grouped query over the live indexes: sessions unrevoked, within
+ * their lifetime and used within the idle window widened by `lagMs`, split at the idle window
+ * itself. Only the few in the widened edge come back by id.
+ */
+export async function tallyLiveSessions(
+  db: Db,
+  scope: FigureScope & { now: number; idleMs: number; lagMs: number },
+): Promise<LiveSessionTally[]> {
+  const idleBefore = scope.now - scope.idleMs;
+  const edgeId = sql`case when last_access_at <= ${idleBefore} then id end`;
+  const lagging = isPostgres(db)
+    ? sql<string | null>`string_agg(${edgeId}, ',')`
+    : sql<string | null>`group_concat(${edgeId}, ',')`;
+  let query = db
+    .selectFrom('sessions')
+    .select((eb) => [
+      'userId',
+      eb.fn
+        .sum<number | string>(eb.case().when('lastAccessAt', '>', idleBefore).then(1).else(0).end())
+        .as('live'),
+      lagging.as('lagging'),
+    ])
+    .where('orgId', '=', scope.orgId)
+    .where('revokedAt', 'is', null)
+    .where('expiresAt', '>', scope.now)
+    .where('lastAccessAt', '>', idleBefore - scope.lagMs)
+    .groupBy('userId');
+  if (scope.userId !== undefined) query = query.where('userId', '=', scope.userId);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    userId: r.userId,
+    live: Number(r.live),
+    lagging: r.lagging ? r.lagging.split(',') : [],
+  }));
+}
+
+/** Each user's latest stored session access (a login is a session's first), live or ended, by user id. */
+export async function latestAccessByUser(db: Db, scope: FigureScope): Promise<Map<string, number>> {
+  let query = db
+    .selectFrom('sessions')
+    .select((eb) => ['userId', eb.fn.max<number | string>('lastAccessAt').as('at')])
+    .where('orgId', '=', scope.orgId)
+    .groupBy('userId');
+  if (scope.userId !== undefined) query = query.where('userId', '=', scope.userId);
+  const rows = await query.execute();
+  return new Map(rows.map((r) => [r.userId, Number(r.at)]));
+}

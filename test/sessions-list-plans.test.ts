@@ -48,7 +48,7 @@ describeEachEngine('the session list’s query plans', (engine) => {
   const plan = async (filter: Partial<SessionQuery>, sort: SessionSort): Promise<string> => {
     const compiled = sessionPageQuery(
       t.database.db,
-      { orgId: org.orgId, now: Date.now(), idleMs: 1_800_000, ...filter },
+      { orgId: org.orgId, now: Date.now(), idleMs: 1_800_000, maxMs: 43_200_000, ...filter },
       { sort, order: 'desc', limit: 100 },
     ).compile();
     if (engine === 'sqlite') {

@@ -11,6 +11,7 @@ import * as activitySources from './migrations/007_activity_sources.js';
 import * as sessionLastUsedOn from './migrations/008_session_last_used_on.js';
 import * as apiKeyScopes from './migrations/009_api_key_scopes.js';
 import * as sessionsAtScale from './migrations/010_sessions_at_scale.js';
+import * as orgPolicy from './migrations/011_org_policy.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '008_session_last_used_on': sessionLastUsedOn,
   '009_api_key_scopes': apiKeyScopes,
   '010_sessions_at_scale': sessionsAtScale,
+  '011_org_policy': orgPolicy,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

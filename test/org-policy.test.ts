@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { POLICY_BOUNDS } from '../src/contracts/org-policy.js';
 import { TestClock } from './helpers/clock.js';
-import { describeEachEngine } from './helpers/engines.js';
+import { describeEachEngine, describePostgres } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -278,5 +278,30 @@ describeEachEngine('the org’s session policy', (engine) => {
     expect((await me(otherUser)).statusCode).toBe(200);
     const counts = await t.app.services.sessions.countLiveSessionsByOrg();
     expect(counts.get(other.orgId)).toBe(3);
+  });
+});
+
+describePostgres('an org policy changed on one instance', () => {
+  it('is in force at once for the per-request check of another instance', async () => {
+    const clock = new TestClock();
+    const a = await createTestApp('postgres', { clock });
+    const b = await createTestApp('postgres', { clock, postgresSchema: a.database.postgresSchema as string });
+    try {
+      const acme = await seedOrg(a.app);
+      const admin = await signIn(a.app, acme.admin.username);
+      const user = await signIn(b.app, acme.user.username);
+      expect((await as(b.app, user).get('/api/me')).statusCode).toBe(200);
+      clock.advance(15 * MINUTE);
+      expect((await as(a.app, admin).put(POLICY, { idleMinutes: 10 })).statusCode).toBe(200);
+
+      const refused = await as(b.app, user).get('/api/me');
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['x-session-ended']).toBe('expired');
+      expect((await as(a.app, admin).put(POLICY, { idleMinutes: null })).statusCode).toBe(200);
+      expect((await as(b.app, user).get('/api/me')).statusCode).toBe(200);
+    } finally {
+      await b.close();
+      await a.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ interface HeaderProps {
   onLogout: () => void;
 }
 
-/** The top bar: product name, the two pages, and the Profile menu once logged in. */
+/** The top bar: product name, the pages (Settings for admins), and the Profile menu once logged in. */
 export function Header({ me, onLogout }: HeaderProps) {
   const { pathname } = useLocation();
   const [changingPassword, setChangingPassword] = useState(false);
@@ -32,6 +32,11 @@ export function Header({ me, onLogout }: HeaderProps) {
             <Link href="/activity" aria-current={pathname === '/activity' ? 'page' : undefined}>
               Activity Log
             </Link>
+            {me.user.role === 'admin' && (
+              <Link href="/settings" aria-current={pathname === '/settings' ? 'page' : undefined}>
+                Settings
+              </Link>
+            )}
           </nav>
         )}
         {me && <ProfileMenu me={me} onChangePassword={() => setChangingPassword(true)} onLogout={onLogout} />}

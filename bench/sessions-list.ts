@@ -7,7 +7,8 @@
  *  1. the first page (100 rows, with its capped total) of each filter and each sort, p50/p95 of
  *     SAMPLES sequential requests after 3 discarded;
  *  2. page 50 by cursor, RUNS times;
- *  3. GET /api/me, the per-request check, p50 of sequential requests;
+ *  3. GET /api/me, the per-request check, p50 of sequential requests, without an org policy and with
+ *     one, alternately (A B A B in one server), and the ratio of their p50s;
  *  4. a Logout by filter of 10,000 sessions: the time to its answer, and until every one of 200
  *     of their tokens is refused by /api/me.
  * BENCH_LIVE, BENCH_TOTAL, BENCH_LOGOUT change the sizes; BENCH_ENGINES=sqlite,postgres picks engines.
@@ -139,7 +140,7 @@ async function page50(engine: string, base: string, cookie: string) {
   });
 }
 
-async function perRequestCheck(engine: string, base: string, cookie: string, label: string) {
+async function perRequestCheck(engine: string, base: string, cookie: string, label: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < ME_REQUESTS + 50; i++) {
     const started = performance.now();
@@ -157,6 +158,43 @@ async function perRequestCheck(engine: string, base: string, cookie: string, lab
     p95: ms(percentile(times, 0.95)),
     target: '',
   });
+  return percentile(times, 0.5);
+}
+
+async function putPolicy(base: string, cookie: string, policy: object): Promise<void> {
+  const response = await fetch(`${base}/api/org/policy`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify(policy),
+  });
+  if (!response.ok) throw new Error(`policy: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * The per-request check without an org policy and with one, A B A B in one server so drift of
+ * the machine shows in both; the first A has no policy row at all, the second one reset to nulls
+ * (the configuration's values). The policy's limits leave every sampled session live.
+ */
+async function perRequestCheckWithPolicy(engine: string, base: string, cookie: string) {
+  const none: number[] = [];
+  const set: number[] = [];
+  for (let round = 1; round <= 2; round++) {
+    if (round > 1)
+      await putPolicy(base, cookie, { idleMinutes: null, maxHours: null, maxSessionsPerUser: null });
+    none.push(await perRequestCheck(engine, base, cookie, `no org policy (A${round})`));
+    await putPolicy(base, cookie, { idleMinutes: 600, maxHours: 48, maxSessionsPerUser: 100 });
+    set.push(await perRequestCheck(engine, base, cookie, `with an org policy (B${round})`));
+  }
+  const ratios = set.map((b, i) => b / (none[i] as number));
+  report({
+    engine,
+    measure: 'GET /api/me p50, with a policy ÷ without (B1/A1, B2/A2)',
+    matches: '',
+    p50: ratios.map((r) => r.toFixed(2)).join(', '),
+    p95: '',
+    target: '≈ 1',
+  });
+  await putPolicy(base, cookie, { idleMinutes: null, maxHours: null, maxSessionsPerUser: null });
 }
 
 /** Connections the token checks use at once: well inside the server's 100 per address. */
@@ -260,13 +298,7 @@ async function runEngine(engine: string, databaseUrl: string) {
     const cookie = await login(server.url, crowd.admin.username, crowd.admin.password);
     await firstPages(engine, server.url, cookie, crowd);
     await page50(engine, server.url, cookie);
-    await perRequestCheck(engine, server.url, cookie, 'no org policy');
-    // ── Per-request check with an org policy set vs none ──────────────────────────────────
-    // Placeholder for the org policies (PUT /api/org/policy): set one here (idleMinutes,
-    // maxHours, maxSessionsPerUser) and measure again with
-    //   await perRequestCheck(engine, server.url, cookie, 'with an org policy');
-    // so the two rows compare the check with and without it.
-    // ──────────────────────────────────────────────────────────────────────────────────────
+    await perRequestCheckWithPolicy(engine, server.url, cookie);
     await bulkLogout(engine, server.url, cookie, crowd.tokens);
     // The machine is shared: other work running at the same time shows in the p95s.
     report({

@@ -37,6 +37,7 @@ import { forwardAuthRoutes } from './sessions/forward-auth.routes.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { introspectRoutes } from './sessions/introspect.routes.js';
 import type { LiveBus } from './sessions/live-events.js';
+import { orgPolicyRoutes } from './sessions/policy/org-policy.routes.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
 
@@ -100,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
     ...(deps.wrapLiveBus ? { wrapLiveBus: deps.wrapLiveBus } : {}),
   });
-  const { hub, lastAccess, sessions, accounts, apiKeys, activity } = services;
+  const { hub, lastAccess, sessions, policy, accounts, apiKeys, activity } = services;
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
   const cookies = sessionCookies(config.cookieSecure, config.cookieDomain);
@@ -185,12 +186,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionsRoutes, { sessions: edge.sessions, activity: edge.activity });
   await app.register(streamRoutes, { sessions: edge.sessions, hub });
   await app.register(introspectRoutes, { sessions: edge.sessions });
+  await app.register(orgPolicyRoutes, { policy });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
   await app.register(activityRoutes, { activity: edge.activity, accounts });
   await app.register(staticWebPlugin, deps.webRoot ? { webRoot: deps.webRoot } : {});
 
-  app.decorate('services', { sessions, accounts, apiKeys, activity, hub, lastAccess });
+  app.decorate('services', { sessions, policy, accounts, apiKeys, activity, hub, lastAccess });
   return app;
 }
 

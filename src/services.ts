@@ -10,6 +10,7 @@ import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
 import type { LiveBus, LiveEvent } from './sessions/live-events.js';
 import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
+import { createOrgPolicyService } from './sessions/policy/org-policy.service.js';
 import { createSessionService } from './sessions/sessions.service.js';
 
 export interface ServiceDeps {
@@ -62,6 +63,11 @@ export async function createServices(deps: ServiceDeps) {
     maxMs: config.sessionMaxMs,
     onPublishFailed: deps.onPublishFailed,
   });
+  const policy = createOrgPolicyService({
+    db: database.db,
+    clock,
+    defaults: { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs },
+  });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });
   const activity = createActivityService({
@@ -76,6 +82,7 @@ export async function createServices(deps: ServiceDeps) {
     bus,
     lastAccess,
     sessions,
+    policy,
     accounts,
     apiKeys,
     activity,

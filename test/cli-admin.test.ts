@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { operatorActor } from '../src/kernel/actor.js';
 import { runCli } from './helpers/cli.js';
 import { describeEachEngine, POSTGRES_URL } from './helpers/engines.js';
 import { as, PASSWORD, type SeededOrg, seedOrg, signIn } from './helpers/factories.js';
@@ -147,6 +148,37 @@ describeEachEngine('CLI: users, orgs and API keys', (engine) => {
     const revoked = await cli(['apikey', 'revoke', '--org', orgName, id]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect((await ingest()).statusCode).toBe(401);
+  });
+
+  it('shows an org’s session policy, changes the fields given, and refuses a value out of bounds', async () => {
+    const changed = await cli([
+      'org',
+      'policy',
+      '--org',
+      orgName,
+      '--idle-minutes',
+      '15',
+      '--max-sessions',
+      '3',
+    ]);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toMatch(/idle minutes: +15\n/);
+    expect(changed.stdout).toMatch(/max hours: +12 \(the configuration’s\)/);
+    expect(changed.stdout).toMatch(/sessions per user: +3\n/);
+    const refused = await cli([
+      'org',
+      'policy',
+      '--org',
+      orgName,
+      '--idle-minutes',
+      '0',
+      '--on-limit',
+      'deny',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--idle-minutes must be 1-10080 or "default"');
+    const policy = await t.app.services.policy.getPolicy(operatorActor(acme.orgId));
+    expect(policy).toMatchObject({ idleMinutes: 15, maxSessionsPerUser: 3, onLimit: 'end_oldest' });
   });
 
   it('refuses to disable the last active admin with one line and a non-zero exit', async () => {

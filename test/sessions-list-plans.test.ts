@@ -49,6 +49,7 @@ describeEachEngine('the session list’s query plans', (engine) => {
     orgId: org.orgId,
     now: Date.now(),
     idleMs: 1_800_000,
+    maxMs: 43_200_000,
     ...filter,
   });
   const plan = (filter: Partial<SessionQuery>, sort: SessionSort): Promise<string> =>

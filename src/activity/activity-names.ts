@@ -1,6 +1,7 @@
 /** Activities the product itself records (the vault's jobs add their own names through ingest). */
 export const ACTIVITY = {
   ORG_CREATED: 'org.created',
+  ORG_POLICY_CHANGED: 'org.policy_changed',
   USER_CREATED: 'user.created',
   USER_DISABLED: 'user.disabled',
   USER_ENABLED: 'user.enabled',

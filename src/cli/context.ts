@@ -30,11 +30,12 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     onPublishFailed: (error) =>
       process.stderr.write(`warning: could not tell the servers' open tabs (${String(error)})\n`),
   });
-  const { sessions, accounts, activity, apiKeys } = services;
+  const { sessions, policy, accounts, activity, apiKeys } = services;
   return {
     config,
     database,
     sessions,
+    policy,
     accounts,
     activity,
     apiKeys,

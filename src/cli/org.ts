@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { withContext } from './context.js';
+import { registerOrgPolicyCommand } from './org-policy.js';
 
 export function registerOrgCommands(program: Command): void {
   const org = program.command('org').description('organizations');
@@ -27,4 +28,5 @@ export function registerOrgCommands(program: Command): void {
         { access: 'create' },
       ),
     );
+  registerOrgPolicyCommand(org);
 }

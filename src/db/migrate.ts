@@ -11,6 +11,7 @@ import * as activitySources from './migrations/007_activity_sources.js';
 import * as sessionLastUsedOn from './migrations/008_session_last_used_on.js';
 import * as apiKeyScopes from './migrations/009_api_key_scopes.js';
 import * as sessionsAtScale from './migrations/010_sessions_at_scale.js';
+import * as orgPolicy from './migrations/011_org_policy.js';
 import * as loginHistory from './migrations/012_login_history.js';
 import * as sessionListCovering from './migrations/013_session_list_covering.js';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '008_session_last_used_on': sessionLastUsedOn,
   '009_api_key_scopes': apiKeyScopes,
   '010_sessions_at_scale': sessionsAtScale,
+  '011_org_policy': orgPolicy,
   '012_login_history': loginHistory,
   '013_session_list_covering': sessionListCovering,
 };

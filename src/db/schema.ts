@@ -7,6 +7,7 @@ import type {
   ActivityNameTable,
   ActivityTable,
 } from '../activity/activity.table.js';
+import type { OrgPolicyTable } from '../sessions/policy/org-policy.table.js';
 import type { SessionTable } from '../sessions/session.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
@@ -21,4 +22,5 @@ export interface Schema {
   activityNames: ActivityNameTable;
   apiKeys: ApiKeyTable;
   settings: SettingTable;
+  orgPolicies: OrgPolicyTable;
 }

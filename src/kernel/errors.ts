@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   CSRF_FAILED: 403,
   /** A valid API key that lacks the scope the route demands. */
   INSUFFICIENT_SCOPE: 403,
+  /** A login beyond the org's sessions per user, where its policy says deny. */
+  SESSION_LIMIT: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   /** The change would leave an org without an active admin. */

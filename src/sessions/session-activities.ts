@@ -44,6 +44,19 @@ export function loginFailedActivity(user: LoginUser, ip: string, now: number): A
   };
 }
 
+/** The audit row of a login with the right password that was refused all the same (the session limit). */
+export function loginRefusedActivity(user: LoginUser, ip: string, why: string, now: number): ActivityEvent {
+  return {
+    occurredAt: now,
+    userId: user.id,
+    username: user.username,
+    activity: ACTIVITY.LOGIN_FAILED,
+    status: 'failure',
+    details: why,
+    publicIp: ip,
+  };
+}
+
 /** Who ended whose session, and why: a logout of one's own, or a termination. */
 export function sessionEndedActivity(
   row: SessionListRow,

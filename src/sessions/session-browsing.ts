@@ -11,6 +11,7 @@ import { type Actor, confinedUserId } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
 import { notFound } from '../kernel/errors.js';
 import { type FreshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
+import type { SessionLimits } from './policy/session-limits.js';
 import { toSession } from './session.js';
 import type { SessionRow } from './session.table.js';
 import { decodeCursor, encodeCursor } from './session-cursor.js';
@@ -29,7 +30,8 @@ import { findSession, type SessionListRow } from './sessions.repository.js';
 export interface SessionBrowsingDeps {
   db: Kysely<Schema>;
   clock: Clock;
-  idleMs: number;
+  /** The org's idle and lifetime limits in force, read afresh (its policy, or the configuration's). */
+  limitsFor: (orgId: string) => Promise<SessionLimits>;
   access: FreshestAccess;
 }
 
@@ -39,21 +41,22 @@ export type SessionBrowsing = ReturnType<typeof createSessionBrowsing>;
 export function createSessionBrowsing(deps: SessionBrowsingDeps) {
   const { db, clock, access } = deps;
 
-  const toSessions = (rows: SessionListRow[], currentSessionId: string | null): Session[] =>
+  const toSessions = (rows: SessionListRow[], currentSessionId: string | null, idleMs: number): Session[] =>
     rows
       // Live by the freshest access this instance knows, exactly as the per-request check decides.
-      .filter((row) => clock.now() - access.latestAccessAt(row) < deps.idleMs)
+      .filter((row) => clock.now() - access.latestAccessAt(row) < idleMs)
       .map((row) => toSession(row, { currentSessionId, access: access.latestAccess(row) }));
 
   /** The live sessions a caller's filter selects: always their org, a non-admin only their own. */
-  const queryFor = (actor: Actor, filter: SessionFilter): SessionQuery => {
+  const queryFor = (actor: Actor, filter: SessionFilter, limits: SessionLimits): SessionQuery => {
     const fields = toSessionQuery(filter);
     return {
       ...fields,
       orgId: actor.orgId,
       userId: confinedUserId(actor) ?? fields.userId,
       now: clock.now(),
-      idleMs: deps.idleMs + STORED_ACCESS_LAG_MS,
+      idleMs: limits.idleMs + STORED_ACCESS_LAG_MS,
+      maxMs: limits.maxMs,
     };
   };
 
@@ -66,14 +69,15 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
       const { sort, limit } = params;
       const order: SortOrder = params.order ?? (sort === 'username' || sort === 'country' ? 'asc' : 'desc');
       const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, sort, order);
-      const query = queryFor(actor, params);
+      const limits = await deps.limitsFor(actor.orgId);
+      const query = queryFor(actor, params, limits);
       const [rows, total] = await Promise.all([
         listSessionPage(db, query, { sort, order, limit, after }),
         countSessions(db, query, SESSION_TOTAL_CAP),
       ]);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const sessions = toSessions(page, actor.sessionId);
+      const sessions = toSessions(page, actor.sessionId, limits.idleMs);
       // Pages are cut by the stored access; within one, by the freshest this instance knows,
       // which may not be written yet (the tracker writes every 15 s).
       if (sort === 'lastAccessAt') sessions.sort(byAccess(order === 'desc' ? -1 : 1));
@@ -87,10 +91,13 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
 
     /** One session the caller may see, live or ended, with everything known about it; 404 otherwise. */
     async sessionDetail(actor: Actor, sessionId: string) {
-      const row = await findSession(db, { orgId: actor.orgId, id: sessionId, userId: confinedUserId(actor) });
+      const [row, limits] = await Promise.all([
+        findSession(db, { orgId: actor.orgId, id: sessionId, userId: confinedUserId(actor) }),
+        deps.limitsFor(actor.orgId),
+      ]);
       if (!row) throw notFound('Session');
       const shown = toSession(row, { currentSessionId: actor.sessionId, access: access.latestAccess(row) });
-      return toSessionDetail(row, shown, { now: clock.now(), idleMs: deps.idleMs });
+      return toSessionDetail(row, shown, { now: clock.now(), ...limits });
     },
 
     /**
@@ -98,8 +105,11 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
      * the caller's own; read afresh for each batch.
      */
     matchingFor(actor: Actor, filter: SessionFilter): (limit: number) => Promise<SessionRow[]> {
-      const query = { ...queryFor(actor, filter), exceptId: actor.sessionId };
-      return (limit) => matchingSessions(db, { ...query, now: clock.now() }, limit);
+      return async (limit) => {
+        const limits = await deps.limitsFor(actor.orgId);
+        const query = { ...queryFor(actor, filter, limits), exceptId: actor.sessionId };
+        return matchingSessions(db, query, limit);
+      };
     },
   };
 }

@@ -114,6 +114,27 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     };
   }
 
+  /**
+   * Ends the given sessions of one org inside the caller's transaction (a login over the session
+   * limit ends the oldest); as endUserSessionsWithin, the caller records `events` and announces
+   * after its commit.
+   */
+  async function endSessionsWithin(
+    trx: Transaction<Schema>,
+    actor: Actor | null,
+    rows: SessionListRow[],
+    reason: RevokedReason,
+    now: number,
+  ): Promise<SessionsEnding> {
+    const revoked = await endRowsWithin(trx, actor, rows, reason, now);
+    const orgId = rows[0]?.orgId ?? '';
+    return {
+      ended: revoked.ended.length,
+      events: revoked.events,
+      announce: () => announceEnded(orgId, revoked.ended, reason),
+    };
+  }
+
   /** Ends the given sessions of one org, recording each ending in the same transaction. */
   async function endRows(
     actor: Actor | null,
@@ -183,5 +204,5 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     return sessions;
   }
 
-  return { announce, endRows, endUserSessions, endUserSessionsWithin, endMatching };
+  return { announce, endRows, endSessionsWithin, endUserSessions, endUserSessionsWithin, endMatching };
 }

@@ -9,7 +9,7 @@ const DEVICE_TYPE_BY_NAME = new Map(DEVICE_TYPES.map((type) => [type.toLowerCase
 /** The API's filter in the form the columns hold it (migration 010); a 400 names a device type it does not know. */
 export function toSessionQuery(
   filter: SessionFilter,
-): Omit<SessionQuery, 'orgId' | 'now' | 'idleMs' | 'userId'> & { userId?: string | undefined } {
+): Omit<SessionQuery, 'orgId' | 'now' | 'idleMs' | 'maxMs' | 'userId'> & { userId?: string | undefined } {
   let deviceType: string | undefined;
   if (filter.deviceType !== undefined) {
     deviceType = DEVICE_TYPE_BY_NAME.get(filter.deviceType.trim().toLowerCase());

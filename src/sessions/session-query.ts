@@ -33,8 +33,10 @@ export interface SessionQuery {
   /** Never this one (a Logout by filter spares the caller's own session). */
   exceptId?: string | null | undefined;
   now: number;
-  /** The idle window, already widened by how far stored accesses lag. */
+  /** The org's idle window in force, already widened by how far stored accesses lag. */
   idleMs: number;
+  /** The org's lifetime in force: a session that began longer ago is over, whatever its stored end. */
+  maxMs: number;
 }
 
 export type SortOrder = 'asc' | 'desc';
@@ -72,6 +74,7 @@ function matches(eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expr
     eb('s.orgId', '=', f.orgId),
     eb('s.revokedAt', 'is', null),
     eb('s.expiresAt', '>', f.now),
+    eb('s.createdAt', '>', f.now - f.maxMs),
     eb('s.lastAccessAt', '>', f.now - f.idleMs),
   ];
   if (f.userId !== undefined) all.push(eb('s.userId', '=', f.userId));

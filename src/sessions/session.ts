@@ -3,7 +3,10 @@ import { formatLocation } from './geo.js';
 import type { Access, SessionLookupRow } from './sessions.repository.js';
 
 /** What a session's public view is built from: a list row or the per-request lookup row. */
-type ShownSessionRow = Omit<SessionLookupRow, 'role' | 'disabledAt' | 'userCreatedAt'>;
+type ShownSessionRow = Omit<
+  SessionLookupRow,
+  'role' | 'disabledAt' | 'userCreatedAt' | 'policyIdleMs' | 'policyMaxMs'
+>;
 
 export function toSession(
   row: ShownSessionRow,

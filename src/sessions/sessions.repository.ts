@@ -1,16 +1,18 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { RevokedReason } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
+import { limitsInSql, type SessionLimits } from './policy/session-limits.js';
 import type { NewSessionRow, SessionRow } from './session.table.js';
 
 type Db = Kysely<Schema>;
 
 /**
- * What the per-request check reads: the session as the list shows it and its user, in one
- * indexed lookup (not the token hash, user agent or who revoked it: nothing on the hot path uses them).
+ * What the per-request check reads: the session as the list shows it, its user and its org's
+ * idle and lifetime limits (null: the configuration's), in one indexed lookup (not the token hash,
+ * user agent or who revoked it: nothing on the hot path uses them).
  */
 export type SessionLookupRow = Omit<
   SessionRow,
@@ -19,6 +21,8 @@ export type SessionLookupRow = Omit<
   role: Role;
   disabledAt: number | null;
   userCreatedAt: number;
+  policyIdleMs: number | null;
+  policyMaxMs: number | null;
 };
 
 export type SessionListRow = SessionRow;
@@ -27,7 +31,11 @@ export function insertSession(db: Db, row: NewSessionRow): Promise<unknown> {
   return db.insertInto('sessions').values(row).execute();
 }
 
-/** The per-request lookup by token hash: plain SQL, bypassing Kysely on the hottest path. */
+/**
+ * The per-request lookup by token hash: plain SQL, bypassing Kysely on the hottest path. The org's
+ * policy comes in the same query (a primary-key left join), never from a cache of this instance:
+ * a change on any instance is in force at the next request.
+ */
 export function prepareSessionLookup(
   database: DatabaseEngine,
 ): (tokenHash: string) => Promise<SessionLookupRow | undefined> {
@@ -36,8 +44,8 @@ export function prepareSessionLookup(
     columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.last_used_on, s.expires_at,
        s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
        s.device_type, s.os, s.browser, s.revoked_at, s.revoked_reason,
-       s.username, u.role, u.disabled_at, u.created_at, s.flags, s.travel`,
-    from: 'sessions s join users u on u.id = s.user_id',
+       s.username, u.role, u.disabled_at, u.created_at, s.flags, s.travel, p.idle_ms, p.max_ms`,
+    from: 'sessions s join users u on u.id = s.user_id left join org_policies p on p.org_id = s.org_id',
     key: 's.token_hash',
     toRow: (v): SessionLookupRow => ({
       id: v[0] as string,
@@ -65,6 +73,8 @@ export function prepareSessionLookup(
       userCreatedAt: v[22] as number,
       flags: v[23] as string,
       travel: v[24] as string | null,
+      policyIdleMs: v[25] === null ? null : Number(v[25]),
+      policyMaxMs: v[26] === null ? null : Number(v[26]),
     }),
   });
 }
@@ -77,6 +87,8 @@ export interface LiveSessionFilter {
   ids?: readonly string[];
   now: number;
   idleMs: number;
+  /** The org's lifetime in force: a session that began longer ago is over, whatever its stored end. */
+  maxMs: number;
 }
 
 /** Unrevoked, unexpired sessions of one org, newest access first. */
@@ -87,6 +99,7 @@ export function listLiveSessions(db: Db, filter: LiveSessionFilter): Promise<Ses
     .where('s.orgId', '=', filter.orgId)
     .where('s.revokedAt', 'is', null)
     .where('s.expiresAt', '>', filter.now)
+    .where('s.createdAt', '>', filter.now - filter.maxMs)
     .where('s.lastAccessAt', '>', filter.now - filter.idleMs);
   if (filter.userId !== undefined) query = query.where('s.userId', '=', filter.userId);
   if (filter.ids !== undefined) query = query.where('s.id', 'in', filter.ids);
@@ -100,13 +113,18 @@ export function listLiveSessions(db: Db, filter: LiveSessionFilter): Promise<Ses
  * slower (docs/benchmarks.md, "Metrics"). A session past its lifetime is refused, stops being used,
  * and so leaves the count within one idle window.
  */
-export async function countLiveSessions(db: Db, filter: { now: number; idleMs: number }): Promise<number> {
+export async function countLiveSessions(
+  db: Db,
+  filter: { now: number; defaults: SessionLimits },
+): Promise<number> {
+  const limits = limitsInSql('p', filter.defaults);
   const row = await db
     .selectFrom('orgs as o')
+    .leftJoin('orgPolicies as p', 'p.orgId', 'o.id')
     .innerJoin('sessions as s', 's.orgId', 'o.id')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('s.revokedAt', 'is', null)
-    .where('s.lastAccessAt', '>', filter.now - filter.idleMs)
+    .where(sql<boolean>`s.last_access_at > ${filter.now} - ${limits.idleMs}`)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -183,18 +201,24 @@ export async function lastLoginsInOrg(
   return new Map(rows.map((r) => [r.userId, Number(r.lastLoginAt)]));
 }
 
-/** Unrevoked, unexpired sessions used within the idle window, counted per org. */
+/**
+ * Unrevoked, unexpired sessions used within each org's idle window (widened by `lagMs`), counted
+ * per org.
+ */
 export async function countLiveSessionsPerOrg(
   db: Db,
-  window: { now: number; idleMs: number },
+  window: { now: number; defaults: SessionLimits; lagMs: number },
 ): Promise<Map<string, number>> {
+  const limits = limitsInSql('p', window.defaults);
   const rows = await db
-    .selectFrom('sessions')
-    .select((eb) => ['orgId', eb.fn.countAll<number>().as('live')])
-    .where('revokedAt', 'is', null)
-    .where('expiresAt', '>', window.now)
-    .where('lastAccessAt', '>', window.now - window.idleMs)
-    .groupBy('orgId')
+    .selectFrom('sessions as s')
+    .leftJoin('orgPolicies as p', 'p.orgId', 's.orgId')
+    .select((eb) => ['s.orgId', eb.fn.countAll<number>().as('live')])
+    .where('s.revokedAt', 'is', null)
+    .where('s.expiresAt', '>', window.now)
+    .where(sql<boolean>`s.created_at > ${window.now} - ${limits.maxMs}`)
+    .where(sql<boolean>`s.last_access_at > ${window.now} - ${limits.idleMs} - ${window.lagMs}`)
+    .groupBy('s.orgId')
     .execute();
   return new Map(rows.map((r) => [r.orgId, Number(r.live)]));
 }
@@ -218,14 +242,20 @@ export function findSession(
 /**
  * Marks sessions whose lifetime or idle window ran out as ended (`expired` / `idle`), at the moment
  * they ended, so the live indexes hold live sessions only and an ended session's page says why.
- * Idle ones only once `lagMs` (how far a stored access may lag) has passed too: what it sweeps,
- * the per-request check refuses already. Through orgs, so each org's range of the live index is
- * read (see countLiveSessions); at most `limit` rows of each kind, so one sweep stays short.
+ * Each org's limits in force (its policy's, or `defaults`): a lowered lifetime ends sessions that
+ * began long enough ago, whatever their stored end. Idle ones only once `lagMs` (how far a stored
+ * access may lag) has passed too: what it sweeps, the per-request check refuses already. Through
+ * orgs, so each org's range of a live index is read (see countLiveSessions); at most `limit` rows
+ * of each kind, so one sweep stays short.
  */
 export async function sweepEndedSessions(
   db: Db,
-  window: { now: number; idleMs: number; lagMs: number; limit: number },
+  window: { now: number; defaults: SessionLimits; lagMs: number; limit: number },
 ): Promise<number> {
+  const limits = limitsInSql('p', window.defaults);
+  // The org's limit for the row being updated (its policy joined above is not in scope there).
+  const ownLimit = (column: 'idle_ms' | 'max_ms', fallback: number) =>
+    sql<number>`coalesce((select op.${sql.raw(column)} from org_policies op where op.org_id = sessions.org_id), ${fallback})`;
   const expired = await db
     .updateTable('sessions')
     .set((eb) => ({ revokedAt: eb.ref('expiresAt'), revokedReason: 'expired' }))
@@ -239,22 +269,42 @@ export async function sweepEndedSessions(
     )
     .where('revokedAt', 'is', null)
     .executeTakeFirst();
-  const idle = await db
+  const endOfLife = sql<number>`created_at + ${ownLimit('max_ms', window.defaults.maxMs)}`;
+  const outlived = await db
     .updateTable('sessions')
-    .set((eb) => ({
-      revokedAt: eb(eb.ref('lastAccessAt'), '+', window.idleMs),
-      revokedReason: 'idle',
-    }))
+    .set({
+      revokedAt: sql<number>`case when expires_at < ${endOfLife} then expires_at else ${endOfLife} end`,
+      revokedReason: 'expired',
+    })
     .where('id', 'in', (eb) =>
       eb
         .selectFrom('orgs as o')
+        .leftJoin('orgPolicies as p', 'p.orgId', 'o.id')
         .innerJoin('sessions as s', 's.orgId', 'o.id')
         .select('s.id')
         .where('s.revokedAt', 'is', null)
-        .where('s.lastAccessAt', '<=', window.now - window.idleMs - window.lagMs)
+        .where(sql<boolean>`s.created_at <= ${window.now} - ${limits.maxMs}`)
         .limit(window.limit),
     )
     .where('revokedAt', 'is', null)
     .executeTakeFirst();
-  return Number(expired.numUpdatedRows) + Number(idle.numUpdatedRows);
+  const idle = await db
+    .updateTable('sessions')
+    .set({
+      revokedAt: sql<number>`last_access_at + ${ownLimit('idle_ms', window.defaults.idleMs)}`,
+      revokedReason: 'idle',
+    })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('orgs as o')
+        .leftJoin('orgPolicies as p', 'p.orgId', 'o.id')
+        .innerJoin('sessions as s', 's.orgId', 'o.id')
+        .select('s.id')
+        .where('s.revokedAt', 'is', null)
+        .where(sql<boolean>`s.last_access_at <= ${window.now} - ${limits.idleMs} - ${window.lagMs}`)
+        .limit(window.limit),
+    )
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(expired.numUpdatedRows) + Number(outlived.numUpdatedRows) + Number(idle.numUpdatedRows);
 }

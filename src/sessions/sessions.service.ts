@@ -19,11 +19,14 @@ import type { GeoLocator } from './geo.js';
 import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
 import { assessLoginRisk } from './login-risk.js';
+import { findOrgPolicy } from './policy/org-policy.repository.js';
+import { effectiveLimits, lifetimeEndsAt, type SessionLimits } from './policy/session-limits.js';
 import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
 import { createSessionBrowsing } from './session-browsing.js';
 import { createSessionEnding } from './session-ending.js';
 import { createSessionFigures } from './session-figures.js';
+import { createSessionLimit } from './session-limit.js';
 import { loginSessionRow } from './session-row.js';
 import {
   countLiveSessions,
@@ -80,14 +83,26 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   const access = freshestAccess(lastAccess);
   const { latestAccess, latestAccessAt } = access;
-  const browsing = createSessionBrowsing({ db, clock, idleMs: deps.idleMs, access });
+  const defaults: SessionLimits = { idleMs: deps.idleMs, maxMs: deps.maxMs };
+  /** The org's limits in force, read afresh: a policy changed on another instance counts at once. */
+  const limitsFor = async (orgId: string, executor: Kysely<Schema> = db) =>
+    effectiveLimits(await findOrgPolicy(executor, orgId), defaults);
+  const browsing = createSessionBrowsing({ db, clock, limitsFor, access });
 
-  /** Sessions that may still be live: unrevoked, within their lifetime, idle at most the widened window. */
-  const candidateSessions = (
+  /** Sessions that may still be live: unrevoked, within the org's lifetime, idle at most its widened window. */
+  const candidateSessions = async (
     filter: { orgId: string; userId?: string | undefined; ids?: readonly string[] },
     executor: Kysely<Schema> = db,
-  ) =>
-    listLiveSessions(executor, { ...filter, now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
+    limits?: SessionLimits,
+  ) => {
+    const { idleMs, maxMs } = limits ?? (await limitsFor(filter.orgId, executor));
+    return listLiveSessions(executor, {
+      ...filter,
+      now: clock.now(),
+      idleMs: idleMs + STORED_ACCESS_LAG_MS,
+      maxMs,
+    });
+  };
 
   const ending = createSessionEnding({
     db,
@@ -99,6 +114,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   });
   const { announce, endRows } = ending;
   const figures = createSessionFigures({ db, clock, lastAccess, idleMs: deps.idleMs });
+  const sessionLimit = createSessionLimit({ db, defaults, access, ending, candidates: candidateSessions });
 
   return {
     /** Checks a password and opens a new session (never reuses one: no fixation). */
@@ -130,25 +146,31 @@ export function createSessionService(deps: SessionServiceDeps) {
 
       const token = generateSessionToken();
       const client = parseClientInfo(input.headers);
-      const row = loginSessionRow({
-        tokenHash: hashToken(token),
-        user,
-        ip,
-        geo: deps.geo.lookup(ip),
-        client,
-        headers: input.headers,
-        now,
-        maxMs: deps.maxMs,
-      });
-      const flagged = await db.transaction().execute(async (trx) => {
-        const risk = await assessLoginRisk(trx, row);
-        const events = [loginActivity(user, client, ip, row.id, now), ...risk.activities];
-        await insertSession(trx, { ...row, ...risk.columns });
-        await recordActivities(trx, user.orgId, events, now);
-        return { ...row, ...risk.columns };
+      // The org's session limit ends its oldest sessions first, or refuses (session-limit.ts).
+      const row = await sessionLimit.admit(user, { ip, now }, async (trx, { events, limits }) => {
+        const opened = loginSessionRow({
+          tokenHash: hashToken(token),
+          user,
+          ip,
+          geo: deps.geo.lookup(ip),
+          client,
+          headers: input.headers,
+          now,
+          maxMs: limits.maxMs,
+        });
+        const risk = await assessLoginRisk(trx, opened);
+        const flagged = { ...opened, ...risk.columns };
+        await insertSession(trx, flagged);
+        await recordActivities(
+          trx,
+          user.orgId,
+          [...events, loginActivity(user, client, ip, opened.id, now), ...risk.activities],
+          now,
+        );
+        return flagged;
       });
       await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
-      const session = toSession(flagged, { currentSessionId: row.id, access: { at: now, usedOn: null } });
+      const session = toSession(row, { currentSessionId: row.id, access: { at: now, usedOn: null } });
       return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
 
@@ -174,7 +196,9 @@ export function createSessionService(deps: SessionServiceDeps) {
       }
       if (row.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
       const now = clock.now();
-      if (now >= row.expiresAt || now - latestAccessAt(row) >= deps.idleMs) {
+      // The org's limits as the lookup read them with the row: a change is in force at once.
+      const idleMs = row.policyIdleMs ?? deps.idleMs;
+      if (now >= lifetimeEndsAt(row, row.policyMaxMs ?? deps.maxMs) || now - latestAccessAt(row) >= idleMs) {
         return { ok: false, reason: 'expired' };
       }
       if (request.touch !== false) lastAccess.touch(row.id, now, request.usedOn ?? null);
@@ -196,7 +220,7 @@ export function createSessionService(deps: SessionServiceDeps) {
      * Live sessions of all orgs, by the stored last access (which lags by a flush at most): a
      * gauge for monitoring, not a rule.
      */
-    countLiveSessions: () => countLiveSessions(db, { now: clock.now(), idleMs: deps.idleMs }),
+    countLiveSessions: () => countLiveSessions(db, { now: clock.now(), defaults }),
 
     /** One page of live sessions (SessionBrowsing). */
     listSessions: browsing.listSessions,
@@ -228,7 +252,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /** Marks sessions that ran out as ended (see sweepEndedSessions); answers how many. */
     sweepEndedSessions: (limit: number) =>
-      sweepEndedSessions(db, { now: clock.now(), idleMs: deps.idleMs, lagMs: STORED_ACCESS_LAG_MS, limit }),
+      sweepEndedSessions(db, { now: clock.now(), defaults, lagMs: STORED_ACCESS_LAG_MS, limit }),
 
     /** The caller as /api/me shows them, from the row the per-request check read (built only there). */
     describeCurrentUser(row: SessionLookupRow): User {
@@ -292,7 +316,7 @@ export function createSessionService(deps: SessionServiceDeps) {
      * counts, as the Logout button does, a session that idled out within the last flush interval).
      */
     countLiveSessionsByOrg(): Promise<Map<string, number>> {
-      return countLiveSessionsPerOrg(db, { now: clock.now(), idleMs: deps.idleMs + STORED_ACCESS_LAG_MS });
+      return countLiveSessionsPerOrg(db, { now: clock.now(), defaults, lagMs: STORED_ACCESS_LAG_MS });
     },
   };
 }

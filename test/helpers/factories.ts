@@ -67,12 +67,13 @@ export async function signIn(
 
 /** An authenticated request with a session cookie. */
 export function as(app: FastifyInstance, who: SignedIn) {
-  const call = (method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, payload?: object) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, payload?: object) =>
     app.inject({ method, url, headers: { cookie: who.cookie }, ...(payload ? { payload } : {}) });
   return {
     get: (url: string) => call('GET', url),
     post: (url: string, payload?: object) => call('POST', url, payload),
     patch: (url: string, payload?: object) => call('PATCH', url, payload),
+    put: (url: string, payload?: object) => call('PUT', url, payload),
     delete: (url: string) => call('DELETE', url),
   };
 }

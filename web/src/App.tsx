@@ -9,6 +9,7 @@ import { ActivityPage } from './features/activity/ActivityPage.tsx';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { useLiveStream } from './features/sessions/live.ts';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
+import { SettingsPage } from './features/settings/SettingsPage.tsx';
 
 const HOME = '/sessions';
 /** A session's details over the list: /sessions/<id>. */
@@ -119,6 +120,8 @@ export function App() {
     page = <ActivityPage me={me} />;
   } else if (location.pathname === '/users') {
     page = <UsersPage me={me} />;
+  } else if (location.pathname === '/settings') {
+    page = <SettingsPage me={me} />;
   } else if (location.pathname === '/sessions' || SESSION_PATH.test(location.pathname)) {
     // One element for the list with or without a session's panel: opening one keeps the list as it is.
     page = (

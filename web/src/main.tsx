@@ -10,6 +10,7 @@ import './styles/controls.css';
 import './styles/alerts.css';
 import './styles/toolbar.css';
 import './styles/tables.css';
+import './styles/settings.css';
 import './styles/activity-table.css';
 import './styles/activity-filters.css';
 import './styles/sessions-table.css';

@@ -4,6 +4,8 @@ import type {
   EndReason,
   ErrorCode,
   Me,
+  OrgPolicy,
+  OrgPolicyUpdate,
   Role,
   SessionDetail,
   SessionFilter,
@@ -167,6 +169,11 @@ export const api = {
   /** Admin: every live session the filter matches but the caller's own (the filter must have a key). */
   endSessionsByFilter: (filter: SessionFilter) =>
     request<{ terminated: number }>('POST', '/api/sessions/logout', { body: { filter } }),
+  /** Admin: the org's session policy in force, and the configuration's defaults. */
+  orgPolicy: (signal?: AbortSignal) => request<OrgPolicy>('GET', '/api/org/policy', { signal }),
+  /** Admin: changes the fields given; answers the whole policy. */
+  updateOrgPolicy: (update: OrgPolicyUpdate) =>
+    request<OrgPolicy>('PUT', '/api/org/policy', { body: update }),
   activities: (query: ActivityQuery, signal?: AbortSignal) =>
     request<ActivityPage>('GET', `/api/activities?${searchParams(query)}`, { signal }),
   activityTypes: (signal?: AbortSignal) =>

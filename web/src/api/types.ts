@@ -22,6 +22,7 @@ import type {
 export type { User, UserListItem } from '../../../src/contracts/accounts.ts';
 export type { Activity } from '../../../src/contracts/activity.ts';
 export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
+export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
 export type { Role } from '../../../src/kernel/actor.ts';
 export type { ErrorCode } from '../../../src/kernel/errors.ts';
 export type {

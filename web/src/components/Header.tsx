@@ -9,7 +9,7 @@ interface HeaderProps {
   onLogout: () => void;
 }
 
-/** The top bar: product name, the pages (Users for admins only), and the Profile menu once logged in. */
+/** The top bar: product name, the pages (Users and Settings for admins only), and the Profile menu once logged in. */
 export function Header({ me, onLogout }: HeaderProps) {
   const { pathname } = useLocation();
   const [changingPassword, setChangingPassword] = useState(false);
@@ -33,9 +33,14 @@ export function Header({ me, onLogout }: HeaderProps) {
               Activity Log
             </Link>
             {me.user.role === 'admin' && (
-              <Link href="/users" aria-current={pathname === '/users' ? 'page' : undefined}>
-                Users
-              </Link>
+              <>
+                <Link href="/users" aria-current={pathname === '/users' ? 'page' : undefined}>
+                  Users
+                </Link>
+                <Link href="/settings" aria-current={pathname === '/settings' ? 'page' : undefined}>
+                  Settings
+                </Link>
+              </>
             )}
           </nav>
         )}

@@ -160,12 +160,18 @@ export function countSessionsQuery(db: Db, f: SessionQuery, cap: number) {
   return db.selectFrom(capped).select((eb) => eb.fn.countAll<number | string>().as('n'));
 }
 
-/** Ids and users of up to `limit` matching live sessions (a Logout by filter, one batch at a time). */
+/**
+ * Up to `limit` matching live sessions (a Logout by filter, one batch at a time), most recently
+ * used first: in the order of the filter's live index, which the planner then walks. Unordered,
+ * SQLite preferred the lifetime's range on the created index and read the whole org per batch.
+ */
 export function matchingSessions(db: Db, f: SessionQuery, limit: number): Promise<SessionRow[]> {
   return db
     .selectFrom('sessions as s')
     .where((eb) => matches(eb, f))
     .selectAll('s')
+    .orderBy('s.lastAccessAt', 'desc')
+    .orderBy('s.id', 'desc')
     .limit(limit)
     .execute();
 }

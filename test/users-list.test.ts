@@ -95,6 +95,39 @@ describeEachEngine('GET /api/users: live sessions, last activity and lockout', (
     expect((await entry(again, acme.user.id)).liveSessions).toBe(0);
   });
 
+  /** The org's policy, set as its admin would on the Settings page. */
+  const setPolicy = async (who: SignedIn, body: object) => {
+    const response = await as(t.app, who).put('/api/org/policy', body);
+    expect(response.statusCode, response.body).toBe(200);
+  };
+
+  it("counts a session live under the org's raised idleMinutes, beyond the configuration's 30", async () => {
+    await setPolicy(admin, { idleMinutes: 480 });
+    const user = await signIn(t.app, acme.user.username);
+    await pass(2 * 60 * MINUTE);
+    // Accepted, and listed in Session Information: the count must say so too.
+    const listed = await listedSessions(admin, acme.user.id);
+    expect(listed).toEqual([user.sessionId]);
+    expect((await entry(admin, acme.user.id)).liveSessions).toBe(listed.length);
+    expect((await as(t.app, user).get('/api/me')).statusCode).toBe(200);
+  });
+
+  it("does not count a session that began longer ago than the org's lowered maxHours, however much it was used", async () => {
+    const old = await signIn(t.app, acme.user.username);
+    for (let i = 0; i < 4; i++) {
+      await pass(20 * MINUTE);
+      expect((await as(t.app, old).get('/api/me')).statusCode).toBe(200);
+    }
+    const recent = await signIn(t.app, acme.user.username, { ip: '8.8.8.8' });
+    const fresh = await signIn(t.app, acme.admin.username);
+    await setPolicy(fresh, { maxHours: 1 });
+
+    const listed = await listedSessions(fresh, acme.user.id);
+    expect(listed).toEqual([recent.sessionId]);
+    expect((await entry(fresh, acme.user.id)).liveSessions).toBe(listed.length);
+    expect((await as(t.app, old).get('/api/me')).statusCode).toBe(401);
+  });
+
   it("gives the time of the user's latest request or login, null for a user who never logged in", async () => {
     const created = await as(t.app, admin).post('/api/users', {
       username: `new-${engine}`,

@@ -16,12 +16,13 @@ export interface LiveSessionTally {
 
 /**
  * Per user of the scope, in one grouped query over the live indexes: sessions unrevoked, within
- * their lifetime and used within the idle window widened by `lagMs`, split at the idle window
- * itself. Only the few in the widened edge come back by id.
+ * their stored end and the org's lifetime in force (as the session list's `matches`), and used
+ * within the idle window widened by `lagMs`, split at the idle window itself. Only the few in the
+ * widened edge come back by id.
  */
 export async function tallyLiveSessions(
   db: Db,
-  scope: FigureScope & { now: number; idleMs: number; lagMs: number },
+  scope: FigureScope & { now: number; idleMs: number; maxMs: number; lagMs: number },
 ): Promise<LiveSessionTally[]> {
   const idleBefore = scope.now - scope.idleMs;
   const edgeId = sql`case when last_access_at <= ${idleBefore} then id end`;
@@ -40,6 +41,7 @@ export async function tallyLiveSessions(
     .where('orgId', '=', scope.orgId)
     .where('revokedAt', 'is', null)
     .where('expiresAt', '>', scope.now)
+    .where('createdAt', '>', scope.now - scope.maxMs)
     .where('lastAccessAt', '>', idleBefore - scope.lagMs)
     .groupBy('userId');
   if (scope.userId !== undefined) query = query.where('userId', '=', scope.userId);

@@ -4,13 +4,15 @@ import type { Schema } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { STORED_ACCESS_LAG_MS } from './freshest-access.js';
 import type { LastAccessTracker } from './last-access.js';
+import type { SessionLimits } from './policy/session-limits.js';
 import { latestAccessByUser, tallyLiveSessions } from './session-figures.repository.js';
 
 export interface SessionFiguresDeps {
   db: Kysely<Schema>;
   clock: Clock;
   lastAccess: LastAccessTracker;
-  idleMs: number;
+  /** The org's idle and lifetime limits in force, read afresh, as the session list reads them. */
+  limitsFor: (orgId: string) => Promise<SessionLimits>;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface SessionFiguresDeps {
  * for the whole org, never one per user.
  */
 export function createSessionFigures(deps: SessionFiguresDeps): UserSessionFigures {
-  const { db, clock, lastAccess, idleMs } = deps;
+  const { db, clock, lastAccess, limitsFor } = deps;
 
   return {
     /**
@@ -26,8 +28,15 @@ export function createSessionFigures(deps: SessionFiguresDeps): UserSessionFigur
      * exactly those the session list shows, live by the freshest access this instance knows.
      */
     async liveSessionCounts(scope: FigureScope): Promise<Map<string, number>> {
+      const { idleMs, maxMs } = await limitsFor(scope.orgId);
       const now = clock.now();
-      const tallies = await tallyLiveSessions(db, { ...scope, now, idleMs, lagMs: STORED_ACCESS_LAG_MS });
+      const tallies = await tallyLiveSessions(db, {
+        ...scope,
+        now,
+        idleMs,
+        maxMs,
+        lagMs: STORED_ACCESS_LAG_MS,
+      });
       const counts = new Map<string, number>();
       for (const { userId, live, lagging } of tallies) {
         // Idle by the stored access, but this instance may have seen a request not written yet.

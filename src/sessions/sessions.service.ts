@@ -113,7 +113,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     onPublishFailed: deps.onPublishFailed,
   });
   const { announce, endRows } = ending;
-  const figures = createSessionFigures({ db, clock, lastAccess, idleMs: deps.idleMs });
+  const figures = createSessionFigures({ db, clock, lastAccess, limitsFor });
   const sessionLimit = createSessionLimit({ db, defaults, access, ending, candidates: candidateSessions });
 
   return {

@@ -8,12 +8,25 @@ import { invalidInput } from '../kernel/errors.js';
  * be told of, not a guess.
  */
 export function requireJsonStrings(...fields: readonly string[]) {
+  return requireJsonTypes(Object.fromEntries(fields.map((field) => [field, ['string'] as const])));
+}
+
+type JsonType = 'string' | 'number' | 'boolean' | 'null';
+
+/**
+ * The same for fields of other JSON types: `true` or `""` sent for a number is refused, not
+ * coerced into 1 or null (which for a limit means "none").
+ */
+export function requireJsonTypes(fields: Readonly<Record<string, readonly JsonType[]>>) {
   return async (request: FastifyRequest): Promise<void> => {
     const body: unknown = request.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
-    for (const field of fields) {
-      if (Object.hasOwn(body, field) && typeof (body as Record<string, unknown>)[field] !== 'string') {
-        throw invalidInput(`body.${field} must be string`);
+    for (const [field, types] of Object.entries(fields)) {
+      if (!Object.hasOwn(body, field)) continue;
+      const value = (body as Record<string, unknown>)[field];
+      const type = value === null ? 'null' : typeof value;
+      if (!(types as readonly string[]).includes(type)) {
+        throw invalidInput(`body.${field} must be ${types.join(' or ')}`);
       }
     }
   };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../../contracts/common.js';
 import { OrgPolicySchema, OrgPolicyUpdateBody } from '../../contracts/org-policy.js';
+import { requireJsonTypes } from '../../http/json-strings.js';
 import { requireActor } from '../../http/plugins/auth.js';
 import type { OrgPolicyService } from './org-policy.service.js';
 
@@ -30,6 +31,13 @@ export const orgPolicyRoutes: FastifyPluginAsyncTypebox<{ policy: OrgPolicyServi
         body: OrgPolicyUpdateBody,
         response: { 200: OrgPolicySchema, ...errors(400, 401, 403) },
       },
+      preValidation: requireJsonTypes({
+        idleMinutes: ['number', 'null'],
+        maxHours: ['number', 'null'],
+        maxSessionsPerUser: ['number', 'null'],
+        onLimit: ['string'],
+        requireMfa: ['boolean'],
+      }),
     },
     async (request) => policy.updatePolicy(requireActor(request), request.body),
   );

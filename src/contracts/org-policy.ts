@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable } from './common.js';
+import { POLICY_BOUNDS } from './org-policy-bounds.js';
 
 /**
  * An integer in bounds, or null, as one JSON Schema type list rather than an anyOf: the app's Ajv
@@ -13,16 +14,7 @@ const BoundedOrNull = (bounds: { min: number; max: number }, description?: strin
     ...(description ? { description } : {}),
   });
 
-/**
- * The bounds of an org's session policy. Idle: a minute to a week (the configuration's own
- * range). Lifetime: an hour to a year. Sessions a user may hold at once: 1 to 1,000, or null for
- * no limit.
- */
-export const POLICY_BOUNDS = {
-  idleMinutes: { min: 1, max: 7 * 24 * 60 },
-  maxHours: { min: 1, max: 365 * 24 },
-  maxSessionsPerUser: { min: 1, max: 1_000 },
-} as const;
+export { POLICY_BOUNDS };
 
 /** What a login beyond `maxSessionsPerUser` does: refused, or the user's session created first ends. */
 export const ON_LIMIT = ['deny', 'end_oldest'] as const;

@@ -1,47 +1,25 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { Me, OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../api/types.ts';
+import type { Me, OnLimit, OrgPolicy } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { Link } from '../../components/router.tsx';
+import { NumberInput } from './NumberInput.tsx';
+import { type Draft, describeSaved, draftToUpdate, type NumberField, toDraft } from './policy-form.ts';
 
-/** The form's text, as typed: an empty idle or lifetime means the configuration's, an empty limit none. */
-interface Draft {
-  idleMinutes: string;
-  maxHours: string;
-  maxSessionsPerUser: string;
-  onLimit: OnLimit;
-  requireMfa: boolean;
-}
-
-function toDraft(policy: OrgPolicy): Draft {
-  return {
-    idleMinutes: policy.usesDefault.idleMinutes ? '' : String(policy.idleMinutes),
-    maxHours: policy.usesDefault.maxHours ? '' : String(policy.maxHours),
-    maxSessionsPerUser: policy.maxSessionsPerUser === null ? '' : String(policy.maxSessionsPerUser),
-    onLimit: policy.onLimit,
-    requireMfa: policy.requireMfa,
-  };
-}
-
-/** Sent as typed: the server checks the bounds and names the field it refuses. */
-const asNumber = (text: string): number | null => (text.trim() === '' ? null : Number(text.trim()));
-
-function toUpdate(draft: Draft): OrgPolicyUpdate {
-  return {
-    idleMinutes: asNumber(draft.idleMinutes),
-    maxHours: asNumber(draft.maxHours),
-    maxSessionsPerUser: asNumber(draft.maxSessionsPerUser),
-    onLimit: draft.onLimit,
-    requireMfa: draft.requireMfa,
-  };
-}
+const FIELD_IDS: Record<NumberField, string> = {
+  idleMinutes: 'idle-minutes',
+  maxHours: 'max-hours',
+  maxSessionsPerUser: 'max-sessions',
+};
 
 /** Settings (admins): the org's session policy. */
 export function SettingsPage({ me }: { me: Me }) {
   const [policy, setPolicy] = useState<OrgPolicy | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<NumberField, string>>>({});
+  /** What the server answered to the last save, for the fields sent; null: nothing saved since. */
+  const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const isAdmin = me.user.role === 'admin';
 
@@ -71,21 +49,39 @@ export function SettingsPage({ me }: { me: Me }) {
   }
 
   const change = (patch: Partial<Draft>) => {
-    setSaved(false);
+    setSaved(null);
+    setFieldErrors((current) => {
+      const next = { ...current };
+      for (const key of Object.keys(patch)) delete next[key as NumberField];
+      return next;
+    });
     setDraft((current) => (current ? { ...current, ...patch } : current));
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!draft) return;
-    setBusy(true);
+    if (!draft || !policy) return;
     setError(null);
-    setSaved(false);
+    setSaved(null);
+    const result = draftToUpdate(draft, policy);
+    if (!result.ok) {
+      setFieldErrors(result.errors);
+      const first = (Object.keys(FIELD_IDS) as NumberField[]).find((field) => result.errors[field]);
+      if (first) document.getElementById(FIELD_IDS[first])?.focus();
+      return;
+    }
+    setFieldErrors({});
+    if (Object.keys(result.update).length === 0) {
+      setSaved('Nothing changed; the policy is as it was.');
+      return;
+    }
+    setBusy(true);
     try {
-      const updated = await api.updateOrgPolicy(toUpdate(draft));
+      const updated = await api.updateOrgPolicy(result.update);
       setPolicy(updated);
+      // The server's answer, which also shows what another admin changed meanwhile.
       setDraft(toDraft(updated));
-      setSaved(true);
+      setSaved(`Session policy saved: ${describeSaved(result.update, updated)}.`);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : 'The policy could not be saved.');
     } finally {
@@ -117,50 +113,38 @@ export function SettingsPage({ me }: { me: Me }) {
         ) : (
           <form className="form" onSubmit={submit} noValidate>
             {error && <Alert tone="error">{error}</Alert>}
-            {saved && <Alert tone="success">Session policy saved.</Alert>}
-            <div className="field">
-              <label htmlFor="idle-minutes">Idle timeout (minutes)</label>
-              <input
-                id="idle-minutes"
-                inputMode="numeric"
-                placeholder={`${policy.defaults.idleMinutes} (default)`}
-                aria-describedby="idle-minutes-hint"
-                value={draft.idleMinutes}
-                onChange={(event) => change({ idleMinutes: event.target.value })}
-              />
-              <p id="idle-minutes-hint" className="hint">
-                1–10,080. A session unused this long ends. Empty: the default, {policy.defaults.idleMinutes}.
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor="max-hours">Maximum session length (hours)</label>
-              <input
-                id="max-hours"
-                inputMode="numeric"
-                placeholder={`${policy.defaults.maxHours} (default)`}
-                aria-describedby="max-hours-hint"
-                value={draft.maxHours}
-                onChange={(event) => change({ maxHours: event.target.value })}
-              />
-              <p id="max-hours-hint" className="hint">
-                1–8,760. A session ends this long after its login, however much it is used. Empty: the
-                default, {policy.defaults.maxHours}.
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor="max-sessions">Sessions per user</label>
-              <input
-                id="max-sessions"
-                inputMode="numeric"
-                placeholder="No limit"
-                aria-describedby="max-sessions-hint"
-                value={draft.maxSessionsPerUser}
-                onChange={(event) => change({ maxSessionsPerUser: event.target.value })}
-              />
-              <p id="max-sessions-hint" className="hint">
-                1–1,000, checked at each login. Empty: no limit.
-              </p>
-            </div>
+            {saved && <Alert tone="success">{saved}</Alert>}
+            <NumberInput
+              id={FIELD_IDS.idleMinutes}
+              label="Idle timeout (minutes)"
+              placeholder={`${policy.defaults.idleMinutes} (default)`}
+              value={draft.idleMinutes}
+              error={fieldErrors.idleMinutes ?? null}
+              onChange={(value) => change({ idleMinutes: value })}
+            >
+              1–10,080. A session unused this long ends. Empty: the default, {policy.defaults.idleMinutes}.
+            </NumberInput>
+            <NumberInput
+              id={FIELD_IDS.maxHours}
+              label="Maximum session length (hours)"
+              placeholder={`${policy.defaults.maxHours} (default)`}
+              value={draft.maxHours}
+              error={fieldErrors.maxHours ?? null}
+              onChange={(value) => change({ maxHours: value })}
+            >
+              1–8,760. A session ends this long after its login, however much it is used. Empty: the default,{' '}
+              {policy.defaults.maxHours}.
+            </NumberInput>
+            <NumberInput
+              id={FIELD_IDS.maxSessionsPerUser}
+              label="Sessions per user"
+              placeholder="No limit"
+              value={draft.maxSessionsPerUser}
+              error={fieldErrors.maxSessionsPerUser ?? null}
+              onChange={(value) => change({ maxSessionsPerUser: value })}
+            >
+              1–1,000, checked at each login. Empty: no limit.
+            </NumberInput>
             <div className="field">
               <label htmlFor="on-limit">At the limit, a new login</label>
               <select

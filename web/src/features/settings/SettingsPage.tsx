@@ -2,7 +2,6 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import type { Me, OnLimit, OrgPolicy } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
-import { Link } from '../../components/router.tsx';
 import { NumberInput } from './NumberInput.tsx';
 import { type Draft, describeSaved, draftToUpdate, type NumberField, toDraft } from './policy-form.ts';
 
@@ -93,9 +92,7 @@ export function SettingsPage({ me }: { me: Me }) {
     <div className="page">
       <div className="page-head">
         <div>
-          <p className="breadcrumb">
-            Profile › <Link href="/sessions">Session Information</Link>
-          </p>
+          <p className="breadcrumb">Profile › Settings</p>
           <h1>Settings</h1>
           <p className="muted">
             Your organization’s rules for sessions. Changes apply at once to every live session.

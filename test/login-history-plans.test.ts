@@ -4,6 +4,7 @@ import { HOUR_MS } from '../src/kernel/time.js';
 import { historyFactsQuery, previousLocatedQuery } from '../src/sessions/login-history.repository.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { type SeededOrg, seedOrg, signIn } from './helpers/factories.js';
+import { explainPlan } from './helpers/query-plan.js';
 import { insertSessionRows } from './helpers/session-rows.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -43,26 +44,7 @@ describeEachEngine('the login history’s query plans', (engine) => {
   });
   afterAll(() => t.close());
 
-  const plan = async (compiled: CompiledQuery): Promise<string> => {
-    if (engine === 'sqlite') {
-      const rows = await t.database.db
-        .withoutPlugins()
-        .executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` });
-      return rows.rows.map((r) => r.detail).join('\n');
-    }
-    // What matters is that an index can serve the query, whatever a small table's costs say.
-    return t.database.db.connection().execute(async (db) => {
-      await sql`set enable_seqscan = off`.execute(db);
-      await sql`set enable_bitmapscan = off`.execute(db);
-      const explained = await db.executeQuery<{ 'QUERY PLAN': string }>({
-        ...compiled,
-        sql: `explain ${compiled.sql}`,
-      });
-      await sql`reset enable_seqscan`.execute(db);
-      await sql`reset enable_bitmapscan`.execute(db);
-      return explained.rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-  };
+  const plan = (compiled: CompiledQuery) => explainPlan(t.database.db, engine, compiled);
 
   const key = (countryCode: string | null) => ({
     userId: org.user.id,

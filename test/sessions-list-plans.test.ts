@@ -4,6 +4,7 @@ import type { SessionSort } from '../src/contracts/sessions.js';
 import { countSessionsQuery, type SessionQuery, sessionPageQuery } from '../src/sessions/session-query.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { type SeededOrg, seedOrg } from './helpers/factories.js';
+import { explainPlan } from './helpers/query-plan.js';
 import { insertSessionRows } from './helpers/session-rows.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -55,28 +56,8 @@ describeEachEngine('the session list’s query plans', (engine) => {
   const plan = (filter: Partial<SessionQuery>, sort: SessionSort): Promise<string> =>
     explain(sessionPageQuery(t.database.db, query(filter), { sort, order: 'desc', limit: 100 }).compile());
 
-  /** The plan of a compiled query; on PostgreSQL with the scans `off` turned off (all indexes stay usable). */
-  const explain = async (
-    compiled: CompiledQuery,
-    off: readonly string[] = ['seqscan', 'bitmapscan'],
-  ): Promise<string> => {
-    if (engine === 'sqlite') {
-      const rows = await t.database.db
-        .withoutPlugins()
-        .executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` });
-      return rows.rows.map((r) => r.detail).join('\n');
-    }
-    // A small table may be cheaper to scan; what matters is that an index can serve the query.
-    return t.database.db.connection().execute(async (db) => {
-      for (const scan of off) await sql.raw(`set enable_${scan} = off`).execute(db);
-      const explained = await db.executeQuery<{ 'QUERY PLAN': string }>({
-        ...compiled,
-        sql: `explain ${compiled.sql}`,
-      });
-      for (const scan of off) await sql.raw(`reset enable_${scan}`).execute(db);
-      return explained.rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-  };
+  const explain = (compiled: CompiledQuery, off?: readonly string[]) =>
+    explainPlan(t.database.db, engine, compiled, off);
 
   const servedInOrder = (text: string) => {
     if (engine === 'sqlite') {

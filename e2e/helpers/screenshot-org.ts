@@ -1,6 +1,6 @@
 import { type ApiSession, apiLogin, createUser, ingest, orgIdOf } from './api.ts';
 import { jobActivities } from './seed.ts';
-import { insertSessions, type SessionSeed, setSessionFlags } from './seed-rows.ts';
+import { insertSessions, type SessionSeed } from './seed-rows.ts';
 
 /**
  * Browsers as they really introduce themselves: a User-Agent, and the client hints a Chromium-based
@@ -127,19 +127,10 @@ const NAMES = [
 ] as const;
 type Name = (typeof NAMES)[number];
 
-/** Great-circle distance in km (haversine): the figure the server's impossible-travel check uses. */
-function distanceKm(a: [number, number], b: [number, number]): number {
-  const rad = Math.PI / 180;
-  const dLat = (b[0] - a[0]) * rad;
-  const dLon = (b[1] - a[1]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.sqrt(h));
-}
-
 /**
  * A realistic org for the README: ten people on real browsers in real cities, their sessions
  * created over the last hours and used over the last half hour, two of them on the vault's other
- * apps; one login flagged as impossible travel (Berlin, then Toronto 42 minutes later) that then
+ * apps; one login flagged as impossible travel (Berlin, then Toronto 84 minutes later) that then
  * exported the activity log twice; and a few hundred job activities.
  */
 export async function seedScreenshotOrg(
@@ -169,7 +160,7 @@ export async function seedScreenshotOrg(
     usedMinutesAgo,
     ...extra,
   });
-  const inserted = await insertSessions(databasePath, [
+  await insertSessions(databasePath, [
     at('maria.lopez', CLIENTS.iphone, PLACES.madrid, 200, 16),
     at('chen.wei', CLIENTS.macSafari, PLACES.taipei, 95, 3),
     at('chen.wei', CLIENTS.ipad, PLACES.taipei, 410, 24),
@@ -186,7 +177,8 @@ export async function seedScreenshotOrg(
     at('emma.johansson', CLIENTS.macChrome, PLACES.stockholm, 75, 8),
   ]);
 
-  // Lukas in Berlin 84 minutes ago, and "Lukas" in Toronto 42 minutes later, exporting the log.
+  // Lukas in Berlin 84 minutes ago, and "Lukas" on another computer in Toronto now, exporting the
+  // log: the login's risk check flags it (new device, new country, impossible travel).
   const lukas = users['lukas.schmidt'];
   const toronto = await apiLogin(baseUrl, lukas.username, lukas.password, {
     userAgent: CLIENTS.windowsChrome.userAgent,
@@ -198,16 +190,6 @@ export async function seedScreenshotOrg(
     });
     await response.text();
   }
-  const km = Math.round(distanceKm([52.5234, 13.3224], [43.67, -79.3794]));
-  const hours = 0.7;
-  await setSessionFlags(databasePath, toronto.sessionId, ['new_country', 'impossible_travel'], {
-    distanceKm: km,
-    hours,
-    speedKmh: Math.round(km / hours),
-    fromLocation: 'Berlin, Germany',
-    fromSessionId: inserted[6] as string,
-  });
-
   await ingest(baseUrl, admin, jobActivities(['admin', ...NAMES.slice(0, 6)], 240));
   return { admin, maria: users['maria.lopez'], flaggedSessionId: toronto.sessionId };
 }

@@ -85,22 +85,3 @@ export async function insertSessions(databasePath: string, seeds: SessionSeed[])
   }
   return rows.map((row) => row.id);
 }
-
-/** Marks a session as flagged at login (what the server's risk check stores), for sessions made by a real login. */
-export async function setSessionFlags(
-  databasePath: string,
-  sessionId: string,
-  flags: SessionFlag[],
-  travel: Travel | null = null,
-): Promise<void> {
-  const database = createDatabase({ engine: 'sqlite', path: databasePath }, { mustExist: true });
-  try {
-    await database.db
-      .updateTable('sessions')
-      .set({ flags: flags.join(' '), travel: travel ? JSON.stringify(travel) : null })
-      .where('id', '=', sessionId)
-      .execute();
-  } finally {
-    await database.close();
-  }
-}

@@ -4,7 +4,7 @@ import type { Credentials } from '../accounts/credentials.js';
 import { toUser } from '../accounts/user.js';
 import { recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
-import type { RevokedReason, Session, SessionFilter } from '../contracts/sessions.js';
+import type { Session, SessionFilter } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
@@ -12,6 +12,7 @@ import type { Clock } from '../kernel/clock.js';
 import { AppError, forbidden, notFound } from '../kernel/errors.js';
 import { normalizeIp } from '../kernel/ip.js';
 import { normalizeUsername } from '../kernel/username.js';
+import { countLiveSessions, countLiveSessionsPerOrg, sweepEndedSessions } from './across-orgs.repository.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
 import { createDemoSessions, type DemoSessionsInput } from './demo/demo-sessions.js';
 import { freshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
@@ -20,24 +21,16 @@ import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
 import { assessLoginRisk } from './login-risk.js';
 import { findOrgPolicy } from './policy/org-policy.repository.js';
-import { effectiveLimits, lifetimeEndsAt, type SessionLimits } from './policy/session-limits.js';
+import { effectiveLimits, type SessionLimits } from './policy/session-limits.js';
 import { toSession } from './session.js';
 import { loginActivity, loginFailedActivity } from './session-activities.js';
 import { createSessionBrowsing } from './session-browsing.js';
+import { createSessionCheck } from './session-check.js';
 import { createSessionEnding } from './session-ending.js';
 import { createSessionFigures } from './session-figures.js';
 import { createSessionLimit } from './session-limit.js';
 import { loginSessionRow } from './session-row.js';
-import {
-  countLiveSessions,
-  countLiveSessionsPerOrg,
-  insertSession,
-  lastLoginsInOrg,
-  listLiveSessions,
-  prepareSessionLookup,
-  type SessionLookupRow,
-  sweepEndedSessions,
-} from './sessions.repository.js';
+import { insertSession, lastLoginsInOrg, listLiveSessions } from './sessions.repository.js';
 import { generateSessionToken, hashToken } from './tokens.js';
 
 export interface SessionServiceDeps {
@@ -62,15 +55,7 @@ export interface LoginInput {
   deviceToken?: string | undefined;
 }
 
-/** Why a token was refused: lets the client say "your session was ended" instead of a bare 401. */
-export type SessionRejection = 'unknown' | 'expired' | RevokedReason;
-
-/** A validated session's row and user, as the per-request check read them. */
-export type CheckedSession = SessionLookupRow;
-
-export type ValidationResult =
-  | { ok: true; actor: Actor; row: CheckedSession }
-  | { ok: false; reason: SessionRejection };
+export type { CheckedSession, SessionRejection, ValidationResult } from './session-check.js';
 
 const INVALID_CREDENTIALS = new AppError('INVALID_CREDENTIALS', 'Invalid username or password');
 
@@ -79,14 +64,13 @@ export type SessionService = ReturnType<typeof createSessionService>;
 export function createSessionService(deps: SessionServiceDeps) {
   const { clock, bus, lastAccess } = deps;
   const db = deps.database.db;
-  const lookupSession = prepareSessionLookup(deps.database);
 
   const access = freshestAccess(lastAccess);
-  const { latestAccess, latestAccessAt } = access;
   const defaults: SessionLimits = { idleMs: deps.idleMs, maxMs: deps.maxMs };
   /** The org's limits in force, read afresh: a policy changed on another instance counts at once. */
   const limitsFor = async (orgId: string, executor: Kysely<Schema> = db) =>
     effectiveLimits(await findOrgPolicy(executor, orgId), defaults);
+  const check = createSessionCheck({ database: deps.database, clock, lastAccess, access, defaults });
   const browsing = createSessionBrowsing({ db, clock, limitsFor, access });
 
   /** Sessions that may still be live: unrevoked, within the org's lifetime, idle at most its widened window. */
@@ -174,47 +158,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       return { token, deviceToken: check.deviceToken, user: toUser(user), session };
     },
 
-    /**
-     * The per-request check, no write: against the database as it is after the request arrived
-     * (shared by the requests of one event-loop turn, decision 006), so nothing remembered can
-     * outlive a Logout on any instance.
-     */
-    async validateSessionToken(
-      token: string,
-      /**
-       * `ip`: the caller's canonical address (http/client-ip.ts), recorded as is. `usedOn`: the
-       * protected app's host when a proxy asks (forward auth); the console's own requests leave it out.
-       */
-      request: { ip: string; touch?: boolean; usedOn?: string | null },
-    ): Promise<ValidationResult> {
-      const row = await lookupSession(hashToken(token));
-      if (!row) return { ok: false, reason: 'unknown' };
-      if (row.revokedReason !== null || row.revokedAt !== null) {
-        // A swept session (sweepEndedSessions) is refused exactly as before it was swept.
-        const reason = row.revokedReason === 'idle' ? 'expired' : row.revokedReason;
-        return { ok: false, reason: reason ?? 'terminated' };
-      }
-      if (row.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
-      const now = clock.now();
-      // The org's limits as the lookup read them with the row: a change is in force at once.
-      const idleMs = row.policyIdleMs ?? deps.idleMs;
-      if (now >= lifetimeEndsAt(row, row.policyMaxMs ?? deps.maxMs) || now - latestAccessAt(row) >= idleMs) {
-        return { ok: false, reason: 'expired' };
-      }
-      if (request.touch !== false) lastAccess.touch(row.id, now, request.usedOn ?? null);
-      return {
-        ok: true,
-        row,
-        actor: {
-          userId: row.userId,
-          orgId: row.orgId,
-          username: row.username,
-          role: row.role,
-          sessionId: row.id,
-          publicIp: request.ip,
-        },
-      };
-    },
+    ...check,
 
     /**
      * Live sessions of all orgs, by the stored last access (which lags by a flush at most): a
@@ -253,23 +197,6 @@ export function createSessionService(deps: SessionServiceDeps) {
     /** Marks sessions that ran out as ended (see sweepEndedSessions); answers how many. */
     sweepEndedSessions: (limit: number) =>
       sweepEndedSessions(db, { now: clock.now(), defaults, lagMs: STORED_ACCESS_LAG_MS, limit }),
-
-    /** The caller as /api/me shows them, from the row the per-request check read (built only there). */
-    describeCurrentUser(row: SessionLookupRow): User {
-      return {
-        id: row.userId,
-        orgId: row.orgId,
-        username: row.username,
-        role: row.role,
-        disabled: row.disabledAt !== null,
-        createdAt: new Date(row.userCreatedAt).toISOString(),
-      };
-    },
-
-    /** The caller's own session as the list shows it, from the row the per-request check read. */
-    describeCurrentSession(row: SessionLookupRow): Session {
-      return toSession(row, { currentSessionId: row.id, access: latestAccess(row) });
-    },
 
     /**
      * Ends sessions the caller may see. All or nothing: one id the caller may not see

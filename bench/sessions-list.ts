@@ -9,11 +9,14 @@
  *  2. page 50 by cursor, RUNS times;
  *  3. GET /api/me, the per-request check, p50 of sequential requests, without an org policy and with
  *     one, alternately (A B A B in one server), and the ratio of their p50s;
- *  4. a Logout by filter of 10,000 sessions: the time to its answer, and until every one of 200
- *     of their tokens is refused by /api/me.
+ *  4. a Logout by filter of 10,000 sessions: the time to its answer, until every one of 200
+ *     of their tokens is refused by /api/me, and until every ending is in its row (decision 017).
  * BENCH_LIVE, BENCH_TOTAL, BENCH_LOGOUT change the sizes; BENCH_ENGINES=sqlite,postgres picks engines.
  */
 import { loadavg } from 'node:os';
+import { createDatabase } from '../src/db/database.js';
+import { loadConfig } from '../src/kernel/config.js';
+import { countPendingEndings } from '../src/sessions/session-endings.repository.js';
 import { freePort } from '../test/helpers/child-server.js';
 import { type CrowdDatabase, loadCrowdDatabase } from './lib/crowd-database.js';
 import { onEachEngine } from './lib/each-engine.js';
@@ -223,7 +226,13 @@ async function meStatuses(base: string, tokens: string[]): Promise<number[]> {
  * how long until its answer, and until the last sampled token was refused (the time that
  * refusing request was sent, from the Logout's start).
  */
-async function bulkLogout(engine: string, base: string, cookie: string, tokens: string[]) {
+async function bulkLogout(
+  engine: string,
+  databaseUrl: string,
+  base: string,
+  cookie: string,
+  tokens: string[],
+) {
   const before = await meStatuses(base, tokens);
   if (before.some((status) => status !== 200))
     throw new Error('a sampled token is not live before the Logout');
@@ -258,6 +267,7 @@ async function bulkLogout(engine: string, base: string, cookie: string, tokens: 
     pending = still;
   }
   const answered = await logout;
+  const written = await untilEndingsWritten(databaseUrl, started);
   const met = (value: number) => `< ${LOGOUT_TARGET_MS} ${value < LOGOUT_TARGET_MS ? 'met' : 'MISSED'}`;
   report({
     engine,
@@ -275,6 +285,25 @@ async function bulkLogout(engine: string, base: string, cookie: string, tokens: 
     p95: '',
     target: met(lastRefused),
   });
+  report({
+    engine,
+    measure: 'Logout by filter: until every ending is in its row',
+    matches: '',
+    p50: ms(written),
+    p95: '',
+    target: '(after the answer; decision 017)',
+  });
+}
+
+/** When, from `started`, no ending waits to be written into its row (polled every 50 ms). */
+async function untilEndingsWritten(databaseUrl: string, started: number): Promise<number> {
+  const database = createDatabase(loadConfig({ DATABASE_URL: databaseUrl }).database);
+  try {
+    while ((await countPendingEndings(database.db)) > 0) await new Promise((r) => setTimeout(r, 50));
+    return performance.now() - started;
+  } finally {
+    await database.close();
+  }
 }
 
 async function runEngine(engine: string, databaseUrl: string) {
@@ -299,7 +328,7 @@ async function runEngine(engine: string, databaseUrl: string) {
     await firstPages(engine, server.url, cookie, crowd);
     await page50(engine, server.url, cookie);
     await perRequestCheckWithPolicy(engine, server.url, cookie);
-    await bulkLogout(engine, server.url, cookie, crowd.tokens);
+    await bulkLogout(engine, databaseUrl, server.url, cookie, crowd.tokens);
     // The machine is shared: other work running at the same time shows in the p95s.
     report({
       engine,

@@ -99,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onBusError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
     onPublishFailed: (error, event) =>
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
+    onEndingWriteFailed: (error) =>
+      app.log.warn({ err: error }, 'could not write ended sessions into their rows; the sweep tries again'),
     ...(deps.wrapLiveBus ? { wrapLiveBus: deps.wrapLiveBus } : {}),
   });
   const { hub, lastAccess, sessions, policy, accounts, apiKeys, activity } = services;

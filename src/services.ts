@@ -22,6 +22,8 @@ export interface ServiceDeps {
   onBusError?: (error: unknown) => void;
   /** Told when a live event could not be published (the change it announces is committed). */
   onPublishFailed: (error: unknown, event: LiveEvent) => void;
+  /** Told when ended sessions could not be written into their rows (the next sweep tries again). */
+  onEndingWriteFailed?: (error: unknown) => void;
   /** Wraps the live bus (tests make publishing fail with it). */
   wrapLiveBus?: (bus: LiveBus) => LiveBus;
 }
@@ -62,6 +64,7 @@ export async function createServices(deps: ServiceDeps) {
     idleMs: config.sessionIdleMs,
     maxMs: config.sessionMaxMs,
     onPublishFailed: deps.onPublishFailed,
+    ...(deps.onEndingWriteFailed ? { onEndingWriteFailed: deps.onEndingWriteFailed } : {}),
   });
   const policy = createOrgPolicyService({
     db: database.db,
@@ -88,6 +91,7 @@ export async function createServices(deps: ServiceDeps) {
     activity,
     /** Stops what runs in the background; the caller closes the database after. */
     async close() {
+      await sessions.close();
       await bus.close();
       await activity.close();
     },

@@ -9,6 +9,7 @@ import type {
 } from '../activity/activity.table.js';
 import type { OrgPolicyTable } from '../sessions/policy/org-policy.table.js';
 import type { SessionTable } from '../sessions/session.table.js';
+import type { SessionEndingTable } from '../sessions/session-ending.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
 export interface Schema {
@@ -23,4 +24,5 @@ export interface Schema {
   apiKeys: ApiKeyTable;
   settings: SettingTable;
   orgPolicies: OrgPolicyTable;
+  sessionEndings: SessionEndingTable;
 }

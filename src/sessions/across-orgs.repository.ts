@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { limitsInSql, type SessionLimits } from './policy/session-limits.js';
+import { noPendingEnding } from './session-endings.repository.js';
 
 /*
  * Queries over the sessions of every org, each org with its own limits in force (its policy's,
@@ -61,7 +62,8 @@ export async function countLiveSessionsPerOrg(
  * began long enough ago, whatever their stored end. Idle ones only once `lagMs` (how far a stored
  * access may lag) has passed too: what it sweeps, the per-request check refuses already. Through
  * orgs, so each org's range of a live index is read (see countLiveSessions); at most `limit` rows
- * of each kind, so one sweep stays short.
+ * of each kind, so one sweep stays short. A session whose ending waits to be written keeps it (its
+ * Logout, not its idle time, ended it).
  */
 export async function sweepEndedSessions(
   db: Db,
@@ -93,6 +95,7 @@ export async function sweepEndedSessions(
         .limit(window.limit),
     )
     .where('revokedAt', 'is', null)
+    .where(noPendingEnding(db, 'sessions.id'))
     .executeTakeFirst();
   const endOfLife = sql<number>`created_at + ${ownLimit('max_ms', window.defaults.maxMs)}`;
   const outlived = await db
@@ -103,6 +106,7 @@ export async function sweepEndedSessions(
     })
     .where('id', 'in', pastLimit(sql<boolean>`s.created_at <= ${window.now} - ${limits.maxMs}`))
     .where('revokedAt', 'is', null)
+    .where(noPendingEnding(db, 'sessions.id'))
     .executeTakeFirst();
   const idle = await db
     .updateTable('sessions')
@@ -116,6 +120,7 @@ export async function sweepEndedSessions(
       pastLimit(sql<boolean>`s.last_access_at <= ${window.now} - ${limits.idleMs} - ${window.lagMs}`),
     )
     .where('revokedAt', 'is', null)
+    .where(noPendingEnding(db, 'sessions.id'))
     .executeTakeFirst();
   return Number(expired.numUpdatedRows) + Number(outlived.numUpdatedRows) + Number(idle.numUpdatedRows);
 }

@@ -4,10 +4,12 @@ import type { RevokedReason, SessionFilter } from '../contracts/sessions.js';
 import type { Schema } from '../db/schema.js';
 import type { Actor } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
+import type { EndingWriter } from './ending-writer.js';
 import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
 import { bulkEndedActivity, sessionEndedActivity } from './session-activities.js';
-import { markSessionsEnded, type SessionListRow } from './sessions.repository.js';
+import { endSessionRows } from './session-endings.repository.js';
+import type { SessionListRow } from './sessions.repository.js';
 
 /** Sessions ended inside a caller's transaction: how many, their activities, and the notice to send after commit. */
 export interface SessionsEnding {
@@ -21,6 +23,8 @@ export interface SessionEndingDeps {
   clock: Clock;
   bus: LiveBus;
   lastAccess: LastAccessTracker;
+  /** Writes the endings of a Logout by filter into their rows after it answered. */
+  writer: Pick<EndingWriter, 'kick'>;
   /** The sessions that may still be live, read in the given transaction. */
   candidates: (
     filter: { orgId: string; userId?: string | undefined },
@@ -58,18 +62,23 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     }
   }
 
-  /** Revokes the rows in `trx` and answers those it ended, with the activities describing them. */
+  /**
+   * Ends the sessions in `trx` and answers those it ended, with the activities describing them.
+   * `apply: false` leaves writing the endings into the rows to the writer (decision 017).
+   */
   async function endRowsWithin(
     trx: Transaction<Schema>,
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
     now: number,
+    apply = true,
   ): Promise<{ ended: SessionListRow[]; events: ActivityEvent[] }> {
-    const ids = await markSessionsEnded(
+    const ids = await endSessionRows(
       trx,
       rows.map((r) => r.id),
       { at: now, by: actor?.userId ?? null, reason },
+      { apply },
     );
     const revoked = new Set(ids);
     const ended = rows.filter((r) => revoked.has(r.id));
@@ -135,17 +144,21 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     };
   }
 
-  /** Ends the given sessions of one org, recording each ending in the same transaction. */
+  /**
+   * Ends the given sessions of one org, recording each ending in the same transaction. `apply`:
+   * see endRowsWithin.
+   */
   async function endRows(
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
+    apply = true,
   ): Promise<string[]> {
     const orgId = rows[0]?.orgId;
     if (orgId === undefined) return [];
     const now = clock.now();
     const ended = await db.transaction().execute(async (trx) => {
-      const revoked = await endRowsWithin(trx, actor, rows, reason, now);
+      const revoked = await endRowsWithin(trx, actor, rows, reason, now, apply);
       await recordActivities(trx, orgId, revoked.events, now);
       return revoked.ended;
     });
@@ -172,9 +185,10 @@ export function createSessionEnding(deps: SessionEndingDeps) {
   /**
    * A Logout by filter: ends what `matching` selects, a batch of a transaction at a time (each
    * session with its `session.terminated`, each batch's tabs told after its commit), until nothing
-   * matches; then one summary activity. Two of these at once each end a session at most once:
-   * markSessionsEnded changes only unrevoked rows, and what one ended the other's next batch no
-   * longer selects.
+   * matches; then one summary activity. The endings are written into the rows after the answer
+   * (decision 017); the check refuses the sessions from each batch's commit. Two of these at once
+   * each end a session at most once: endSessionRows gives each session one ending, and what one
+   * ended the other's next batch no longer selects.
    */
   async function endMatching(
     actor: Actor,
@@ -186,7 +200,7 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     for (;;) {
       const rows = await matching(BULK_BATCH);
       if (rows.length === 0) break;
-      const ended = new Set(await endRows(actor, rows, 'terminated'));
+      const ended = new Set(await endRows(actor, rows, 'terminated', false));
       sessions += ended.size;
       for (const row of rows) if (ended.has(row.id)) users.add(row.userId);
     }
@@ -201,6 +215,7 @@ export function createSessionEnding(deps: SessionEndingDeps) {
           now,
         ),
       );
+    void deps.writer.kick();
     return sessions;
   }
 

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { FigureScope } from '../accounts/user-session-figures.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
+import { noPendingEnding } from './session-endings.repository.js';
 
 type Db = Kysely<Schema>;
 
@@ -43,6 +44,7 @@ export async function tallyLiveSessions(
     .where('expiresAt', '>', scope.now)
     .where('createdAt', '>', scope.now - scope.maxMs)
     .where('lastAccessAt', '>', idleBefore - scope.lagMs)
+    .where(noPendingEnding(db, 'sessions.id'))
     .groupBy('userId');
   if (scope.userId !== undefined) query = query.where('userId', '=', scope.userId);
   const rows = await query.execute();

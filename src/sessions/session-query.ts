@@ -9,6 +9,7 @@ import {
 import type { SessionFlag, SessionSort } from '../contracts/sessions.js';
 import type { Schema } from '../db/schema.js';
 import type { SessionRow, SessionTable } from './session.table.js';
+import { noPendingEnding } from './session-endings.repository.js';
 
 type Db = Kysely<Schema>;
 
@@ -69,13 +70,14 @@ function like(column: string, pattern: string): RawBuilder<SqlBool> {
 }
 
 /** The conditions a live session of the query matches, for a `where`. */
-function matches(eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expression<SqlBool> {
+function matches(db: Db, eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expression<SqlBool> {
   const all: Expression<SqlBool>[] = [
     eb('s.orgId', '=', f.orgId),
     eb('s.revokedAt', 'is', null),
     eb('s.expiresAt', '>', f.now),
     eb('s.createdAt', '>', f.now - f.maxMs),
     eb('s.lastAccessAt', '>', f.now - f.idleMs),
+    noPendingEnding(db, 's.id'),
   ];
   if (f.userId !== undefined) all.push(eb('s.userId', '=', f.userId));
   if (f.username !== undefined) all.push(eb('s.username', '=', f.username));
@@ -114,7 +116,7 @@ export function sessionPageQuery(db: Db, f: SessionQuery, page: PageRequest) {
   const keys = SORT_KEYS[page.sort];
   let query = db
     .selectFrom('sessions as s')
-    .where((eb) => matches(eb, f))
+    .where((eb) => matches(db, eb, f))
     .selectAll('s');
   if (page.after !== undefined) {
     const columns = sql.join(keys.map((k) => sql.raw(k)));
@@ -153,7 +155,7 @@ export async function countSessions(db: Db, f: SessionQuery, cap: number): Promi
 export function countSessionsQuery(db: Db, f: SessionQuery, cap: number) {
   const capped = db
     .selectFrom('sessions as s')
-    .where((eb) => matches(eb, f))
+    .where((eb) => matches(db, eb, f))
     .select(sql.lit(1).as('one'))
     .limit(cap + 1)
     .as('capped');
@@ -168,7 +170,7 @@ export function countSessionsQuery(db: Db, f: SessionQuery, cap: number) {
 export function matchingSessions(db: Db, f: SessionQuery, limit: number): Promise<SessionRow[]> {
   return db
     .selectFrom('sessions as s')
-    .where((eb) => matches(eb, f))
+    .where((eb) => matches(db, eb, f))
     .selectAll('s')
     .orderBy('s.lastAccessAt', 'desc')
     .orderBy('s.id', 'desc')

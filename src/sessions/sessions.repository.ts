@@ -1,16 +1,17 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { RevokedReason } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
-import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
 import type { NewSessionRow, SessionRow } from './session.table.js';
+import { noPendingEnding } from './session-endings.repository.js';
 
 type Db = Kysely<Schema>;
 
 /**
  * What the per-request check reads: the session as the list shows it, its user and its org's
- * idle and lifetime limits (null: the configuration's), in one indexed lookup (not the token hash,
+ * idle and lifetime limits (null: the configuration's) and an ending not yet written into the row
+ * (session-endings.repository.ts), in one indexed lookup (not the token hash,
  * user agent or who revoked it: nothing on the hot path uses them).
  */
 export type SessionLookupRow = Omit<
@@ -42,9 +43,10 @@ export function prepareSessionLookup(
     name: 'vault_session_lookup',
     columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.last_used_on, s.expires_at,
        s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
-       s.device_type, s.os, s.browser, s.revoked_at, s.revoked_reason,
+       s.device_type, s.os, s.browser, coalesce(s.revoked_at, pe.ended_at), coalesce(s.revoked_reason, pe.reason),
        s.username, u.role, u.disabled_at, u.created_at, s.flags, s.travel, p.idle_ms, p.max_ms`,
-    from: 'sessions s join users u on u.id = s.user_id left join org_policies p on p.org_id = s.org_id',
+    from: `sessions s join users u on u.id = s.user_id left join org_policies p on p.org_id = s.org_id
+       left join session_endings pe on pe.session_id = s.id`,
     key: 's.token_hash',
     toRow: (v): SessionLookupRow => ({
       id: v[0] as string,
@@ -99,45 +101,11 @@ export function listLiveSessions(db: Db, filter: LiveSessionFilter): Promise<Ses
     .where('s.revokedAt', 'is', null)
     .where('s.expiresAt', '>', filter.now)
     .where('s.createdAt', '>', filter.now - filter.maxMs)
-    .where('s.lastAccessAt', '>', filter.now - filter.idleMs);
+    .where('s.lastAccessAt', '>', filter.now - filter.idleMs)
+    .where(noPendingEnding(db, 's.id'));
   if (filter.userId !== undefined) query = query.where('s.userId', '=', filter.userId);
   if (filter.ids !== undefined) query = query.where('s.id', 'in', filter.ids);
   return query.orderBy('s.lastAccessAt', 'desc').orderBy('s.id').execute();
-}
-
-export interface Revocation {
-  at: number;
-  by: string | null;
-  reason: RevokedReason;
-}
-
-/** Marks sessions revoked (never deletes: the trail keeps who, when, why); returns those it changed. */
-export async function markSessionsEnded(
-  db: Db,
-  ids: readonly string[],
-  revocation: Revocation,
-): Promise<string[]> {
-  if (ids.length === 0) return [];
-  // PostgreSQL: the rows are locked in id order first. An UPDATE locks them in whatever order its
-  // plan scans them, and two Logouts of overlapping sessions (50 at once by one filter) deadlocked.
-  // SQLite has one writer at a time.
-  const targets = isPostgres(db)
-    ? db
-        .selectFrom('sessions')
-        .select('id')
-        .where('id', 'in', ids)
-        .where('revokedAt', 'is', null)
-        .orderBy('id')
-        .forUpdate()
-    : ids;
-  const rows = await db
-    .updateTable('sessions')
-    .set({ revokedAt: revocation.at, revokedBy: revocation.by, revokedReason: revocation.reason })
-    .where('id', 'in', targets)
-    .where('revokedAt', 'is', null)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
 }
 
 /** A session's latest request: when, and through which protected app (null: the console). */
@@ -178,17 +146,24 @@ export async function lastLoginsInOrg(
 }
 
 /** One session of an org, live or ended, with the name of whoever ended it (a session's page). */
-export function findSession(
+export async function findSession(
   db: Db,
   filter: { orgId: string; id: string; userId?: string | undefined },
 ): Promise<(SessionRow & { endedByName: string | null }) | undefined> {
   let query = db
     .selectFrom('sessions as s')
-    .leftJoin('users as ender', 'ender.id', 's.revokedBy')
+    .leftJoin('sessionEndings as pe', 'pe.sessionId', 's.id')
+    .leftJoin('users as ender', (join) =>
+      join.on(sql<SqlBool>`ender.id = coalesce(s.revoked_by, pe.ended_by)`),
+    )
     .selectAll('s')
-    .select('ender.username as endedByName')
+    .select(['ender.username as endedByName', 'pe.endedAt', 'pe.endedBy', 'pe.reason'])
     .where('s.id', '=', filter.id)
     .where('s.orgId', '=', filter.orgId);
   if (filter.userId !== undefined) query = query.where('s.userId', '=', filter.userId);
-  return query.executeTakeFirst();
+  const found = await query.executeTakeFirst();
+  if (!found) return undefined;
+  const { endedAt, endedBy, reason, ...row } = found;
+  if (endedAt === null || row.revokedAt !== null) return row;
+  return { ...row, revokedAt: Number(endedAt), revokedBy: endedBy, revokedReason: reason };
 }

@@ -15,6 +15,7 @@ import { normalizeUsername } from '../kernel/username.js';
 import { countLiveSessions, countLiveSessionsPerOrg, sweepEndedSessions } from './across-orgs.repository.js';
 import { type HeaderBag, parseClientInfo } from './client-info.js';
 import { createDemoSessions, type DemoSessionsInput } from './demo/demo-sessions.js';
+import { createEndingWriter } from './ending-writer.js';
 import { freshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
 import type { GeoLocator } from './geo.js';
 import type { LastAccessTracker } from './last-access.js';
@@ -44,6 +45,8 @@ export interface SessionServiceDeps {
   maxMs: number;
   /** Told when a live event could not be published (the change it announces is committed). */
   onPublishFailed?: (error: unknown, event: LiveEvent) => void;
+  /** Told when waiting endings could not be written into their rows (the next kick tries again). */
+  onEndingWriteFailed?: (error: unknown) => void;
 }
 
 export interface LoginInput {
@@ -88,11 +91,13 @@ export function createSessionService(deps: SessionServiceDeps) {
     });
   };
 
+  const writer = createEndingWriter({ db, onError: (error) => deps.onEndingWriteFailed?.(error) });
   const ending = createSessionEnding({
     db,
     clock,
     bus,
     lastAccess,
+    writer,
     candidates: candidateSessions,
     onPublishFailed: deps.onPublishFailed,
   });
@@ -193,6 +198,12 @@ export function createSessionService(deps: SessionServiceDeps) {
         },
         input,
       ),
+
+    /** Writes waiting endings into their session rows (EndingWriter); resolves when none wait. */
+    writePendingEndings: writer.kick,
+
+    /** Finishes writing endings in progress, before the database closes. */
+    close: writer.close,
 
     /** Marks sessions that ran out as ended (see sweepEndedSessions); answers how many. */
     sweepEndedSessions: (limit: number) =>

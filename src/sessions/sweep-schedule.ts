@@ -7,12 +7,14 @@ const SWEEP_BATCH = 5_000;
 const MAX_BATCHES_PER_RUN = 20;
 
 /**
- * Every minute, in the server process: sessions that ran out are marked ended (sweepEndedSessions).
+ * Every minute, in the server process: endings an instance left unwritten are written into their
+ * rows (EndingWriter), then sessions that ran out are marked ended (sweepEndedSessions).
  * Every instance runs it; the update is idempotent, so two at once only share the work.
  */
 export function scheduleSessionSweep(app: FastifyInstance, sessions: SessionService): void {
   const run = async () => {
     try {
+      await sessions.writePendingEndings();
       for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
         if ((await sessions.sweepEndedSessions(SWEEP_BATCH)) < SWEEP_BATCH) break;
       }

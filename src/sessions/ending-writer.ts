@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { applyPendingEndings } from './session-endings.repository.js';
+
+/**
+ * Endings a transaction moves into their session rows: small, because on SQLite each one holds the
+ * only write lock that logins and access writes wait for.
+ */
+const APPLY_BATCH = 250;
+
+export type EndingWriter = ReturnType<typeof createEndingWriter>;
+
+/**
+ * The background step of decision 017: writes waiting endings into their session rows, a batch of
+ * a transaction at a time, until none wait. `kick` after a Logout by filter, and on a schedule (an
+ * instance that stopped halfway leaves some). One run at a time in this process; a kick during a
+ * run makes it look again before it stops.
+ */
+export function createEndingWriter(deps: { db: Kysely<Schema>; onError: (error: unknown) => void }) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+
+  async function drain(): Promise<void> {
+    while (!closed) {
+      const taken = await deps.db.transaction().execute((trx) => applyPendingEndings(trx, APPLY_BATCH));
+      if (taken < APPLY_BATCH) return;
+      // Lets the requests waiting behind this batch go first.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  function kick(): Promise<void> {
+    again = true;
+    running ??= (async () => {
+      while (again && !closed) {
+        again = false;
+        await drain().catch(deps.onError);
+      }
+      running = undefined;
+    })();
+    return running;
+  }
+
+  return {
+    kick,
+    /** Waits for a run in progress and starts no other (before the database closes). */
+    async close(): Promise<void> {
+      closed = true;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  applyPendingEndings,
+  countPendingEndings,
+  endSessionRows,
+} from '../src/sessions/session-endings.repository.js';
+import { TestClock } from './helpers/clock.js';
+import { describeEachEngine } from './helpers/engines.js';
+import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { insertSessionRows } from './helpers/session-rows.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+
+/*
+ * Decision 017: an ending is a row of session_endings first and is written into its session later
+ * (after a Logout by filter, in the background). In between, every view must already treat the
+ * session as ended, and each session must get one ending however many end it at once.
+ */
+describeEachEngine('sessions whose ending is not yet written into their row', (engine) => {
+  let t: TestApp;
+  let org: SeededOrg;
+  let admin: SignedIn;
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    t = await createTestApp(engine, { clock });
+    org = await seedOrg(t.app);
+    admin = await signIn(t.app, org.admin.username);
+  });
+  afterAll(() => t.close());
+
+  const rows = (n: number, countryCode: string) =>
+    insertSessionRows(
+      t.database,
+      Array.from({ length: n }, (_, i) => ({
+        orgId: org.orgId,
+        userId: org.user.id,
+        username: org.user.username,
+        lastAccessAt: clock.now() - i * 1_000,
+        countryCode,
+      })),
+    );
+  const stored = (id: string) =>
+    t.database.db
+      .selectFrom('sessions')
+      .select(['revokedAt', 'revokedBy', 'revokedReason'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const me = (cookie: string) => t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
+
+  it('are refused, left out of lists and counts, kept by the sweep, and shown as ended until written', async () => {
+    const [ended, live] = await rows(2, 'NO');
+    if (!ended || !live) throw new Error('two rows');
+    const at = clock.now();
+    const endedIds = await t.database.db
+      .transaction()
+      .execute((trx) =>
+        endSessionRows(trx, [ended.id], { at, by: org.admin.id, reason: 'terminated' }, { apply: false }),
+      );
+    expect(endedIds).toEqual([ended.id]);
+    expect(await stored(ended.id)).toMatchObject({ revokedAt: null });
+
+    expect((await me(ended.cookie)).statusCode).toBe(401);
+    expect((await me(live.cookie)).statusCode).toBe(200);
+    const listed = (await as(t.app, admin).get('/api/sessions?country=NO')).json();
+    expect(listed).toMatchObject({ total: 1, sessions: [{ id: live.id }] });
+    const users = (await as(t.app, admin).get('/api/users')).json().users as Array<{
+      id: string;
+      liveSessions: number;
+    }>;
+    expect(users.find((u) => u.id === org.user.id)?.liveSessions).toBe(1);
+    const detail = (await as(t.app, admin).get(`/api/sessions/${ended.id}`)).json().session;
+    expect(detail).toMatchObject({
+      live: false,
+      endReason: 'terminated',
+      endedAt: new Date(at).toISOString(),
+      endedBy: { userId: org.admin.id, username: org.admin.username },
+    });
+    // Ending both again ends only the other one.
+    const again = await t.database.db
+      .transaction()
+      .execute((trx) =>
+        endSessionRows(trx, [ended.id, live.id], { at, by: null, reason: 'terminated' }, { apply: false }),
+      );
+    expect(again).toEqual([live.id]);
+
+    // Idle long past the window: the sweep leaves the waiting ending's reason to the writer.
+    clock.advance(48 * 3_600_000);
+    await t.app.services.sessions.sweepEndedSessions(1_000);
+    expect(await stored(ended.id)).toMatchObject({ revokedAt: null });
+    expect(await countPendingEndings(t.database.db)).toBe(2);
+    await t.app.services.sessions.writePendingEndings();
+    expect(await stored(ended.id)).toEqual({
+      revokedAt: at,
+      revokedBy: org.admin.id,
+      revokedReason: 'terminated',
+    });
+    expect(await countPendingEndings(t.database.db)).toBe(0);
+    admin = await signIn(t.app, org.admin.username);
+    const after = (await as(t.app, admin).get(`/api/sessions/${ended.id}`)).json().session;
+    expect(after).toMatchObject({ endReason: 'terminated', endedBy: { username: org.admin.username } });
+  });
+
+  it('are all written into their rows once a Logout by filter has answered', async () => {
+    const made = await rows(600, 'IS');
+    const answer = await as(t.app, admin).post('/api/sessions/logout', { filter: { country: 'is' } });
+    expect(answer.json()).toEqual({ terminated: 600 });
+    await t.app.services.sessions.writePendingEndings();
+    expect(await countPendingEndings(t.database.db)).toBe(0);
+    const written = await t.database.db
+      .selectFrom('sessions')
+      .select(['revokedReason', 'revokedBy'])
+      .where(
+        'id',
+        'in',
+        made.map((m) => m.id),
+      )
+      .execute();
+    expect(written).toEqual(Array(600).fill({ revokedReason: 'terminated', revokedBy: org.admin.id }));
+  });
+
+  it('get one ending each when 50 writers end overlapping sessions while the writer runs', async () => {
+    const made = await rows(200, 'FI');
+    const ids = made.map((m) => m.id);
+    const at = clock.now();
+    const enders = Array.from({ length: 50 }, (_, i) =>
+      t.database.db.transaction().execute((trx) =>
+        endSessionRows(
+          trx,
+          ids.filter((_, n) => n % 5 === i % 5 || n % 7 === i % 7),
+          { at, by: org.admin.id, reason: 'terminated' },
+          { apply: i % 2 === 0 },
+        ),
+      ),
+    );
+    const writers = Array.from({ length: 5 }, () =>
+      t.database.db.transaction().execute((trx) => applyPendingEndings(trx, 50)),
+    );
+    const ended = (await Promise.all(enders)).flat();
+    await Promise.all(writers);
+    expect(ended).toHaveLength(200);
+    expect(new Set(ended).size).toBe(200);
+    await t.app.services.sessions.writePendingEndings();
+    const unwritten = await t.database.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('revokedAt', 'is', null)
+      .execute();
+    expect(unwritten).toEqual([]);
+  });
+});

@@ -1,14 +1,8 @@
-import {
-  type Expression,
-  type ExpressionBuilder,
-  type Kysely,
-  type RawBuilder,
-  type SqlBool,
-  sql,
-} from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { SessionFlag, SessionSort } from '../contracts/sessions.js';
 import type { Schema } from '../db/schema.js';
 import type { SessionRow, SessionTable } from './session.table.js';
+import { like, textMatches } from './session-text-match.js';
 
 type Db = Kysely<Schema>;
 
@@ -27,6 +21,8 @@ export interface SessionQuery {
   browserName?: string | undefined;
   /** Lower-case text: an IP prefix, or a substring of the username or city. */
   q?: string | undefined;
+  /** SQLite: few sessions can match `q`, so read those first (fewTextCandidates). */
+  candidatesFirst?: boolean | undefined;
   flag?: SessionFlag | undefined;
   /** Only these sessions. */
   ids?: readonly string[] | undefined;
@@ -59,15 +55,6 @@ export function sortKeyKinds(sort: SessionSort): Array<'number' | 'string'> {
 
 type SessionsAsS = Schema & { s: SessionTable };
 
-/** Escapes LIKE's wildcards so `q` is matched as typed (the escape character is `\`). */
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function like(column: string, pattern: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
-}
-
 /** The conditions a live session of the query matches, for a `where`. */
 function matches(eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expression<SqlBool> {
   const all: Expression<SqlBool>[] = [
@@ -88,8 +75,7 @@ function matches(eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expr
     all.push(eb('s.flags', '<>', ''), like('s.flags', `%${f.flag}%`));
   }
   if (f.q !== undefined) {
-    const text = likeEscaped(f.q);
-    all.push(eb.or([like('s.public_ip', `${text}%`), like('s.search', `%${text}%`)]));
+    all.push(textMatches(f.orgId, f.q, f.candidatesFirst === true));
   }
   if (f.ids !== undefined) all.push(eb('s.id', 'in', f.ids));
   if (f.exceptId !== undefined && f.exceptId !== null) all.push(eb('s.id', '<>', f.exceptId));

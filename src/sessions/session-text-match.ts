@@ -9,9 +9,10 @@ import type { Schema } from '../db/schema.js';
  *
  * PostgreSQL: LIKE, served by migration 013's trigram and pattern indexes.
  *
- * SQLite: the same LIKE (instr instead measured no faster: reading the rows is the cost). Walking the org's live index and checking each row is fast when many
- * rows match (a page fills early, the count stops at its cap) and reads the whole org when few
- * do; so when migration 016's trigram index and address index together name at most
+ * SQLite: the same LIKE (instr measured no faster: reading the rows is the cost). Walking the
+ * org's live index and checking each row is fast when many rows match (a page fills early, the
+ * count stops at its cap) and reads the whole org when few do; so when migration 016's trigram
+ * index (every session's text, ended ones too) and address index together name at most
  * FEW_CANDIDATES sessions, the query reads just those by rowid instead (`candidatesFirst`).
  */
 
@@ -78,7 +79,7 @@ export function textMatches(orgId: string, q: string, candidatesFirst: boolean):
   const exact = sql<SqlBool>`(${prefix} or ${like('s.search', `%${likeEscaped(q)}%`)})`;
   const end = prefixEnd(q);
   if (!candidatesFirst || end === undefined) return exact;
-  // The trigram index folds case (a superset of instr's matches): the exact check stays.
+  // The trigram index holds ended sessions too and folds case: the exact check stays.
   return sql<SqlBool>`s.rowid in (
       select rowid from session_search where session_search match ${phrase(q)}
       union all

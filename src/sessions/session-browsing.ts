@@ -25,6 +25,7 @@ import {
   type SortOrder,
   sortKeyOf,
 } from './session-query.js';
+import { fewTextCandidates } from './session-text-match.js';
 import { findSession, type SessionListRow } from './sessions.repository.js';
 
 export interface SessionBrowsingDeps {
@@ -60,6 +61,12 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
     };
   };
 
+  /** The query, told whether `q` is looked up in its own index first (SQLite; session-text-match.ts). */
+  const withTextPlan = async (query: SessionQuery): Promise<SessionQuery> =>
+    query.q === undefined
+      ? query
+      : { ...query, candidatesFirst: await fewTextCandidates(db, query.orgId, query.q) };
+
   return {
     /**
      * One page of live sessions, filtered and sorted in SQL: an admin's of the whole org, a user's
@@ -70,7 +77,7 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
       const order: SortOrder = params.order ?? (sort === 'username' || sort === 'country' ? 'asc' : 'desc');
       const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, sort, order);
       const limits = await deps.limitsFor(actor.orgId);
-      const query = queryFor(actor, params, limits);
+      const query = await withTextPlan(queryFor(actor, params, limits));
       const [rows, total] = await Promise.all([
         listSessionPage(db, query, { sort, order, limit, after }),
         countSessions(db, query, SESSION_TOTAL_CAP),
@@ -107,7 +114,7 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
     matchingFor(actor: Actor, filter: SessionFilter): (limit: number) => Promise<SessionRow[]> {
       return async (limit) => {
         const limits = await deps.limitsFor(actor.orgId);
-        const query = { ...queryFor(actor, filter, limits), exceptId: actor.sessionId };
+        const query = await withTextPlan({ ...queryFor(actor, filter, limits), exceptId: actor.sessionId });
         return matchingSessions(db, query, limit);
       };
     },

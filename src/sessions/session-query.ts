@@ -1,15 +1,9 @@
-import {
-  type Expression,
-  type ExpressionBuilder,
-  type Kysely,
-  type RawBuilder,
-  type SqlBool,
-  sql,
-} from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { SessionFlag, SessionSort } from '../contracts/sessions.js';
 import type { Schema } from '../db/schema.js';
 import type { SessionRow, SessionTable } from './session.table.js';
 import { noPendingEnding } from './session-endings.repository.js';
+import { like, textMatches } from './session-text-match.js';
 
 type Db = Kysely<Schema>;
 
@@ -28,6 +22,8 @@ export interface SessionQuery {
   browserName?: string | undefined;
   /** Lower-case text: an IP prefix, or a substring of the username or city. */
   q?: string | undefined;
+  /** SQLite: few sessions can match `q`, so read those first (fewTextCandidates). */
+  candidatesFirst?: boolean | undefined;
   flag?: SessionFlag | undefined;
   /** Only these sessions. */
   ids?: readonly string[] | undefined;
@@ -60,15 +56,6 @@ export function sortKeyKinds(sort: SessionSort): Array<'number' | 'string'> {
 
 type SessionsAsS = Schema & { s: SessionTable };
 
-/** Escapes LIKE's wildcards so `q` is matched as typed (the escape character is `\`). */
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function like(column: string, pattern: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
-}
-
 /** The conditions a live session of the query matches, for a `where`. */
 function matches(db: Db, eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuery): Expression<SqlBool> {
   const all: Expression<SqlBool>[] = [
@@ -90,8 +77,7 @@ function matches(db: Db, eb: ExpressionBuilder<SessionsAsS, 's'>, f: SessionQuer
     all.push(eb('s.flags', '<>', ''), like('s.flags', `%${f.flag}%`));
   }
   if (f.q !== undefined) {
-    const text = likeEscaped(f.q);
-    all.push(eb.or([like('s.public_ip', `${text}%`), like('s.search', `%${text}%`)]));
+    all.push(textMatches(f.orgId, f.q, f.candidatesFirst === true));
   }
   if (f.ids !== undefined) all.push(eb('s.id', 'in', f.ids));
   if (f.exceptId !== undefined && f.exceptId !== null) all.push(eb('s.id', '<>', f.exceptId));

@@ -14,6 +14,7 @@ import * as sessionsAtScale from './migrations/010_sessions_at_scale.js';
 import * as orgPolicy from './migrations/011_org_policy.js';
 import * as loginHistory from './migrations/012_login_history.js';
 import * as sessionListCovering from './migrations/013_session_list_covering.js';
+import * as userFigures from './migrations/015_user_figures.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -29,6 +30,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '011_org_policy': orgPolicy,
   '012_login_history': loginHistory,
   '013_session_list_covering': sessionListCovering,
+  // 014 is another change's; Kysely only needs the names in order, not without gaps.
+  '015_user_figures': userFigures,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -20,16 +20,26 @@ export interface LiveSessionTally {
  * within the idle window widened by `lagMs`, split at the idle window itself. Only the few in the
  * widened edge come back by id.
  */
-export async function tallyLiveSessions(
-  db: Db,
-  scope: FigureScope & { now: number; idleMs: number; maxMs: number; lagMs: number },
-): Promise<LiveSessionTally[]> {
+export async function tallyLiveSessions(db: Db, scope: TallyScope): Promise<LiveSessionTally[]> {
+  if (scope.userIds.length === 0) return [];
+  const rows = await tallyQuery(db, scope).execute();
+  return rows.map((r) => ({
+    userId: r.userId,
+    live: Number(r.live),
+    lagging: r.lagging ? r.lagging.split(',') : [],
+  }));
+}
+
+type TallyScope = FigureScope & { now: number; idleMs: number; maxMs: number; lagMs: number };
+
+/** The tally's query, unrun (the plan test reads it). */
+export function tallyQuery(db: Db, scope: TallyScope) {
   const idleBefore = scope.now - scope.idleMs;
   const edgeId = sql`case when last_access_at <= ${idleBefore} then id end`;
   const lagging = isPostgres(db)
     ? sql<string | null>`string_agg(${edgeId}, ',')`
     : sql<string | null>`group_concat(${edgeId}, ',')`;
-  let query = db
+  return db
     .selectFrom('sessions')
     .select((eb) => [
       'userId',
@@ -43,24 +53,27 @@ export async function tallyLiveSessions(
     .where('expiresAt', '>', scope.now)
     .where('createdAt', '>', scope.now - scope.maxMs)
     .where('lastAccessAt', '>', idleBefore - scope.lagMs)
+    .where('userId', 'in', scope.userIds)
     .groupBy('userId');
-  if (scope.userId !== undefined) query = query.where('userId', '=', scope.userId);
-  const rows = await query.execute();
-  return rows.map((r) => ({
-    userId: r.userId,
-    live: Number(r.live),
-    lagging: r.lagging ? r.lagging.split(',') : [],
-  }));
 }
 
-/** Each user's latest stored session access (a login is a session's first), live or ended, by user id. */
+/**
+ * Each user's latest stored session access (a login is a session's first), live or ended, by user
+ * id: read from migration 015's (org_id, user_id, last_access_at) alone, without the table rows
+ * of years of ended sessions.
+ */
 export async function latestAccessByUser(db: Db, scope: FigureScope): Promise<Map<string, number>> {
-  let query = db
+  if (scope.userIds.length === 0) return new Map();
+  const rows = await latestAccessQuery(db, scope).execute();
+  return new Map(rows.map((r) => [r.userId, Number(r.at)]));
+}
+
+/** The latest accesses' query, unrun (the plan test reads it). */
+export function latestAccessQuery(db: Db, scope: FigureScope) {
+  return db
     .selectFrom('sessions')
     .select((eb) => ['userId', eb.fn.max<number | string>('lastAccessAt').as('at')])
     .where('orgId', '=', scope.orgId)
+    .where('userId', 'in', scope.userIds)
     .groupBy('userId');
-  if (scope.userId !== undefined) query = query.where('userId', '=', scope.userId);
-  const rows = await query.execute();
-  return new Map(rows.map((r) => [r.userId, Number(r.at)]));
 }

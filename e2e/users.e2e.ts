@@ -124,6 +124,47 @@ describe('Users page', () => {
     await context.close();
   });
 
+  it('an org of more than a page: 100 a page with Next and Previous, the search asks the server, actions work on page 2', async () => {
+    const admin = await adminLogin(baseUrl);
+    const prefix = `crowd${Date.now().toString(36)}-`;
+    const names: string[] = [];
+    for (let batch = 0; batch < 101; batch += 10) {
+      const made = await Promise.all(
+        Array.from({ length: Math.min(10, 101 - batch) }, (_, i) =>
+          createUser(admin, `${prefix}${String(batch + i).padStart(3, '0')}`, { exact: true }),
+        ),
+      );
+      names.push(...made.map((u) => u.username));
+    }
+    const { context, page, problems } = await openTab(browser);
+    await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
+    await page.goto(`${baseUrl}/users`);
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    await pager.waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(100);
+
+    await page.getByLabel('Find').fill(prefix.toUpperCase());
+    await page.getByText('101 matching users').waitFor();
+    await pager.getByText('Page 1 of 2').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(100);
+    await rowOf(page, names[0] ?? '').waitFor();
+
+    await pager.getByRole('button', { name: 'Next ›' }).click();
+    await pager.getByText('Page 2 of 2').waitFor();
+    const last = names.at(-1) ?? '';
+    await rowOf(page, last).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await confirmAction(page, last, 'Disable', 'Disable');
+    await rowOf(page, last).getByText('Disabled').waitFor();
+    await pager.getByText('Page 2 of 2').waitFor();
+
+    await pager.getByRole('button', { name: '‹ Previous' }).click();
+    await pager.getByText('Page 1 of 2').waitFor();
+    await rowOf(page, names[0] ?? '').waitFor();
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
+
   it('a user sees no Users link, and /users tells them it is for admins only', async () => {
     const admin = await adminLogin(baseUrl);
     const user = await createUser(admin, 'plain');

@@ -1,13 +1,13 @@
-/** Whose sessions a figure covers: an org's users, or one user of it. */
+/** Whose sessions a figure covers: some users of an org (a page of the list of users). */
 export interface FigureScope {
   orgId: string;
-  userId?: string | undefined;
+  userIds: readonly string[];
 }
 
 /**
  * What the list of users needs of the sessions feature, which sits above accounts and implements
- * this (the composition root passes the session service): one query per figure for the whole
- * org, however many users it has. Users without sessions are left out of the maps.
+ * this (the composition root passes the session service): one query per figure for a page of
+ * users, never one per user. Users without sessions are left out of the maps.
  */
 export interface UserSessionFigures {
   /** Sessions live now, by user id, by the same rule as the session list. */

@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
   ChangePasswordBody,
+  ListUsersQuery,
   NewUserBody,
   PasswordResetSchema,
   ResetPasswordBody,
   UpdateUserBody,
-  UserListItemSchema,
+  UserPageSchema,
   UserSchema,
 } from '../contracts/accounts.js';
 import { errors, Uuid } from '../contracts/common.js';
@@ -25,14 +26,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }
       schema: {
         tags: ['users'],
         summary:
-          "The org's users (admin) or just oneself (user), each with their live sessions, last activity and lockout",
-        response: {
-          200: Type.Object({ users: Type.Array(Type.Ref(UserListItemSchema)) }),
-          ...errors(401),
-        },
+          "The org's users (admin) or just oneself (user), a page at a time by username, each with their live sessions, last activity and lockout",
+        querystring: ListUsersQuery,
+        response: { 200: UserPageSchema, ...errors(400, 401) },
       },
     },
-    async (request) => ({ users: await accounts.listUsers(requireActor(request)) }),
+    async (request) => accounts.listUsers(requireActor(request), request.query),
   );
 
   app.post(

@@ -214,7 +214,7 @@ async function refuseOrgWithRealUsers(
   options: DemoOptions,
 ): Promise<void> {
   const demoNames = new Set([`${slug}-admin`, ...USERS.map((name) => `${name}@${slug}`)]);
-  const own = (await context.accounts.listUsers(operatorActor(org.id))).filter(
+  const own = (await context.accounts.listUserOverview(operatorActor(org.id))).filter(
     (user) => !demoNames.has(user.username) && !isDemoUsername(user.username, slug),
   );
   if (own.length === 0) return;

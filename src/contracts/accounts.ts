@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ROLES } from '../kernel/actor.js';
 import { USERNAME_MAX_LENGTH } from '../kernel/username.js';
+import { Nullable } from './common.js';
 
 const userProperties = {
   id: Type.String(),
@@ -37,6 +38,39 @@ export const UserListItemSchema = Type.Object(
 
 /** A user as the list of users shows them: with their sessions and lockout at a glance. */
 export type UserListItem = Static<typeof UserListItemSchema>;
+
+export const ListUsersQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 500,
+        description: 'users a page; without it, every matching user (the list as it was before pages)',
+      }),
+    ),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'a `nextCursor`' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: USERNAME_MAX_LENGTH,
+        description:
+          'usernames starting with this, in any case (normalised as usernames are); a prefix, so the username index serves it',
+      }),
+    ),
+  },
+  // Unknown parameters are ignored, as they were before the list had any: old links keep working.
+);
+export type ListUsersParams = Static<typeof ListUsersQuery>;
+
+/** `total` counts exactly up to this many; above it, it is this bound with `totalCapped` (as the session list). */
+export const USER_TOTAL_CAP = 10_000;
+
+export const UserPageSchema = Type.Object({
+  users: Type.Array(Type.Ref(UserListItemSchema), { description: 'ordered by username' }),
+  nextCursor: Nullable(Type.String({ description: 'the next page’s `cursor`; null on the last page' })),
+  total: Type.Integer({ description: `matching users, exact up to ${USER_TOTAL_CAP}` }),
+  totalCapped: Type.Boolean({ description: 'true when more match than `total` says' }),
+});
+export type UserPage = Static<typeof UserPageSchema>;
 
 // The rule itself is canonicalUsername's, shared with the CLI and the first start; a pattern here
 // would judge the name before NFKC and refuse "ＤＡＮＡ" instead of answering 409 for "dana".

@@ -15,6 +15,7 @@ import * as orgPolicy from './migrations/011_org_policy.js';
 import * as loginHistory from './migrations/012_login_history.js';
 import * as sessionListCovering from './migrations/013_session_list_covering.js';
 import * as sessionEndings from './migrations/014_session_endings.js';
+import * as userFigures from './migrations/015_user_figures.js';
 import * as sessionSearch from './migrations/016_session_search.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '012_login_history': loginHistory,
   '013_session_list_covering': sessionListCovering,
   '014_session_endings': sessionEndings,
+  '015_user_figures': userFigures,
   '016_session_search': sessionSearch,
 };
 

@@ -16,8 +16,8 @@ export interface SessionFiguresDeps {
 }
 
 /**
- * Figures about each user's sessions for a list of users (the Users page): one query per figure
- * for the whole org, never one per user.
+ * Figures about each user's sessions for a page of the list of users (the Users page): one query
+ * per figure for the page's users, never one per user nor one over the whole org.
  */
 export function createSessionFigures(deps: SessionFiguresDeps): UserSessionFigures {
   const { db, clock, lastAccess, limitsFor } = deps;

@@ -12,7 +12,8 @@ import type {
   SessionListQuery,
   SessionPage,
   User,
-  UserListItem,
+  UserListQuery,
+  UserPage,
 } from './types.ts';
 
 /** An API answer other than 2xx, with the server's error code and safe-to-show message. */
@@ -112,7 +113,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 }
 
 /** Turns a query into URL search parameters (arrays repeat the key; empty values are left out). */
-export function searchParams(query: ActivityQuery | SessionListQuery): URLSearchParams {
+export function searchParams(query: ActivityQuery | SessionListQuery | UserListQuery): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === '' || value === null) continue;
@@ -143,8 +144,9 @@ export const api = {
   },
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/api/me/password', { body: { currentPassword, newPassword } }),
-  /** Admin: the org's users; user: themselves; each with live sessions, last activity and lockout. */
-  users: (signal?: AbortSignal) => request<{ users: UserListItem[] }>('GET', '/api/users', { signal }),
+  /** Admin: a page of the org's users by username; user: themselves; each with live sessions, last activity and lockout. */
+  users: (query: UserListQuery = {}, signal?: AbortSignal) =>
+    request<UserPage>('GET', `/api/users?${searchParams(query)}`, { signal }),
   addUser: (input: { username: string; password: string; role: Role }) =>
     request<{ user: User }>('POST', '/api/users', { body: input }),
   /** One change at a time: disabling ends every session of the user. */

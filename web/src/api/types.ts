@@ -3,6 +3,8 @@
  * server validates and documents (/api/openapi.json) are the types the UI is written against.
  * Type-only imports: nothing of the server is bundled.
  */
+
+import type { ListUsersParams } from '../../../src/contracts/accounts.ts';
 import type { ActivityPage, ActivitySearchQuery } from '../../../src/contracts/activity.ts';
 import type { Period, SortKey, SortOrder } from '../../../src/contracts/activity-terms.ts';
 import type {
@@ -19,7 +21,7 @@ import type {
   Travel,
 } from '../../../src/contracts/sessions.ts';
 
-export type { User, UserListItem } from '../../../src/contracts/accounts.ts';
+export type { User, UserListItem, UserPage } from '../../../src/contracts/accounts.ts';
 export type { Activity } from '../../../src/contracts/activity.ts';
 export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
@@ -45,3 +47,5 @@ export type ActivitySort = SortKey;
 export type ActivityQuery = ActivitySearchQuery;
 /** Query parameters of GET /api/sessions; the server fills in what is left out (100 a page, by last access). */
 export type SessionListQuery = Partial<ListSessionsParams>;
+/** Query parameters of GET /api/users; the server fills in what is left out (100 a page). */
+export type UserListQuery = Partial<ListUsersParams>;

@@ -1,20 +1,17 @@
-import { useEffect, useMemo, useState } from 'react';
-import { ApiError, api } from '../../api/client.ts';
-import type { Me, UserListItem } from '../../api/types.ts';
+import { useEffect, useState } from 'react';
+import type { Me } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { Link } from '../../components/router.tsx';
-import { plural } from '../../lib/format.ts';
+import { formatCount } from '../../lib/format.ts';
 import { markReady } from '../../lib/perf.ts';
 import { useNow } from '../../lib/time.ts';
+import { Pager } from '../sessions/Pager.tsx';
+import { PAGE_SIZE, usePaging } from '../sessions/paging.ts';
 import { AddUserDialog } from './AddUserDialog.tsx';
 import { UserActionDialog } from './UserActionDialog.tsx';
 import { UsersTable } from './UsersTable.tsx';
-import { byUsername, type UserAction } from './user-actions.ts';
-
-type Load =
-  | { state: 'loading'; last: UserListItem[] | null }
-  | { state: 'ready'; users: UserListItem[] }
-  | { state: 'error'; message: string };
+import type { UserAction } from './user-actions.ts';
+import { useUserPage } from './user-page.ts';
 
 /** Users (admins only): who can log in, their live sessions and last activity, and managing them. */
 export function UsersPage({ me }: { me: Me }) {
@@ -37,37 +34,27 @@ export function UsersPage({ me }: { me: Me }) {
 
 function UsersOfOrg({ me }: { me: Me }) {
   const now = useNow();
-  const [load, setLoad] = useState<Load>({ state: 'loading', last: null });
-  const [reload, setReload] = useState(0);
   const [adding, setAdding] = useState(false);
   const [action, setAction] = useState<UserAction | null>(null);
   const [added, setAdded] = useState<string | null>(null);
   const [query, setQuery] = useState('');
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is the "load again" trigger
-  useEffect(() => {
-    const abort = new AbortController();
-    setLoad((old) => ({ state: 'loading', last: old.state === 'ready' ? old.users : null }));
-    api
-      .users(abort.signal)
-      .then(({ users }) => setLoad({ state: 'ready', users: [...users].sort(byUsername) }))
-      .catch((error: unknown) => {
-        if (abort.signal.aborted || (error instanceof ApiError && error.status === 401)) return;
-        setLoad({ state: 'error', message: error instanceof Error ? error.message : 'Unknown error' });
-      });
-    return () => abort.abort();
-  }, [reload]);
+  const search = query.trim();
+  // A new search starts again at page 1; an action reloads the page shown.
+  const paging = usePaging(search);
+  const { load, refresh } = useUserPage({ limit: PAGE_SIZE, q: search || undefined, cursor: paging.cursor });
 
   useEffect(() => {
     if (load.state !== 'loading') markReady();
   }, [load.state]);
+  // Its users no longer match (another admin's change, between pages): step back.
+  const { pageIndex, back } = paging;
+  useEffect(() => {
+    if (load.state === 'ready' && load.page.users.length === 0 && pageIndex > 0) back();
+  }, [load, pageIndex, back]);
 
-  const users = load.state === 'ready' ? load.users : load.state === 'loading' ? load.last : null;
-  const shown = useMemo(() => {
-    const text = query.trim().toLowerCase();
-    return text && users ? users.filter((u) => u.username.includes(text)) : users;
-  }, [users, query]);
-  const refresh = () => setReload((n) => n + 1);
+  const page = load.state === 'ready' ? load.page : load.state === 'loading' ? load.last : null;
+  const shown = page?.users ?? null;
+  const count = page && `${formatCount(page.total)}${page.totalCapped ? '+' : ''}`;
 
   return (
     <div className="page">
@@ -94,10 +81,8 @@ function UsersOfOrg({ me }: { me: Me }) {
 
       <div className="toolbar">
         <p className="toolbar-count" aria-live="polite">
-          {users &&
-            (shown && shown.length !== users.length
-              ? `${plural(shown.length, 'user')} of ${users.length}`
-              : plural(users.length, 'user'))}
+          {page &&
+            `${count} ${search ? 'matching ' : ''}${page.total === 1 && !page.totalCapped ? 'user' : 'users'}`}
         </p>
         <div className="field-inline">
           <label htmlFor="user-search">Find</label>
@@ -119,7 +104,7 @@ function UsersOfOrg({ me }: { me: Me }) {
           </button>
         </Alert>
       )}
-      {!users && load.state === 'loading' && <p className="placeholder">Loading users…</p>}
+      {!page && load.state === 'loading' && <p className="placeholder">Loading users…</p>}
       {shown && shown.length === 0 && (
         <div className="empty">
           <p className="empty-title">No user matches “{query.trim()}”</p>
@@ -132,6 +117,18 @@ function UsersOfOrg({ me }: { me: Me }) {
           now={now}
           busy={load.state === 'loading'}
           onAction={setAction}
+        />
+      )}
+      {page && (page.nextCursor !== null || pageIndex > 0) && (
+        <Pager
+          pageIndex={pageIndex}
+          total={page.total}
+          capped={page.totalCapped}
+          pageSize={PAGE_SIZE}
+          busy={load.state === 'loading'}
+          hasNext={page.nextCursor !== null}
+          onPrevious={back}
+          onNext={() => page.nextCursor && paging.next(page.nextCursor)}
         />
       )}
 

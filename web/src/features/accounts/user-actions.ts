@@ -11,6 +11,3 @@ export function userStatus(user: UserListItem): { label: string; tone: 'ok' | 'b
   if (user.lockedOut) return { label: 'Locked out', tone: 'warn' };
   return { label: 'Active', tone: 'ok' };
 }
-
-/** Orders the list: by username, as the API does, so a reload keeps rows in place. */
-export const byUsername = (a: UserListItem, b: UserListItem): number => a.username.localeCompare(b.username);

@@ -118,6 +118,31 @@ describeEachEngine('sessions whose ending is not yet written into their row', (e
     expect(written).toEqual(Array(600).fill({ revokedReason: 'terminated', revokedBy: org.admin.id }));
   });
 
+  // SQLite has one writer at a time: the sweep cannot run while a Logout's transaction is open.
+  it.runIf(engine === 'postgres')('keep a Logout’s reason when the sweep runs while it commits', async () => {
+    const [session] = await rows(1, 'DK');
+    if (!session) throw new Error('one row');
+    const at = clock.now();
+    clock.advance(48 * 3_600_000);
+    await t.database.db.transaction().execute(async (trx) => {
+      await endSessionRows(
+        trx,
+        [session.id],
+        { at, by: org.admin.id, reason: 'terminated' },
+        { apply: false },
+      );
+      // The Logout holds the row: the sweep passes it by instead of waiting and writing over it.
+      expect(await t.app.services.sessions.sweepEndedSessions(1_000)).toBeGreaterThanOrEqual(0);
+    });
+    await t.app.services.sessions.sweepEndedSessions(1_000);
+    await t.app.services.sessions.writePendingEndings();
+    expect(await stored(session.id)).toEqual({
+      revokedAt: at,
+      revokedBy: org.admin.id,
+      revokedReason: 'terminated',
+    });
+  });
+
   it('get one ending each when 50 writers end overlapping sessions while the writer runs', async () => {
     const made = await rows(200, 'FI');
     const ids = made.map((m) => m.id);

@@ -29,6 +29,8 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     // The change is stored; only the servers' open tabs learn of it later (at their heartbeat).
     onPublishFailed: (error) =>
       process.stderr.write(`warning: could not tell the servers' open tabs (${String(error)})\n`),
+    onEndingWriteFailed: (error) =>
+      process.stderr.write(`warning: ended sessions wait for a server's sweep (${String(error)})\n`),
   });
   const { sessions, policy, accounts, activity, apiKeys } = services;
   return {

@@ -1,4 +1,12 @@
-import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from 'kysely';
+import {
+  type ExpressionBuilder,
+  type Kysely,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  sql,
+  type UpdateObject,
+} from 'kysely';
+import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { limitsInSql, type SessionLimits } from './policy/session-limits.js';
 import { noPendingEnding } from './session-endings.repository.js';
@@ -50,6 +58,7 @@ export async function countLiveSessionsPerOrg(
     .where('s.expiresAt', '>', window.now)
     .where(sql<boolean>`s.created_at > ${window.now} - ${limits.maxMs}`)
     .where(sql<boolean>`s.last_access_at > ${window.now} - ${limits.idleMs} - ${window.lagMs}`)
+    .where(noPendingEnding(db, 's.id'))
     .groupBy('s.orgId')
     .execute();
   return new Map(rows.map((r) => [r.orgId, Number(r.live)]));
@@ -71,8 +80,8 @@ export async function sweepEndedSessions(
 ): Promise<number> {
   const limits = limitsInSql('p', window.defaults);
   // Up to `limit` unrevoked sessions, through their orgs and policies, past the limit `over` names.
-  const pastLimit = (over: RawBuilder<boolean>) => (eb: ExpressionBuilder<Schema, 'sessions'>) =>
-    eb
+  const pastLimit = (over: RawBuilder<boolean>) => (executor: Db) =>
+    executor
       .selectFrom('orgs as o')
       .leftJoin('orgPolicies as p', 'p.orgId', 'o.id')
       .innerJoin('sessions as s', 's.orgId', 'o.id')
@@ -83,44 +92,64 @@ export async function sweepEndedSessions(
   // The org's limit for the row being updated (its policy joined above is not in scope there).
   const ownLimit = (column: 'idle_ms' | 'max_ms', fallback: number) =>
     sql<number>`coalesce((select op.${sql.raw(column)} from org_policies op where op.org_id = sessions.org_id), ${fallback})`;
-  const expired = await db
-    .updateTable('sessions')
-    .set((eb) => ({ revokedAt: eb.ref('expiresAt'), revokedReason: 'expired' }))
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('sessions')
-        .select('id')
-        .where('revokedAt', 'is', null)
-        .where('expiresAt', '<=', window.now)
+  const expired = await sweepStep(
+    db,
+    (executor) =>
+      executor
+        .selectFrom('sessions as s')
+        .select('s.id')
+        .where('s.revokedAt', 'is', null)
+        .where('s.expiresAt', '<=', window.now)
         .limit(window.limit),
-    )
-    .where('revokedAt', 'is', null)
-    .where(noPendingEnding(db, 'sessions.id'))
-    .executeTakeFirst();
+    (eb) => ({ revokedAt: eb.ref('expiresAt'), revokedReason: 'expired' }),
+  );
   const endOfLife = sql<number>`created_at + ${ownLimit('max_ms', window.defaults.maxMs)}`;
-  const outlived = await db
-    .updateTable('sessions')
-    .set({
+  const outlived = await sweepStep(
+    db,
+    pastLimit(sql<boolean>`s.created_at <= ${window.now} - ${limits.maxMs}`),
+    () => ({
       revokedAt: sql<number>`case when expires_at < ${endOfLife} then expires_at else ${endOfLife} end`,
       revokedReason: 'expired',
-    })
-    .where('id', 'in', pastLimit(sql<boolean>`s.created_at <= ${window.now} - ${limits.maxMs}`))
-    .where('revokedAt', 'is', null)
-    .where(noPendingEnding(db, 'sessions.id'))
-    .executeTakeFirst();
-  const idle = await db
-    .updateTable('sessions')
-    .set({
+    }),
+  );
+  const idle = await sweepStep(
+    db,
+    pastLimit(sql<boolean>`s.last_access_at <= ${window.now} - ${limits.idleMs} - ${window.lagMs}`),
+    () => ({
       revokedAt: sql<number>`last_access_at + ${ownLimit('idle_ms', window.defaults.idleMs)}`,
       revokedReason: 'idle',
-    })
-    .where(
-      'id',
-      'in',
-      pastLimit(sql<boolean>`s.last_access_at <= ${window.now} - ${limits.idleMs} - ${window.lagMs}`),
-    )
-    .where('revokedAt', 'is', null)
-    .where(noPendingEnding(db, 'sessions.id'))
-    .executeTakeFirst();
-  return Number(expired.numUpdatedRows) + Number(outlived.numUpdatedRows) + Number(idle.numUpdatedRows);
+    }),
+  );
+  return expired + outlived + idle;
+}
+
+type SweptValues = UpdateObject<Schema, 'sessions', 'sessions'>;
+
+/**
+ * Marks the sessions `candidates` selects ended with `values`, but those whose ending waits to be
+ * written (decision 017). PostgreSQL: the candidates are locked first, skipping rows a Logout
+ * holds, and the update is a statement of its own, so it sees an ending that committed while it
+ * waited: one update with the test inside read it from before, and wrote `idle` over a Logout.
+ */
+async function sweepStep<DB, TB extends keyof DB>(
+  db: Db,
+  candidates: (executor: Db) => SelectQueryBuilder<DB, TB, { id: string }>,
+  values: (eb: ExpressionBuilder<Schema, 'sessions'>) => SweptValues,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    let ids: readonly string[] | undefined;
+    if (isPostgres(trx)) {
+      const locked = await candidates(trx).modifyEnd(sql`for update of s skip locked`).execute();
+      if (locked.length === 0) return 0;
+      ids = locked.map((r) => r.id);
+    }
+    const result = await trx
+      .updateTable('sessions')
+      .set(values)
+      .where('id', 'in', ids ?? candidates(trx))
+      .where('revokedAt', 'is', null)
+      .where(noPendingEnding(trx, 'sessions.id'))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  });
 }

@@ -35,7 +35,12 @@ export function createEndingWriter(deps: { db: Kysely<Schema>; onError: (error: 
     running ??= (async () => {
       while (again && !closed) {
         again = false;
-        await drain().catch(deps.onError);
+        await drain().catch((error: unknown) => {
+          // A throwing handler must not leave a rejected run behind: no writer would start again.
+          try {
+            deps.onError(error);
+          } catch {}
+        });
       }
       running = undefined;
     })();

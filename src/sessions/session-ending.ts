@@ -197,12 +197,17 @@ export function createSessionEnding(deps: SessionEndingDeps) {
   ): Promise<number> {
     let sessions = 0;
     const users = new Set<string>();
-    for (;;) {
-      const rows = await matching(BULK_BATCH);
-      if (rows.length === 0) break;
-      const ended = new Set(await endRows(actor, rows, 'terminated', false));
-      sessions += ended.size;
-      for (const row of rows) if (ended.has(row.id)) users.add(row.userId);
+    try {
+      for (;;) {
+        const rows = await matching(BULK_BATCH);
+        if (rows.length === 0) break;
+        const ended = new Set(await endRows(actor, rows, 'terminated', false));
+        sessions += ended.size;
+        for (const row of rows) if (ended.has(row.id)) users.add(row.userId);
+      }
+    } finally {
+      // Also when a later batch failed: the committed batches' endings wait for the writer.
+      void deps.writer.kick();
     }
     const now = clock.now();
     await db
@@ -215,7 +220,6 @@ export function createSessionEnding(deps: SessionEndingDeps) {
           now,
         ),
       );
-    void deps.writer.kick();
     return sessions;
   }
 

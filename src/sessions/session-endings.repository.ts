@@ -105,16 +105,13 @@ async function applyEndingsOf(db: Db, ids: readonly string[], how: { locked: boo
 
 /**
  * Moves up to `limit` waiting endings into their session rows (call in a transaction); answers how
- * many it took, so a caller can tell whether more wait. Two instances at once only share the work:
- * the rows are locked first, and a row already written is left alone.
+ * many it took, so a caller can tell whether more wait. Two instances at once share the work: each
+ * takes endings the other has not locked, and a row already written is left alone.
  */
 export async function applyPendingEndings(db: Db, limit: number): Promise<number> {
-  const batch = await db
-    .selectFrom('sessionEndings')
-    .select('sessionId')
-    .orderBy('sessionId')
-    .limit(limit)
-    .execute();
+  const oldest = db.selectFrom('sessionEndings').select('sessionId').orderBy('sessionId').limit(limit);
+  // PostgreSQL: another instance's writer holds its batch's endings; this one takes the next.
+  const batch = await (isPostgres(db) ? oldest.forUpdate().skipLocked() : oldest).execute();
   const ids = batch.map((r) => r.sessionId);
   await applyEndingsOf(db, ids, { locked: false });
   return ids.length;

@@ -118,7 +118,8 @@ export interface Access {
 export async function updateLastAccess(db: Db, touches: ReadonlyMap<string, Access>): Promise<void> {
   if (touches.size === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (const [id, { at, usedOn }] of touches) {
+    // In id order, as every writer of ended sessions locks them: any other order can deadlock with them.
+    for (const [id, { at, usedOn }] of [...touches].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await trx
         .updateTable('sessions')
         .set({ lastAccessAt: at, lastUsedOn: usedOn })

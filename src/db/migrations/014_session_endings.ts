@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /**
  * Endings not yet written into their session rows (decision 017). Ending a session writes one
@@ -20,5 +20,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export async function down(db: Kysely<any>): Promise<void> {
+  // Waiting endings go into their rows first: dropped, they would bring their sessions back.
+  const ending = (column: string) =>
+    sql`(select e.${sql.raw(column)} from session_endings e where e.session_id = sessions.id)`;
+  await sql`update sessions
+    set revoked_at = ${ending('ended_at')}, revoked_by = ${ending('ended_by')}, revoked_reason = ${ending('reason')}
+    where revoked_at is null and exists (select 1 from session_endings e where e.session_id = sessions.id)`.execute(
+    db,
+  );
   await db.schema.dropTable('session_endings').execute();
 }

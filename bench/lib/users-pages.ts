@@ -31,7 +31,7 @@ export async function timeUsersPages(
   ];
   const timings: UsersPageTiming[] = [];
   for (const [label, query] of requests) {
-    const url = `${base}/api/users?${query}`;
+    const url = `${base}/api/users?limit=100${query ? `&${query}` : ''}`;
     const times: number[] = [];
     let page: UserPage | undefined;
     for (let i = 0; i < samples + 3; i++) {

@@ -4,9 +4,10 @@ import { applyPendingEndings } from './session-endings.repository.js';
 
 /**
  * Endings a transaction moves into their session rows: small, because on SQLite each one holds the
- * only write lock that logins and access writes wait for.
+ * only write lock that logins and access writes wait for, and the event loop (better-sqlite3 is
+ * synchronous) that every request waits for.
  */
-const APPLY_BATCH = 250;
+const APPLY_BATCH = 100;
 
 export type EndingWriter = ReturnType<typeof createEndingWriter>;
 
@@ -23,10 +24,13 @@ export function createEndingWriter(deps: { db: Kysely<Schema>; onError: (error: 
 
   async function drain(): Promise<void> {
     while (!closed) {
+      const started = performance.now();
       const taken = await deps.db.transaction().execute((trx) => applyPendingEndings(trx, APPLY_BATCH));
       if (taken < APPLY_BATCH) return;
-      // Lets the requests waiting behind this batch go first.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Rests as long as the batch took: the writer has at most half of the time, and the requests
+      // that waited behind a batch are served before the next. With a bare setImmediate, /api/me
+      // crawled on SQLite until every ending of a Logout of 10,000 was written (docs/benchmarks.md).
+      await new Promise((resolve) => setTimeout(resolve, performance.now() - started));
     }
   }
 

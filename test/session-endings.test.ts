@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { createSessionEnding } from '../src/sessions/session-ending.js';
 import {
   applyPendingEndings,
   countPendingEndings,
   endSessionRows,
 } from '../src/sessions/session-endings.repository.js';
+import { matchingSessions } from '../src/sessions/session-query.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
@@ -116,6 +118,40 @@ describeEachEngine('sessions whose ending is not yet written into their row', (e
       )
       .execute();
     expect(written).toEqual(Array(600).fill({ revokedReason: 'terminated', revokedBy: org.admin.id }));
+  });
+
+  it('are left waiting by a Logout by filter, which answers and then kicks the writer', async () => {
+    const made = await rows(300, 'SE');
+    const writer = { kick: vi.fn(async () => {}) };
+    const published: unknown[] = [];
+    const ending = createSessionEnding({
+      db: t.database.db,
+      clock,
+      bus: { publish: async (event) => void published.push(event), close: async () => {} },
+      lastAccess: t.app.services.lastAccess,
+      writer,
+      candidates: async () => [],
+    });
+    const query = { orgId: org.orgId, country: 'SE', now: clock.now(), idleMs: 3_600_000, maxMs: 86_400_000 };
+    const actor = {
+      ...org.admin,
+      orgId: org.orgId,
+      userId: org.admin.id,
+      role: 'admin' as const,
+      sessionId: null,
+      publicIp: null,
+    };
+    const ended = await ending.endMatching(actor, { country: 'SE' }, (limit) =>
+      matchingSessions(t.database.db, query, limit),
+    );
+    expect(ended).toBe(300);
+    expect(writer.kick).toHaveBeenCalledTimes(1);
+    expect(await countPendingEndings(t.database.db)).toBe(300);
+    expect(await stored(made[0]?.id as string)).toMatchObject({ revokedAt: null });
+    expect((await me(made[0]?.cookie as string)).statusCode).toBe(401);
+    expect(published).toHaveLength(1);
+    await t.app.services.sessions.writePendingEndings();
+    expect(await countPendingEndings(t.database.db)).toBe(0);
   });
 
   // SQLite has one writer at a time: the sweep cannot run while a Logout's transaction is open.

@@ -72,7 +72,7 @@ export function sessionEndedActivity(
     activity: reason === 'logout' && self ? ACTIVITY.LOGOUT : ACTIVITY.SESSION_TERMINATED,
     status: 'success',
     target: `${row.username} (${row.browser} on ${row.os}, ${row.publicIp})`,
-    details: `session ${row.id}; reason: ${reason}`,
+    details: `reason: ${reason}`,
     publicIp: actor?.publicIp ?? null,
     sessionId: row.id,
   };

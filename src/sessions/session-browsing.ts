@@ -20,6 +20,7 @@ import { toSessionQuery } from './session-filter.js';
 import {
   countSessions,
   listSessionPage,
+  type MatchingSessions,
   matchingSessions,
   type SessionQuery,
   type SortOrder,
@@ -111,11 +112,11 @@ export function createSessionBrowsing(deps: SessionBrowsingDeps) {
      * What a Logout by filter ends, a batch at a time: the live sessions the filter selects, but
      * the caller's own; read afresh for each batch.
      */
-    matchingFor(actor: Actor, filter: SessionFilter): (limit: number) => Promise<SessionRow[]> {
-      return async (limit) => {
+    matchingFor(actor: Actor, filter: SessionFilter): MatchingSessions {
+      return async () => {
         const limits = await deps.limitsFor(actor.orgId);
         const query = await withTextPlan({ ...queryFor(actor, filter, limits), exceptId: actor.sessionId });
-        return matchingSessions(db, query, limit);
+        return (limit, trx, lock) => matchingSessions(trx, query, limit, lock);
       };
     },
   };

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
 import type { RevokedReason, SessionFilter } from '../contracts/sessions.js';
+import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import type { Actor } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
@@ -9,6 +10,7 @@ import type { LastAccessTracker } from './last-access.js';
 import type { LiveBus, LiveEvent } from './live-events.js';
 import { bulkEndedActivity, sessionEndedActivity } from './session-activities.js';
 import { endSessionRows } from './session-endings.repository.js';
+import type { BatchLock, MatchingSessions } from './session-query.js';
 import type { SessionListRow } from './sessions.repository.js';
 
 /** Sessions ended inside a caller's transaction: how many, their activities, and the notice to send after commit. */
@@ -42,6 +44,9 @@ export type SessionEnding = ReturnType<typeof createSessionEnding>;
  */
 const BULK_BATCH = 2_500;
 
+/** PostgreSQL: a Logout by filter's batches in flight at once, each in a connection of its own. */
+const PARALLEL_BATCHES = 2;
+
 /**
  * How sessions end: revoked in a transaction with the activities that describe them, and told to
  * every instance after the commit. The Logout button, a password change and a disabled user all
@@ -64,7 +69,8 @@ export function createSessionEnding(deps: SessionEndingDeps) {
 
   /**
    * Ends the sessions in `trx` and answers those it ended, with the activities describing them.
-   * `apply: false` leaves writing the endings into the rows to the writer (decision 017).
+   * `apply: false` leaves writing the endings into the rows to the writer (decision 017);
+   * `locked`: `trx` holds the rows' locks already (endSessionRows).
    */
   async function endRowsWithin(
     trx: Transaction<Schema>,
@@ -72,13 +78,13 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     rows: SessionListRow[],
     reason: RevokedReason,
     now: number,
-    apply = true,
+    how: { apply: boolean; locked?: boolean } = { apply: true },
   ): Promise<{ ended: SessionListRow[]; events: ActivityEvent[] }> {
     const ids = await endSessionRows(
       trx,
       rows.map((r) => r.id),
       { at: now, by: actor?.userId ?? null, reason },
-      { apply },
+      how,
     );
     const revoked = new Set(ids);
     const ended = rows.filter((r) => revoked.has(r.id));
@@ -144,26 +150,47 @@ export function createSessionEnding(deps: SessionEndingDeps) {
     };
   }
 
-  /**
-   * Ends the given sessions of one org, recording each ending in the same transaction. `apply`:
-   * see endRowsWithin.
-   */
+  /** Ends the given sessions of one org, recording each ending in the same transaction. */
   async function endRows(
     actor: Actor | null,
     rows: SessionListRow[],
     reason: RevokedReason,
-    apply = true,
   ): Promise<string[]> {
     const orgId = rows[0]?.orgId;
     if (orgId === undefined) return [];
     const now = clock.now();
     const ended = await db.transaction().execute(async (trx) => {
-      const revoked = await endRowsWithin(trx, actor, rows, reason, now, apply);
+      const revoked = await endRowsWithin(trx, actor, rows, reason, now);
       await recordActivities(trx, orgId, revoked.events, now);
       return revoked.ended;
     });
     await announceEnded(orgId, ended, reason);
     return ended.map((r) => r.id);
+  }
+
+  /**
+   * One batch of a Logout by filter, in a transaction of its own: what `matching` selects (read
+   * and locked in the transaction), ended with its activities; its tabs told after the commit.
+   * The endings wait for the writer (decision 017). Answers the sessions it ended.
+   */
+  async function endBatch(
+    actor: Actor,
+    matching: MatchingSessions,
+    lock: BatchLock,
+  ): Promise<{ read: number; ended: SessionListRow[] }> {
+    const select = await matching();
+    const now = clock.now();
+    const batch = await db.transaction().execute(async (trx) => {
+      const rows = await select(BULK_BATCH, trx, lock);
+      const revoked = await endRowsWithin(trx, actor, rows, 'terminated', now, {
+        apply: false,
+        locked: true,
+      });
+      await recordActivities(trx, actor.orgId, revoked.events, now);
+      return { read: rows.length, ended: revoked.ended };
+    });
+    await announceEnded(actor.orgId, batch.ended, 'terminated');
+    return batch;
   }
 
   /** Ends all of a user's live sessions but one, in a transaction of its own. */
@@ -193,18 +220,27 @@ export function createSessionEnding(deps: SessionEndingDeps) {
   async function endMatching(
     actor: Actor,
     filter: SessionFilter,
-    matching: (limit: number) => Promise<SessionListRow[]>,
+    matching: MatchingSessions,
   ): Promise<number> {
     let sessions = 0;
     const users = new Set<string>();
-    try {
+    const drain = async (lock: BatchLock) => {
       for (;;) {
-        const rows = await matching(BULK_BATCH);
-        if (rows.length === 0) break;
-        const ended = new Set(await endRows(actor, rows, 'terminated', false));
-        sessions += ended.size;
-        for (const row of rows) if (ended.has(row.id)) users.add(row.userId);
+        const { read, ended } = await endBatch(actor, matching, lock);
+        if (read === 0) return;
+        sessions += ended.length;
+        for (const row of ended) users.add(row.userId);
       }
+    };
+    try {
+      if (isPostgres(db)) {
+        // Batches side by side, each on rows no other holds; then, as those skipped rows someone
+        // else held (an access being written, a user's own Logout), one more pass that waits.
+        const lanes = await Promise.allSettled(Array.from({ length: PARALLEL_BATCHES }, () => drain('skip')));
+        const failed = lanes.find((lane) => lane.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      await drain('wait');
     } finally {
       // Also when a later batch failed: the committed batches' endings wait for the writer.
       void deps.writer.kick();

@@ -49,15 +49,16 @@ async function lockUnrevoked(db: Db, ids: readonly string[]): Promise<readonly s
  * moved into its row is not taken for none). `apply`: written into the rows in this transaction
  * too; otherwise the background step does it (applyPendingEndings), and until then every live
  * query skips the session (noPendingEnding) and the per-request check reads its ending.
+ * `locked`: the caller holds the rows' locks already, taken in id order (matchingSessions).
  */
 export async function endSessionRows(
   db: Db,
   ids: readonly string[],
   revocation: Revocation,
-  options: { apply: boolean },
+  options: { apply: boolean; locked?: boolean },
 ): Promise<string[]> {
   if (ids.length === 0) return [];
-  const unrevoked = await lockUnrevoked(db, ids);
+  const unrevoked = options.locked ? ids : await lockUnrevoked(db, ids);
   if (unrevoked.length === 0) return [];
   const rows = await db
     .insertInto('sessionEndings')

@@ -1,5 +1,13 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from 'kysely';
 import type { SessionFlag, SessionSort } from '../contracts/sessions.js';
+import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import type { SessionRow, SessionTable } from './session.table.js';
 import { noPendingEnding } from './session-endings.repository.js';
@@ -37,6 +45,23 @@ export interface SessionQuery {
 }
 
 export type SortOrder = 'asc' | 'desc';
+
+/** How a Logout by filter's batch locks its rows on PostgreSQL (matchingSessions). */
+export type BatchLock = 'skip' | 'wait';
+
+/** Reads a Logout by filter's next batch (and on PostgreSQL locks it) in the batch's transaction. */
+export type BatchSelector = (
+  limit: number,
+  trx: Transaction<Schema>,
+  lock: BatchLock,
+) => Promise<SessionRow[]>;
+
+/**
+ * A Logout by filter's batches: a selector, made afresh for each batch before its transaction, as
+ * making it reads (the org's limits) through the pool: inside, with every connection held by
+ * such a transaction, that read would wait for a connection forever.
+ */
+export type MatchingSessions = () => Promise<BatchSelector>;
 
 /**
  * The key each sort orders by, ending in last access and id so every page has a strict place to
@@ -152,14 +177,33 @@ export function countSessionsQuery(db: Db, f: SessionQuery, cap: number) {
  * Up to `limit` matching live sessions (a Logout by filter, one batch at a time), most recently
  * used first: in the order of the filter's live index, which the planner then walks. Unordered,
  * SQLite preferred the lifetime's range on the created index and read the whole org per batch.
+ * PostgreSQL also locks them, in the batch's transaction: `skip` takes only rows no one holds (so
+ * batches running side by side take different rows, and never wait, so never deadlock); `wait`
+ * waits for held rows, locking in id order as every writer of endings does (endSessionRows).
  */
-export function matchingSessions(db: Db, f: SessionQuery, limit: number): Promise<SessionRow[]> {
-  return db
+export function matchingSessions(
+  db: Db,
+  f: SessionQuery,
+  limit: number,
+  lock: BatchLock,
+): Promise<SessionRow[]> {
+  const chosen = db
     .selectFrom('sessions as s')
     .where((eb) => matches(db, eb, f))
-    .selectAll('s')
     .orderBy('s.lastAccessAt', 'desc')
     .orderBy('s.id', 'desc')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+  if (!isPostgres(db)) return chosen.selectAll('s').execute();
+  if (lock === 'skip') return chosen.selectAll('s').forUpdate().skipLocked().execute();
+  return (
+    db
+      .selectFrom('sessions as s')
+      .selectAll('s')
+      .where('s.id', 'in', chosen.select('s.id'))
+      // Read again under the lock: a writer that held it may have written an ending into the row.
+      .where('s.revokedAt', 'is', null)
+      .orderBy('s.id')
+      .forUpdate()
+      .execute()
+  );
 }

@@ -158,8 +158,25 @@ export function sortKeyOf(row: SessionRow, sort: SessionSort): Array<string | nu
 
 /** Matching live sessions, counted up to `cap + 1` so a huge org costs no more than the cap. */
 export async function countSessions(db: Db, f: SessionQuery, cap: number): Promise<number> {
-  const row = await countSessionsQuery(db, f, cap).executeTakeFirstOrThrow();
+  const row = await withCountPlan(db, f, (executor) =>
+    countSessionsQuery(executor, f, cap).executeTakeFirstOrThrow(),
+  );
   return Number(row.n);
+}
+
+/**
+ * Runs `count` as the capped count must be planned. PostgreSQL takes the idle window of an org
+ * whose ended sessions are older than its live ones for a few rows of its live index, and reads
+ * them by bitmap, which cannot stop at the cap: the whole index range first, then the rows. Without
+ * bitmaps it walks the filter's live index and stops at the cap. `q` keeps them: its trigram index
+ * is read by bitmap only.
+ */
+export function withCountPlan<T>(db: Db, f: SessionQuery, count: (executor: Db) => Promise<T>): Promise<T> {
+  if (!isPostgres(db) || f.q !== undefined) return count(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_bitmapscan = off`.execute(trx);
+    return count(trx);
+  });
 }
 
 /** The capped count's query, unrun (the plan tests read it). */

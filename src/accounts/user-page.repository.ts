@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
+import { prefixEnd } from '../kernel/prefix-end.js';
 import type { UserRow } from './accounts.table.js';
 
 type Db = Kysely<Schema>;
@@ -24,16 +25,15 @@ function usernameKey(db: Db) {
   return isPostgres(db) ? sql<string>`username collate "C"` : sql<string>`username`;
 }
 
-/** The first username after every one starting with `prefix` (usernames are ASCII). */
-function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
 function matchingUsers(db: Db, q: UserPageQuery) {
   let query = db.selectFrom('users').where('orgId', '=', q.orgId);
   const key = usernameKey(db);
   // A range rather than LIKE: SQLite's LIKE uses no index on a case-sensitive column.
-  if (q.prefix) query = query.where(key, '>=', q.prefix).where(key, '<', prefixEnd(q.prefix));
+  if (q.prefix) {
+    query = query.where(key, '>=', q.prefix);
+    const end = prefixEnd(q.prefix);
+    if (end !== undefined) query = query.where(key, '<', end);
+  }
   if (q.after !== undefined) query = query.where(key, '>', q.after);
   return query;
 }

@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
+import { prefixEnd } from '../kernel/prefix-end.js';
 
 /**
  * The session list's text filter `q`: the address starts with it, or the search text (the
@@ -42,19 +43,6 @@ function phrase(q: string): string {
 /** SQLite's lower(): ASCII only, the folding its LIKE does. */
 function asciiLower(text: string): string {
   return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-/**
- * The first string after every string that starts with `prefix` (in code point order, SQLite's
- * BINARY), for a range on an index; undefined when the last character has no successor.
- */
-function prefixEnd(prefix: string): string | undefined {
-  if (!prefix.isWellFormed()) return undefined;
-  const chars = [...prefix];
-  const last = chars.pop()?.codePointAt(0);
-  if (last === undefined || last >= 0x10ffff) return undefined;
-  const next = last === 0xd7ff ? 0xe000 : last + 1;
-  return chars.join('') + String.fromCodePoint(next);
 }
 
 /** Whether the rows a `q` can match are few enough to read them first (SQLite only; see above). */

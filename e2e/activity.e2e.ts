@@ -181,4 +181,41 @@ describe('Activity Log', () => {
     expect(problems.messages).toEqual([]);
     await context.close();
   });
+
+  // Last: its user and events would change the counts the tests above expect.
+  it('a row with object details expands into a key/value block; string details show as they are', async () => {
+    const cara = await createUser(admin, 'cara');
+    await ingest(baseUrl, admin, [
+      { activity: 'replicate', username: cara.username, target: 'Org Acme Prod', details: '12 records' },
+      {
+        activity: 'replicate',
+        username: cara.username,
+        target: 'Org Acme UAT',
+        details: { job: { id: 4711, kind: 'full' }, objects: ['Account', 'Contact'], warnings: 0 },
+      },
+    ]);
+    const { context, page, problems } = await openTab(browser);
+    await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
+    await page.goto(`${baseUrl}/activity?user=${cara.id}&period=7d&activity=replicate`);
+    const toggle = page.getByRole('button', { name: /job\.id: 4711/ });
+    await toggle.waitFor();
+    expect(await page.getByText('12 records').count()).toBe(1);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    const block = page.locator('.details-fields');
+    await block.waitFor();
+    expect(await block.locator('dt').allInnerTexts()).toEqual([
+      'job.id',
+      'job.kind',
+      'objects[0]',
+      'objects[1]',
+      'warnings',
+    ]);
+    expect(await block.locator('dd').allInnerTexts()).toEqual(['4711', 'full', 'Account', 'Contact', '0']);
+    if (process.env.DETAILS_SHOT) await page.screenshot({ path: process.env.DETAILS_SHOT, fullPage: false });
+    await page.getByRole('button', { name: '5 fields' }).click();
+    await expect.poll(() => block.count()).toBe(0);
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
 });

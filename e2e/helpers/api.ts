@@ -99,7 +99,7 @@ export interface IngestEvent {
   occurredAt?: string;
   status?: string;
   target?: string;
-  details?: string;
+  details?: string | Record<string, unknown>;
   publicIp?: string;
 }
 

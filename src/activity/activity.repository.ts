@@ -3,7 +3,7 @@ import type { SortKey } from '../contracts/activity-terms.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../kernel/errors.js';
-import { type ActivityListRow, EXPORT_COLUMNS, type ExportRow } from './activity.js';
+import { type ActivityListRow, EXPORT_COLUMNS, type ExportRow, ROW_FIELDS } from './activity.js';
 import type { CursorPosition } from './search/cursor.js';
 import type { ActivityFilter } from './search/filter.js';
 
@@ -16,8 +16,8 @@ const SORT_COLUMNS: Record<SortKey, Array<'occurred_at' | 'username' | 'activity
   activity: ['activity', 'occurred_at', 'id'],
 };
 
-/** The columns a page or an export reads, in ExportRow's (and the CSV's) order. */
-const ACTIVITY_COLUMNS = EXPORT_COLUMNS.map((column) => column.field);
+/** The columns a page or an export reads, in ExportRow's order. */
+const ACTIVITY_COLUMNS = [...ROW_FIELDS];
 /** Where each sort key column sits in an ExportRow. */
 const exportIndex = (field: (typeof EXPORT_COLUMNS)[number]['field']) =>
   EXPORT_COLUMNS.findIndex((column) => column.field === field);
@@ -114,7 +114,8 @@ export function exportBatchQuery(
 
 /** A text column as csv.ts writes it: formula triggers neutralised, NULL and '' both left empty. */
 function csvText(column: string) {
-  const ref = sql.ref(column);
+  // An object's details are written as their JSON (decision 018), a string's as it is.
+  const ref = column === 'details' ? sql`coalesce(details_json, details)` : sql.ref(column);
   // ascii() of = + - @ tab CR: a third cheaper than comparing left(…, 1) strings (COPY of 9.4M rows).
   return sql<string>`nullif(case when ascii(${ref}) in (61, 43, 45, 64, 9, 13) then '''' || ${ref} else ${ref} end, '')`;
 }

@@ -8,6 +8,7 @@ import { isAdmin } from '../kernel/actor.js';
 import { forbidden } from '../kernel/errors.js';
 import type { ActivityService } from './activity.service.js';
 import { exportFilename } from './export/export-filename.js';
+import { refuseBadDetails } from './ingest/details-guard.js';
 import type { IngestCaller } from './ingest/ingest.js';
 
 interface ActivityRoutesOptions {
@@ -68,6 +69,7 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
     {
       config: { auth: 'session-or-api-key', apiKeyScope: 'activities:write' },
       bodyLimit: 4 * 1024 * 1024,
+      preValidation: refuseBadDetails,
       schema: {
         tags: ['activity'],
         summary:

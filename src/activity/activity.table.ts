@@ -10,7 +10,10 @@ export interface ActivityTable {
   activity: string;
   status: string;
   target: string | null;
+  /** A string's details; for an object, its string values joined by U+0001 (what `q` searches). */
   details: string | null;
+  /** An object's details as canonical JSON (decision 018); null for a string or none. */
+  detailsJson: string | null;
   publicIp: string | null;
   sessionId: string | null;
   idempotencyKey: string | null;

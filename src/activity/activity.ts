@@ -1,5 +1,6 @@
 import type { Activity } from '../contracts/activity.js';
 import type { ActivityRow } from './activity.table.js';
+import { fromStoredDetails } from './details.js';
 
 export type ActivityListRow = Pick<
   ActivityRow,
@@ -11,6 +12,7 @@ export type ActivityListRow = Pick<
   | 'status'
   | 'target'
   | 'details'
+  | 'detailsJson'
   | 'publicIp'
   | 'sessionId'
   | 'source'
@@ -25,7 +27,7 @@ export function toActivity(row: ActivityListRow): Activity {
     activity: row.activity,
     status: row.status,
     target: row.target,
-    details: row.details,
+    details: fromStoredDetails(row.details, row.detailsJson),
     publicIp: row.publicIp,
     sessionId: row.sessionId,
     source: row.source,
@@ -51,8 +53,17 @@ export const EXPORT_COLUMNS = [
   { field: 'source', header: 'Source' },
 ] as const satisfies ReadonlyArray<{ field: keyof ActivityListRow; header: string }>;
 
-/** An exported row as the engines hand it over: an array in EXPORT_COLUMNS order (cheaper than an object a row). */
-export type ExportRow = FieldValues<typeof EXPORT_COLUMNS>;
+/**
+ * The columns a page or an export reads: the CSV's, then an object's details JSON (which the CSV
+ * writes in the Details cell, and JSON Lines as the object).
+ */
+export const ROW_FIELDS = [...EXPORT_COLUMNS.map((column) => column.field), 'detailsJson'] as const;
+
+/**
+ * An exported row as the engines hand it over: an array in ROW_FIELDS order (cheaper than an
+ * object a row).
+ */
+export type ExportRow = [...FieldValues<typeof EXPORT_COLUMNS>, detailsJson: string | null];
 type FieldValues<Columns extends readonly { field: keyof ActivityListRow }[]> = {
   -readonly [K in keyof Columns]: Columns[K] extends { field: infer F extends keyof ActivityListRow }
     ? ActivityListRow[F]
@@ -60,8 +71,20 @@ type FieldValues<Columns extends readonly { field: keyof ActivityListRow }[]> = 
 };
 
 export function exportRowToActivity(row: ExportRow): Activity {
-  const [occurredAt, username, activity, status, target, details, publicIp, sessionId, userId, id, source] =
-    row;
+  const [
+    occurredAt,
+    username,
+    activity,
+    status,
+    target,
+    details,
+    publicIp,
+    sessionId,
+    userId,
+    id,
+    source,
+    detailsJson,
+  ] = row;
   return toActivity({
     id,
     occurredAt,
@@ -71,6 +94,7 @@ export function exportRowToActivity(row: ExportRow): Activity {
     status,
     target,
     details,
+    detailsJson,
     publicIp,
     sessionId,
     source,

@@ -2,6 +2,23 @@ import { type Static, Type } from '@sinclair/typebox';
 import { PERIODS, SORTS } from './activity-terms.js';
 import { Nullable } from './common.js';
 
+/** A JSON value, as an object's details may hold at any depth. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** Details given as a JSON object (a SIEM reads its fields). */
+export type DetailsObject = { [key: string]: JsonValue };
+/** An activity's details: free text, or a JSON object. */
+export type ActivityDetails = string | DetailsObject;
+
+const DETAILS_DESCRIPTION =
+  'a string (at most 4,000 characters) or a JSON object (at most 16,384 bytes of its compact UTF-8 JSON), returned deep-equal, key order not guaranteed';
+// A type list rather than an anyOf, so no schema branch coerces one type into another; ingest
+// refuses any other type itself before validation (details.ts).
+const NullableDetails = Type.Unsafe<ActivityDetails | null>({
+  type: ['string', 'object', 'null'],
+  additionalProperties: true,
+  description: DETAILS_DESCRIPTION,
+});
+
 export const ActivitySchema = Type.Object(
   {
     id: Type.String(),
@@ -11,7 +28,7 @@ export const ActivitySchema = Type.Object(
     activity: Type.String(),
     status: Type.String(),
     target: Nullable(Type.String()),
-    details: Nullable(Type.String()),
+    details: NullableDetails,
     publicIp: Nullable(Type.String()),
     sessionId: Nullable(Type.String()),
     source: Nullable(
@@ -50,7 +67,12 @@ const FilterProperties = {
   userId: Type.Optional(Type.String({ format: 'uuid' })),
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   activity: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'text in target or details' })),
+  q: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'text in target or details (any string value of an object, not its keys)',
+    }),
+  ),
   sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),
   order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')])),
 };
@@ -88,7 +110,7 @@ export const IngestEvent = Type.Object(
     occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
     status: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     target: Type.Optional(Type.String({ maxLength: 1_000 })),
-    details: Type.Optional(Type.String({ maxLength: 4_000 })),
+    details: Type.Optional(NullableDetails),
     publicIp: Type.Optional(Type.String({ maxLength: 64 })),
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },

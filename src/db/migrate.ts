@@ -17,6 +17,7 @@ import * as sessionListCovering from './migrations/013_session_list_covering.js'
 import * as sessionEndings from './migrations/014_session_endings.js';
 import * as userFigures from './migrations/015_user_figures.js';
 import * as sessionSearch from './migrations/016_session_search.js';
+import * as activityDetailsJson from './migrations/017_activity_details_json.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -35,6 +36,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '014_session_endings': sessionEndings,
   '015_user_figures': userFigures,
   '016_session_search': sessionSearch,
+  '017_activity_details_json': activityDetailsJson,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -15,12 +15,13 @@ const FIELDS = [
   'status',
   'target',
   'details',
+  'detailsJson',
   'publicIp',
   'sessionId',
   'idempotencyKey',
   'source',
 ] as const satisfies readonly (keyof ActivityRow)[];
-const PG_TYPES = ['bigint', 'text', 'bigint', 'bigint', ...Array<string>(10).fill('text')];
+const PG_TYPES = ['bigint', 'text', 'bigint', 'bigint', ...Array<string>(11).fill('text')];
 /** A key already stored, or stored meanwhile by a writer in flight, skips its row instead of failing the call. */
 const SKIP_STORED_KEYS = 'on conflict (org_id, idempotency_key) where idempotency_key is not null do nothing';
 

@@ -29,10 +29,18 @@ export type ChainedValues = [
  * SHA-256 over a canonical encoding of every stored field, including the previous hash:
  * a JSON array in fixed order, so no field can move, vanish or change without notice. A source
  * (an ingested event's writer, added later) follows at the end when there is one, so rows stored
- * before it existed keep their hash.
+ * before it existed keep their hash. An object's details (their canonical JSON, decision 018) follow
+ * the source, null or not: only such rows have that many values, so a string's details can never
+ * hash as an object's, and every row stored before keeps its hash.
  */
-export function hashChainedValues(values: ChainedValues, source: string | null = null): string {
-  return hash('sha256', JSON.stringify(source === null ? values : [...values, source]), 'hex');
+export function hashChainedValues(
+  values: ChainedValues,
+  source: string | null = null,
+  detailsJson: string | null = null,
+): string {
+  const all =
+    detailsJson !== null ? [...values, source, detailsJson] : source !== null ? [...values, source] : values;
+  return hash('sha256', JSON.stringify(all), 'hex');
 }
 
 export function hashActivity(row: ChainedFields): string {
@@ -59,5 +67,6 @@ export function hashLinkedActivity(row: Omit<NewActivityRow, 'id'>, seq: number,
       prevHash,
     ],
     row.source ?? null,
+    row.detailsJson ?? null,
   );
 }

@@ -1,6 +1,8 @@
 import type { Transaction } from 'kysely';
+import type { ActivityDetails } from '../../contracts/activity.js';
 import type { Schema } from '../../db/schema.js';
 import type { ActivityChainLinkTable, ActivityRow } from '../activity.table.js';
+import { toStoredDetails } from '../details.js';
 import { lockChainHead, writeLinks } from './append-links.js';
 import { insertActivities, reserveActivityIds } from './append-rows.js';
 import { hashLinkedActivity } from './chain.js';
@@ -13,7 +15,8 @@ export interface ActivityEvent {
   activity: string;
   status: 'success' | 'failure' | string;
   target?: string | null;
-  details?: string | null;
+  /** Free text, or a JSON object (stored canonically, decision 018). */
+  details?: ActivityDetails | null;
   publicIp?: string | null;
   sessionId?: string | null;
   idempotencyKey?: string | null;
@@ -72,7 +75,7 @@ export async function recordActivityGroups(
       activity: stored(event.activity),
       status: stored(event.status),
       target: storedOrNull(event.target),
-      details: storedOrNull(event.details),
+      ...toStoredDetails(event.details),
       publicIp: event.publicIp ?? null,
       sessionId: event.sessionId ?? null,
       idempotencyKey: storedOrNull(event.idempotencyKey),

@@ -40,8 +40,9 @@ export function toCsvChunk(rows: readonly ExportRow[]): string {
     userId,
     id,
     source,
+    detailsJson,
   ] of rows) {
-    out += `${csvCell(new Date(occurredAt).toISOString())},${csvCell(username)},${csvCell(activity)},${csvCell(status)},${csvCell(target ?? '')},${csvCell(details ?? '')},${csvCell(ip ?? '')},${csvCell(sessionId ?? '')},${csvCell(userId ?? '')},${id},${csvCell(source ?? '')}\r\n`;
+    out += `${csvCell(new Date(occurredAt).toISOString())},${csvCell(username)},${csvCell(activity)},${csvCell(status)},${csvCell(target ?? '')},${csvCell(detailsJson ?? details ?? '')},${csvCell(ip ?? '')},${csvCell(sessionId ?? '')},${csvCell(userId ?? '')},${id},${csvCell(source ?? '')}\r\n`;
   }
   return out;
 }

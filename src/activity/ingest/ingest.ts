@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
+import type { ActivityDetails } from '../../contracts/activity.js';
 import type { Schema } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
@@ -27,7 +28,8 @@ export interface IngestEvent {
   occurredAt?: string | undefined;
   status?: string | undefined;
   target?: string | undefined;
-  details?: string | undefined;
+  /** Checked at the HTTP edge (details-guard.ts): a string or an object within its limit. */
+  details?: ActivityDetails | null | undefined;
   publicIp?: string | undefined;
   idempotencyKey?: string | undefined;
 }

@@ -22,7 +22,7 @@ import type {
 } from '../../../src/contracts/sessions.ts';
 
 export type { User, UserListItem, UserPage } from '../../../src/contracts/accounts.ts';
-export type { Activity } from '../../../src/contracts/activity.ts';
+export type { Activity, ActivityDetails, DetailsObject, JsonValue } from '../../../src/contracts/activity.ts';
 export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
 export type { Role } from '../../../src/kernel/actor.ts';

@@ -1,5 +1,6 @@
 import type { Activity } from '../../api/types.ts';
 import { formatDateTime } from '../../lib/time.ts';
+import { detailsSummary } from '../activity/details-fields.ts';
 
 /** What the session did, oldest first: its login, what it ran, how it ended. */
 export function SessionTimeline({ activities }: { activities: Activity[] }) {
@@ -20,7 +21,7 @@ export function SessionTimeline({ activities }: { activities: Activity[] }) {
           </div>
           {(a.details || a.publicIp) && (
             <p className="timeline-details">
-              {a.details}
+              {a.details && detailsSummary(a.details)}
               {a.details && a.publicIp && ' · '}
               {a.publicIp && <span className="mono">{a.publicIp}</span>}
             </p>

@@ -48,6 +48,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Opens the Activity picker, types a name, takes it with Enter, and closes the picker. */
+async function chooseActivity(page: Page, typed: string) {
+  await page.getByLabel('Activity', { exact: true }).click();
+  await page.getByLabel('Find or type an activity').fill(typed);
+  await page.getByLabel('Find or type an activity').press('Enter');
+  await page.getByLabel('Find or type an activity').press('Escape');
+}
+
 const summary = (page: Page) => page.locator('.results-summary').innerText();
 const bodyRows = (page: Page) => page.locator('tbody tr');
 const firstTime = (page: Page) => page.locator('tbody tr time').first().getAttribute('datetime');
@@ -62,7 +70,8 @@ describe('Activity Log', () => {
 
     await page.getByLabel('Time Period').selectOption('7d');
     await page.getByLabel('Users').selectOption({ label: ana.username });
-    await page.getByLabel('Activity', { exact: true }).fill('backup');
+    // Typed as a person would, capitalised: it stands for the org's `backup`.
+    await chooseActivity(page, 'Backup');
     await page.getByRole('button', { name: 'Get Details' }).click();
     await page.waitForURL(/period=7d/);
     const url = new URL(page.url());
@@ -108,7 +117,7 @@ describe('Activity Log', () => {
     await expect.poll(() => summary(page)).toBe('Page 1 · 230 results');
     expect(await page.getByLabel('Time Period').inputValue()).toBe('7d');
     expect(await page.getByLabel('Users').inputValue()).toBe(ana.id);
-    expect(await page.getByLabel('Activity', { exact: true }).inputValue()).toBe('backup');
+    expect(await page.getByLabel('Activity', { exact: true }).innerText()).toBe('backup');
     expect(await page.getByText(/Times in Europe\/Berlin \(UTC\+0[12]:00\)/).count()).toBe(1);
 
     const downloading = page.waitForEvent('download');
@@ -147,13 +156,24 @@ describe('Activity Log', () => {
     );
 
     await page.getByLabel('Time Period').selectOption('7d');
-    await page.getByLabel('Target or details contain').fill('Sandbox QA');
+    await page.getByLabel('Text or IP').fill('Sandbox QA');
     await page.getByRole('button', { name: 'Get Details' }).click();
     await expect.poll(() => summary(page)).toBe('Page 1 · 115 results');
     const targets = await page.locator('tbody td[data-label="Target"]').allInnerTexts();
     expect(targets.every((t) => t.includes('Sandbox QA-2'))).toBe(true);
 
-    await page.getByLabel('Activity', { exact: true }).fill('no-such-activity');
+    // Ana's 230 backups of the week, but the 23 her job reported as "failure".
+    await page.getByLabel('Text or IP').fill('');
+    await page.getByLabel('Status').selectOption('success');
+    await page.getByRole('button', { name: 'Get Details' }).click();
+    await page.waitForURL(/status=success/);
+    await expect.poll(() => summary(page)).toBe('Page 1 · 207 results');
+
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Activity', { exact: true }).click();
+    await page.getByLabel('Find or type an activity').fill('no-such-activity');
+    await page.getByLabel('Find or type an activity').press('Enter');
+    await page.getByText('Never recorded in this org: no-such-activity').waitFor();
     await page.getByRole('button', { name: 'Get Details' }).click();
     await page.getByText('No activities match').waitFor();
     expect(problems.messages).toEqual([]);

@@ -415,10 +415,10 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
           status: i % 3 ? 'success' : '-failure',
         })),
       );
-      const start = () =>
-        t.app.services.activity
-          .exportActivities(adminActor(), { activity: ['nasty'] }, 'csv')
-          .stream[Symbol.asyncIterator]();
+      const start = async () =>
+        (await t.app.services.activity.exportActivities(adminActor(), { activity: ['nasty'] }, 'csv')).stream[
+          Symbol.asyncIterator
+        ]();
       // Bytes first, text last: COPY's chunks end wherever they end, in the middle of a character too.
       const readRest = async (chunks: AsyncIterator<Buffer | string>, first: Buffer[] = []) => {
         const bytes = [...first];
@@ -427,9 +427,9 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
         return Buffer.concat(bytes).toString('utf8');
       };
       // Two exports opened and paused hold every COPY slot: the third reads keyset batches.
-      const [a, b] = [start(), start()];
+      const [a, b] = [await start(), await start()];
       const [aFirst, bFirst] = [[Buffer.from((await a.next()).value)], [Buffer.from((await b.next()).value)]];
-      const batched = await readRest(start());
+      const batched = await readRest(await start());
       const [copied, copiedToo] = [await readRest(a, aFirst), await readRest(b, bFirst)];
       const records: string[][] = parse(batched.slice(BOM.length), { record_delimiter: '\r\n' });
       expect(records).toHaveLength(1 + NASTY.length + 2_100);
@@ -441,7 +441,7 @@ describeEachEngine('activity export (GET /api/activities/export)', (engine) => {
       await put(Array.from({ length: 3_000 }, (_, i) => ({ target: `row ${i}`, details: 'x'.repeat(100) })));
       // More than the PostgreSQL pool's 10 connections: a leaked one per export would hang the last.
       for (let i = 0; i < 12; i++) {
-        const { stream } = t.app.services.activity.exportActivities(
+        const { stream } = await t.app.services.activity.exportActivities(
           adminActor(),
           { activity: ['backup'] },
           'csv',

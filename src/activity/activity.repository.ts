@@ -47,6 +47,7 @@ function filtered(db: Db, filter: ActivityFilter) {
   if (filter.userId !== null) query = query.where('userId', '=', filter.userId);
   if (filter.username !== null) query = query.where('username', '=', filter.username);
   if (filter.activities.length > 0) query = query.where('activity', 'in', filter.activities);
+  if (filter.statuses.length > 0) query = query.where('status', 'in', filter.statuses);
   if (filter.text !== null) query = query.where(textMatches(db, filter.text));
   return query;
 }
@@ -58,14 +59,25 @@ function filtered(db: Db, filter: ActivityFilter) {
  */
 const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))";
 
-/** The search condition for `q`: text in the target or the details, ignoring case. */
+/** What the start of an address can look like (IPv4, IPv6, IPv4-mapped): only then is it asked. */
+const ADDRESS_START = /^[0-9a-f.:]+$/i;
+
+/**
+ * The search condition for `q`: text in the target or the details, ignoring case, or the start
+ * of the public IP (stored normalised: IPv6 in lower case).
+ */
 export function textMatches(db: Db, text: string) {
   const pattern = `%${escapeLike(text)}%`;
-  if (isPostgres(db) && !text.includes('\u0001'))
-    return sql<boolean>`${sql.raw(JOINED_TEXT)} ilike ${pattern} escape '\\'`;
   // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE for the same answer.
   const like = sql.raw(isPostgres(db) ? 'ilike' : 'like');
-  return sql<boolean>`(target ${like} ${pattern} escape '\\' or details ${like} ${pattern} escape '\\')`;
+  const byText =
+    isPostgres(db) && !text.includes('\u0001')
+      ? sql<boolean>`${sql.raw(JOINED_TEXT)} ilike ${pattern} escape '\\'`
+      : sql<boolean>`(target ${like} ${pattern} escape '\\' or details ${like} ${pattern} escape '\\')`;
+  if (!ADDRESS_START.test(text)) return byText;
+  // Plain LIKE on the lower-cased prefix: the pattern index (migration 020) serves it.
+  const prefix = `${text.toLowerCase()}%`;
+  return sql<boolean>`(${byText} or public_ip like ${prefix} escape '\\')`;
 }
 
 function ordered<O>(query: SelectQueryBuilder<Schema, 'activities', O>, filter: ActivityFilter) {

@@ -55,7 +55,7 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
       const format = request.query.format ?? 'csv';
       // Before the export starts: once it holds a slot, only its stream's close gives it back.
       const orgName = await accounts.getOrgName(actor.orgId);
-      const { range, stream } = activity.exportActivities(actor, request.query, format);
+      const { range, stream } = await activity.exportActivities(actor, request.query, format);
       return reply
         .header('content-type', CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${exportFilename(orgName, range, format)}"`)

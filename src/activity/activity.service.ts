@@ -5,7 +5,6 @@ import { storedSecret } from '../db/settings.js';
 import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
 import type { Clock } from '../kernel/clock.js';
 import { forbidden } from '../kernel/errors.js';
-import { normalizeUsername } from '../kernel/username.js';
 import { toActivity } from './activity.js';
 import {
   countActivities,
@@ -28,6 +27,7 @@ import { createIngestLimiter } from './ingest/ingest-limiter.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
 import { decodeCursor, encodeCursor } from './search/cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './search/filter.js';
+import { scopedFilter } from './search/scoped-filter.js';
 import { verifyChainInWorker } from './workers/chain-verifier.js';
 import { createExportReader } from './workers/export-reader.js';
 
@@ -93,17 +93,6 @@ export function createActivityService(deps: ActivityServiceDeps) {
   const verifiesRunning = createRunningLimit('verifications of the activity log', VERIFY_LIMITS);
   const secret = storedSecret(db, 'cursor_secret');
 
-  /** The filter a caller may run: always their org; a non-admin only ever their own rows. */
-  const scopedFilter = (actor: Actor, query: ActivityQuery): Omit<ActivityFilter, 'from' | 'to'> => ({
-    orgId: actor.orgId,
-    userId: confinedUserId(actor) ?? query.userId ?? null,
-    username: query.username === undefined ? null : normalizeUsername(query.username),
-    activities: [...new Set(query.activity ?? [])].sort(),
-    text: query.q?.trim() || null,
-    sort: query.sort ?? 'occurredAt',
-    order: query.order ?? 'desc',
-  });
-
   /**
    * PostgreSQL's own CSV writer (COPY), for a CSV export: several times faster than reading rows
    * into Node. It holds a pooled connection for the whole export, so only MAX_COPY_EXPORTS run at
@@ -137,7 +126,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
       actor: Actor,
       query: ActivityQuery & { limit?: number | undefined; cursor?: string | undefined },
     ): Promise<ActivityPage> {
-      const scoped = scopedFilter(actor, query);
+      const scoped = await scopedFilter(db, actor, query);
       const limit = query.limit ?? 100;
       // Resolved (so checked) with a cursor too; the cursor keeps a preset's range from moving.
       const range = resolveRange(query, clock.now());
@@ -178,15 +167,15 @@ export function createActivityService(deps: ActivityServiceDeps) {
      * RATE_LIMITED when the caller or this instance runs as many exports as allowed; the slot is
      * given back when the stream closes (finished, failed, or destroyed by a client that left).
      */
-    exportActivities(
+    async exportActivities(
       actor: Actor,
       query: ActivityQuery,
       format: ExportFormat,
       options: { onRows?: (count: number) => void } = {},
-    ): { range: { from: number; until: number }; stream: Readable } {
+    ): Promise<{ range: { from: number; until: number }; stream: Readable }> {
       const startedAt = clock.now();
-      const filter = { ...scopedFilter(actor, query), ...resolveRange(query, startedAt) };
-      const range = { from: filter.from, until: filter.to ?? startedAt };
+      const range = resolveRange(query, startedAt);
+      const filter: ActivityFilter = { ...(await scopedFilter(db, actor, query)), ...range };
       const release = exportsRunning.take(actor);
       let count = 0;
       let finished = false;
@@ -230,16 +219,16 @@ export function createActivityService(deps: ActivityServiceDeps) {
       // Also on 'close': a stream destroyed before its first read never starts the generator, so
       // its finally never runs.
       stream.once('close', release);
-      return { range, stream };
+      return { range: { from: range.from, until: range.to ?? startedAt }, stream };
     },
 
     listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),
 
     /** The exact number of rows an export of this query will hold (for progress bars). */
-    countForExport: (actor: Actor, query: ActivityQuery) =>
+    countForExport: async (actor: Actor, query: ActivityQuery) =>
       countActivities(
         db,
-        { ...scopedFilter(actor, query), ...resolveRange(query, clock.now()) },
+        { ...(await scopedFilter(db, actor, query)), ...resolveRange(query, clock.now()) },
         Number.MAX_SAFE_INTEGER,
       ),
 
@@ -279,6 +268,7 @@ function describeFilter(filter: ActivityFilter): string {
   if (filter.userId) parts.push(`userId ${filter.userId}`);
   if (filter.username) parts.push(`username ${filter.username}`);
   if (filter.activities.length) parts.push(`activity ${filter.activities.join(',')}`);
+  if (filter.statuses.length) parts.push(`status ${filter.statuses.join(',')}`);
   if (filter.text) parts.push(`text "${filter.text}"`);
   return parts.join('; ');
 }

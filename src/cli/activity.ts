@@ -97,7 +97,7 @@ export function registerActivityCommands(program: Command): void {
         };
         const total = await context.activity.countForExport(actor, query);
         const bar = createProgressBar('export', total);
-        const { range, stream } = context.activity.exportActivities(actor, query, format, {
+        const { range, stream } = await context.activity.exportActivities(actor, query, format, {
           onRows: (count) => bar.update(count),
         });
         const out = options.out ?? exportFilename(org.name, range, format);

@@ -66,11 +66,23 @@ const FilterProperties = {
   ),
   userId: Type.Optional(Type.String({ format: 'uuid' })),
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  activity: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
+  activity: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      maxItems: 50,
+      description: 'activity names, repeatable; each matches the names of the org ignoring case',
+    }),
+  ),
+  status: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 32 }), {
+      maxItems: 20,
+      description: 'exact statuses, repeatable, e.g. status=failed',
+    }),
+  ),
   q: Type.Optional(
     Type.String({
       maxLength: 200,
-      description: 'text in target or details (any string value of an object, not its keys)',
+      description:
+        'text in target or details (any string value of an object, not its keys), ignoring case; or the start of the public IP',
     }),
   ),
   sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),

@@ -13,7 +13,6 @@ import { notFound } from '../kernel/errors.js';
 import { type FreshestAccess, STORED_ACCESS_LAG_MS } from './freshest-access.js';
 import type { SessionLimits } from './policy/session-limits.js';
 import { toSession } from './session.js';
-import type { SessionRow } from './session.table.js';
 import { decodeCursor, encodeCursor } from './session-cursor.js';
 import { toSessionDetail } from './session-detail.js';
 import { toSessionQuery } from './session-filter.js';

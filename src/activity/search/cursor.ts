@@ -10,7 +10,7 @@ const badCursor = () =>
 
 /** What a cursor is bound to: the filter and how its range was asked for (a preset, or from/to). */
 function fingerprint(filter: ActivityFilter, rangeSpec: string): string {
-  return JSON.stringify([
+  const fields = [
     rangeSpec,
     filter.orgId,
     filter.from,
@@ -21,7 +21,10 @@ function fingerprint(filter: ActivityFilter, rangeSpec: string): string {
     filter.text,
     filter.sort,
     filter.order,
-  ]);
+  ];
+  // Appended only when set, so the cursors of pages without a status filter stay as they were.
+  if (filter.statuses.length > 0) fields.push(filter.statuses);
+  return JSON.stringify(fields);
 }
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64url');

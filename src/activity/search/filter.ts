@@ -10,6 +10,7 @@ export interface ActivityQuery {
   userId?: string | undefined;
   username?: string | undefined;
   activity?: string[] | undefined;
+  status?: string[] | undefined;
   q?: string | undefined;
   sort?: SortKey | undefined;
   order?: SortOrder | undefined;
@@ -22,7 +23,10 @@ export interface ActivityFilter {
   to: number | null;
   userId: string | null;
   username: string | null;
+  /** The org's activity names the query's names stand for (matched ignoring case), sorted. */
   activities: string[];
+  /** Exact statuses, sorted; none = any. */
+  statuses: string[];
   text: string | null;
   sort: SortKey;
   order: SortOrder;

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { User } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { localDay } from '../../lib/time.ts';
+import { ActivityPicker } from './ActivityPicker.tsx';
 import {
   type ActivityFilter,
   DEFAULT_FILTER,
@@ -19,7 +20,15 @@ interface ActivityFiltersProps {
   onApply: (filter: ActivityFilter) => void;
 }
 
-/** The seed's search form: Time Period, Users, Activity (plus free text), Get Details. */
+/** Statuses the product and the usual jobs record; the API takes any (status=…). */
+const STATUS_OPTIONS = [
+  { value: '', label: 'Any status' },
+  { value: 'success', label: 'Success' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'aborted', label: 'Aborted' },
+];
+
+/** The seed's search form: Time Period, Users, Activity, Status, text, Get Details. */
 export function ActivityFilters({ applied, users, isAdmin, activityTypes, onApply }: ActivityFiltersProps) {
   const [draft, setDraft] = useState(applied);
   const [problem, setProblem] = useState<string | null>(null);
@@ -117,30 +126,28 @@ export function ActivityFilters({ applied, users, isAdmin, activityTypes, onAppl
         </div>
         <div className="field">
           <label htmlFor="activity">Activity</label>
-          <input
-            id="activity"
-            list="activity-types"
-            placeholder="All activities"
-            autoComplete="off"
-            aria-describedby="activity-hint"
-            value={draft.activity}
-            onChange={(e) => set('activity', e.target.value)}
+          <ActivityPicker
+            value={draft.activities}
+            known={activityTypes}
+            onChange={(names) => set('activities', names)}
           />
-          <datalist id="activity-types">
-            {activityTypes.map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
-          <p id="activity-hint" className="hint">
-            e.g. backup, compare; commas for several
-          </p>
         </div>
         <div className="field">
-          <label htmlFor="q">Target or details contain</label>
+          <label htmlFor="status">Status</label>
+          <select id="status" value={draft.status} onChange={(e) => set('status', e.target.value)}>
+            {STATUS_OPTIONS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="q">Text or IP</label>
           <input
             id="q"
             type="search"
-            placeholder="Any text"
+            placeholder="Target, details or an IP"
             value={draft.q}
             onChange={(e) => set('q', e.target.value)}
           />

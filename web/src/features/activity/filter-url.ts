@@ -26,8 +26,10 @@ export interface ActivityFilter {
   from: string;
   to: string;
   userId: string;
-  /** Activity names, comma-separated as typed. */
-  activity: string;
+  /** Activity names: the org's, or typed (the server matches them ignoring case). */
+  activities: string[];
+  /** One status, or '' for any. */
+  status: string;
   q: string;
   sort: ActivitySort;
   order: SortOrder;
@@ -38,7 +40,8 @@ export const DEFAULT_FILTER: ActivityFilter = {
   from: '',
   to: '',
   userId: '',
-  activity: '',
+  activities: [],
+  status: '',
   q: '',
   sort: 'occurredAt',
   order: 'desc',
@@ -60,19 +63,12 @@ export function filterFromSearch(search: URLSearchParams): ActivityFilter {
     from: custom ? from : '',
     to: custom ? to : '',
     userId: search.get('user') ?? '',
-    activity: search.getAll('activity').join(', '),
+    activities: [...new Set(search.getAll('activity').map((name) => name.trim()))].filter(Boolean),
+    status: search.get('status') ?? '',
     q: search.get('q') ?? '',
     sort: SORT_VALUES.has(sort) ? (sort as ActivitySort) : DEFAULT_FILTER.sort,
     order: order === 'asc' || order === 'desc' ? order : sort && sort !== 'occurredAt' ? 'asc' : 'desc',
   };
-}
-
-/** Splits "backup, compare" into names. */
-export function activityNames(text: string): string[] {
-  return text
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
 }
 
 /** The page URL's query for a filter; defaults are left out so links stay short. */
@@ -86,7 +82,8 @@ export function filterToSearch(filter: ActivityFilter): string {
     params.set('period', filter.period);
   }
   if (filter.userId) params.set('user', filter.userId);
-  for (const name of activityNames(filter.activity)) params.append('activity', name);
+  for (const name of filter.activities) params.append('activity', name);
+  if (filter.status) params.set('status', filter.status);
   if (filter.q.trim()) params.set('q', filter.q.trim());
   if (filter.sort !== DEFAULT_FILTER.sort || filter.order !== DEFAULT_FILTER.order) {
     params.set('sort', filter.sort);
@@ -113,8 +110,8 @@ export function filterToQuery(filter: ActivityFilter): ActivityQuery {
     query.period = filter.period;
   }
   if (filter.userId) query.userId = filter.userId;
-  const names = activityNames(filter.activity);
-  if (names.length) query.activity = names;
+  if (filter.activities.length) query.activity = filter.activities;
+  if (filter.status) query.status = [filter.status];
   if (filter.q.trim()) query.q = filter.q.trim();
   return query;
 }

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import { type Actor, confinedUserId } from '../../kernel/actor.js';
+import { normalizeUsername } from '../../kernel/username.js';
+import { listActivityNames } from '../activity.repository.js';
+import type { ActivityFilter, ActivityQuery } from './filter.js';
+
+/**
+ * The org's names a query's activity names stand for, ignoring case: a person types `Backup` or
+ * `LOGIN` for `backup` or `user.login`'s exact spelling. The filter itself then stays an exact
+ * match, which the indexes serve. A name the org does not have stays as typed (it finds nothing).
+ */
+export function resolveActivityNames(typed: readonly string[], known: readonly string[]): string[] {
+  const byLower = new Map<string, string[]>();
+  for (const name of known) {
+    const lower = name.toLowerCase();
+    byLower.set(lower, [...(byLower.get(lower) ?? []), name]);
+  }
+  const resolved = typed.flatMap((name) => byLower.get(name.toLowerCase()) ?? [name]);
+  return [...new Set(resolved)].sort();
+}
+
+/** The filter a caller may run: always their org; a non-admin only ever their own rows. */
+export async function scopedFilter(
+  db: Kysely<Schema>,
+  actor: Actor,
+  query: ActivityQuery,
+): Promise<Omit<ActivityFilter, 'from' | 'to'>> {
+  const typed = query.activity ?? [];
+  return {
+    orgId: actor.orgId,
+    userId: confinedUserId(actor) ?? query.userId ?? null,
+    username: query.username === undefined ? null : normalizeUsername(query.username),
+    activities:
+      typed.length === 0 ? [] : resolveActivityNames(typed, await listActivityNames(db, actor.orgId)),
+    statuses: [...new Set(query.status ?? [])].sort(),
+    text: query.q?.trim() || null,
+    sort: query.sort ?? 'occurredAt',
+    order: query.order ?? 'desc',
+  };
+}

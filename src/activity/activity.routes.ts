@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/accounts.service.js';
-import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from '../contracts/activity.js';
+import {
+  ExportQuery,
+  HistogramQuery,
+  HistogramResponse,
+  IngestBody,
+  SearchQuery,
+  SearchResponse,
+} from '../contracts/activity.js';
 import { errors } from '../contracts/common.js';
 import { requireActor } from '../http/plugins/auth.js';
 import { isAdmin } from '../kernel/actor.js';
@@ -32,6 +39,22 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
       },
     },
     async (request) => activity.searchActivities(requireActor(request), request.query),
+  );
+
+  app.get(
+    '/api/activities/histogram',
+    {
+      schema: {
+        tags: ['activity'],
+        summary:
+          'How many activities match the filter over its period, per bucket, and how many of them failed',
+        description:
+          'The same filters as the search. Buckets ascending, evenly spaced from the start of the period, empty ones as 0; their totals add up to the total of the search for the same filter (uncapped).',
+        querystring: HistogramQuery,
+        response: { 200: HistogramResponse, ...errors(400, 401) },
+      },
+    },
+    async (request) => activity.histogram(requireActor(request), request.query),
   );
 
   app.get(

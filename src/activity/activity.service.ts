@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream';
-import type { Activity } from '../contracts/activity.js';
+import type { Activity, ActivityHistogram } from '../contracts/activity.js';
 import type { DatabaseEngine } from '../db/database.js';
 import { storedSecret } from '../db/settings.js';
 import { type Actor, confinedUserId, isAdmin } from '../kernel/actor.js';
@@ -8,6 +8,7 @@ import { forbidden } from '../kernel/errors.js';
 import { toActivity } from './activity.js';
 import {
   countActivities,
+  countActivityBuckets,
   exportCopyQuery,
   listActivityNames,
   listSessionActivities,
@@ -27,6 +28,7 @@ import { createIngestLimiter } from './ingest/ingest-limiter.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
 import { decodeCursor, encodeCursor } from './search/cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './search/filter.js';
+import { chooseInterval, fillBuckets } from './search/histogram.js';
 import { scopedFilter } from './search/scoped-filter.js';
 import { verifyChainInWorker } from './workers/chain-verifier.js';
 import { createExportReader } from './workers/export-reader.js';
@@ -223,6 +225,19 @@ export function createActivityService(deps: ActivityServiceDeps) {
     },
 
     listActivityTypes: (actor: Actor) => listActivityNames(db, actor.orgId),
+
+    /** The filter's matches over its period, counted per bucket (30 to 100 of them). */
+    async histogram(actor: Actor, query: ActivityQuery): Promise<ActivityHistogram> {
+      const now = clock.now();
+      const filter: ActivityFilter = {
+        ...(await scopedFilter(db, actor, query)),
+        ...resolveRange(query, now),
+      };
+      const until = filter.to ?? now;
+      const interval = chooseInterval(until - filter.from);
+      const counts = await countActivityBuckets(db, filter, interval.ms);
+      return { interval: interval.name, buckets: fillBuckets(filter.from, until, interval, counts) };
+    },
 
     /** The exact number of rows an export of this query will hold (for progress bars). */
     countForExport: async (actor: Actor, query: ActivityQuery) =>

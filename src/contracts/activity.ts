@@ -103,6 +103,26 @@ export const ExportQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The histogram's query: the search's filters (a sort is taken and means nothing here). */
+export const HistogramQuery = Type.Object({ ...FilterProperties }, { additionalProperties: false });
+
+export const HistogramResponse = Type.Object({
+  interval: Type.String({
+    description: 'the width of each bucket: `15m`, `3h`, `12h`, `7d`…; 30 to 100 buckets across the period',
+  }),
+  buckets: Type.Array(
+    Type.Object({
+      start: Type.String({
+        format: 'date-time',
+        description: 'UTC; a bucket ends where the next starts, the last at the end of the period',
+      }),
+      total: Type.Integer({ description: 'matches of the filter in the bucket' }),
+      failed: Type.Integer({ description: 'of those, status "failed"' }),
+    }),
+  ),
+});
+export type ActivityHistogram = Static<typeof HistogramResponse>;
+
 export const SearchResponse = Type.Object({
   items: Type.Array(Type.Ref(ActivitySchema)),
   nextCursor: Type.Union([Type.String(), Type.Null()]),

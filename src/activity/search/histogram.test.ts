@@ -1,0 +1,51 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chooseInterval, fillBuckets, INTERVALS, MAX_BUCKETS } from './histogram.js';
+
+const YEAR = 365 * 86_400_000;
+
+describe('the histogram’s intervals', () => {
+  it('cuts any period from 30 s to 8 years into 30 to 100 buckets', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 30_000, max: 8 * YEAR }), (periodMs) => {
+        const buckets = Math.ceil(periodMs / chooseInterval(periodMs).ms);
+        expect(buckets).toBeGreaterThanOrEqual(30);
+        expect(buckets).toBeLessThanOrEqual(MAX_BUCKETS);
+      }),
+    );
+  });
+
+  it('names the presets as a person reads them', () => {
+    expect(chooseInterval(86_400_000).name).toBe('15m');
+    expect(chooseInterval(7 * 86_400_000).name).toBe('3h');
+    expect(chooseInterval(30 * 86_400_000).name).toBe('12h');
+    expect(chooseInterval(YEAR).name).toBe('7d');
+    expect(INTERVALS.map((i) => i.ms)).toEqual([...INTERVALS.map((i) => i.ms)].sort((a, b) => a - b));
+  });
+
+  it('fills every bucket in order, empty ones as 0, the counts where they belong', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 1, max: 10 * YEAR }),
+        fc.array(fc.nat(), { maxLength: 50 }),
+        (from, periodMs, raw) => {
+          const interval = chooseInterval(periodMs);
+          const count = Math.ceil(periodMs / interval.ms);
+          const counts = [...new Set(raw.map((n) => n % count))].map((index) => ({
+            index,
+            total: index + 2,
+            failed: 1,
+          }));
+          const buckets = fillBuckets(from, from + periodMs, interval, counts);
+          expect(buckets).toHaveLength(count);
+          buckets.forEach((bucket, index) => {
+            expect(Date.parse(bucket.start)).toBe(from + index * interval.ms);
+            const found = counts.find((c) => c.index === index);
+            expect(bucket.total).toBe(found ? index + 2 : 0);
+          });
+        },
+      ),
+    );
+  });
+});

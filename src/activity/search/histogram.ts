@@ -1,0 +1,80 @@
+/** How the histogram cuts a period: whole, named intervals, 30 to 100 of them where possible. */
+
+export interface HistogramInterval {
+  /** As the API names it: `15m`, `1h`, `7d`. */
+  name: string;
+  ms: number;
+}
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Smallest first. Each divides a day or is whole days, so bars read as hours and days. */
+export const INTERVALS: readonly HistogramInterval[] = [
+  { name: '1s', ms: SECOND },
+  { name: '2s', ms: 2 * SECOND },
+  { name: '5s', ms: 5 * SECOND },
+  { name: '15s', ms: 15 * SECOND },
+  { name: '30s', ms: 30 * SECOND },
+  { name: '1m', ms: MINUTE },
+  { name: '2m', ms: 2 * MINUTE },
+  { name: '5m', ms: 5 * MINUTE },
+  { name: '10m', ms: 10 * MINUTE },
+  { name: '15m', ms: 15 * MINUTE },
+  { name: '30m', ms: 30 * MINUTE },
+  { name: '1h', ms: HOUR },
+  { name: '3h', ms: 3 * HOUR },
+  { name: '6h', ms: 6 * HOUR },
+  { name: '12h', ms: 12 * HOUR },
+  { name: '1d', ms: DAY },
+  { name: '3d', ms: 3 * DAY },
+  { name: '7d', ms: 7 * DAY },
+  { name: '14d', ms: 14 * DAY },
+  { name: '30d', ms: 30 * DAY },
+];
+
+export const MAX_BUCKETS = 100;
+
+/**
+ * The smallest interval that cuts the period into at most MAX_BUCKETS. No step is more than 3.34
+ * times the one before it, so that is also at least 30 buckets, for any period from 30 s to
+ * 8 years (histogram.test.ts); beyond, 30-day bars, more than 100 of them.
+ */
+export function chooseInterval(periodMs: number): HistogramInterval {
+  const fits = INTERVALS.find((interval) => Math.ceil(periodMs / interval.ms) <= MAX_BUCKETS);
+  return fits ?? (INTERVALS[INTERVALS.length - 1] as HistogramInterval);
+}
+
+export interface BucketCount {
+  /** Which bucket: (occurredAt − from) divided by the interval, rounded down. */
+  index: number;
+  total: number;
+  failed: number;
+}
+
+export interface HistogramBucket {
+  start: string;
+  total: number;
+  failed: number;
+}
+
+/** Every bucket of the period in order, the empty ones as 0. */
+export function fillBuckets(
+  from: number,
+  until: number,
+  interval: HistogramInterval,
+  counts: readonly BucketCount[],
+): HistogramBucket[] {
+  const count = Math.max(1, Math.ceil((until - from) / interval.ms));
+  const byIndex = new Map(counts.map((c) => [c.index, c]));
+  return Array.from({ length: count }, (_, index) => {
+    const found = byIndex.get(index);
+    return {
+      start: new Date(from + index * interval.ms).toISOString(),
+      total: found?.total ?? 0,
+      failed: found?.failed ?? 0,
+    };
+  });
+}

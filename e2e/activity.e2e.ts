@@ -57,7 +57,7 @@ async function chooseActivity(page: Page, typed: string) {
 }
 
 const summary = (page: Page) => page.locator('.results-summary').innerText();
-const bodyRows = (page: Page) => page.locator('tbody tr');
+const bodyRows = (page: Page) => page.locator('.activity-table tbody tr');
 const firstTime = (page: Page) => page.locator('tbody tr time').first().getAttribute('datetime');
 
 describe('Activity Log', () => {
@@ -176,6 +176,41 @@ describe('Activity Log', () => {
     await page.getByText('Never recorded in this org: no-such-activity').waitFor();
     await page.getByRole('button', { name: 'Get Details' }).click();
     await page.getByText('No activities match').waitFor();
+    expect(problems.messages).toEqual([]);
+    await context.close();
+  });
+
+  it('draws the period as bars above the table, and a click on a bar narrows the search to it', async () => {
+    const { context, page, problems } = await openTab(browser);
+    await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
+    // The page's own histogram: the one its bars were drawn from.
+    const answered = page.waitForResponse((r) => r.url().includes('/api/activities/histogram'));
+    await page.goto(`${baseUrl}/activity?user=${ana.id}&period=7d&activity=backup`);
+    const histogram = (await (await answered).json()) as {
+      interval: string;
+      buckets: Array<{ start: string; total: number }>;
+    };
+    const chart = page.locator('.histogram-chart');
+    await chart.locator('canvas').waitFor();
+    // Ana's 230 backups of the week; her job says "failure", never "failed".
+    expect(await chart.getAttribute('aria-label')).toBe('230 activities, 0 failed, in bars of 3h');
+    const width = 3 * 3_600_000;
+    const spanFrom = Date.parse(histogram.buckets[0]?.start ?? '');
+    const spanUntil = spanFrom + histogram.buckets.length * width;
+    const busiest = histogram.buckets.reduce((a, b) => (b.total > a.total ? b : a));
+    const over = await page.locator('.histogram-chart .u-over').boundingBox();
+    if (!over) throw new Error('no plot area');
+    const middle = Date.parse(busiest.start) + width / 2;
+    await page.mouse.click(
+      over.x + (over.width * (middle - spanFrom)) / (spanUntil - spanFrom),
+      over.y + over.height - 4,
+    );
+    await page.waitForURL(/period=custom/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('from')).toBe(busiest.start);
+    expect(url.searchParams.get('to')).toBe(new Date(Date.parse(busiest.start) + width).toISOString());
+    await expect.poll(() => summary(page)).toBe(`Page 1 · ${busiest.total} results`);
+    await page.getByText('Narrowed on the chart').waitFor();
     expect(problems.messages).toEqual([]);
     await context.close();
   });

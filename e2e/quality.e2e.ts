@@ -71,7 +71,9 @@ describe('Quality', () => {
     page.on('request', (request) => origins.add(new URL(request.url()).origin));
     await logInThroughForm(page, baseUrl, ADMIN.username, ADMIN.password);
     await page.goto(`${baseUrl}/activity`);
-    await page.locator('tbody tr').first().waitFor();
+    await page.locator('.activity-table tbody tr').first().waitFor();
+    // The chart's chunk (uPlot) and its stylesheet too.
+    await page.locator('.histogram-chart canvas').waitFor();
     expect([...origins]).toEqual([baseUrl]);
     await context.close();
   });
@@ -92,7 +94,7 @@ describe('Quality', () => {
     const activityTab = await context.newPage();
     await activityTab.goto(`${baseUrl}/activity?period=7d`);
     const activity = await readyAfter(activityTab);
-    expect(await activityTab.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await activityTab.locator('.activity-table tbody tr').count()).toBeGreaterThan(0);
 
     console.log(
       `first page ready: login ${login.toFixed(0)} ms, sessions ${sessions.toFixed(0)} ms, activity ${activity.toFixed(0)} ms`,

@@ -1,4 +1,5 @@
 import type {
+  ActivityHistogram,
   ActivityPage,
   ActivityQuery,
   EndReason,
@@ -178,6 +179,8 @@ export const api = {
     request<OrgPolicy>('PUT', '/api/org/policy', { body: update }),
   activities: (query: ActivityQuery, signal?: AbortSignal) =>
     request<ActivityPage>('GET', `/api/activities?${searchParams(query)}`, { signal }),
+  activityHistogram: (query: ActivityQuery, signal?: AbortSignal) =>
+    request<ActivityHistogram>('GET', `/api/activities/histogram?${searchParams(query)}`, { signal }),
   activityTypes: (signal?: AbortSignal) =>
     request<{ activityTypes: string[] }>('GET', '/api/activity-types', { signal }),
   /** The CSV download's address (a plain GET the browser saves as a file). */

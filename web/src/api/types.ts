@@ -5,7 +5,11 @@
  */
 
 import type { ListUsersParams } from '../../../src/contracts/accounts.ts';
-import type { ActivityPage, ActivitySearchQuery } from '../../../src/contracts/activity.ts';
+import type {
+  ActivityHistogram,
+  ActivityPage,
+  ActivitySearchQuery,
+} from '../../../src/contracts/activity.ts';
 import type { Period, SortKey, SortOrder } from '../../../src/contracts/activity-terms.ts';
 import type {
   DeviceType,
@@ -28,6 +32,7 @@ export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts
 export type { Role } from '../../../src/kernel/actor.ts';
 export type { ErrorCode } from '../../../src/kernel/errors.ts';
 export type {
+  ActivityHistogram,
   ActivityPage,
   DeviceType,
   EndReason,

@@ -1,12 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import type { User } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
-import { localDay } from '../../lib/time.ts';
+import { formatDateTime, localDay } from '../../lib/time.ts';
 import { ActivityPicker } from './ActivityPicker.tsx';
 import {
   type ActivityFilter,
   DEFAULT_FILTER,
   filterProblem,
+  isInstant,
   PERIOD_OPTIONS,
   type PeriodChoice,
 } from './filter-url.ts';
@@ -76,7 +77,28 @@ export function ActivityFilters({ applied, users, isAdmin, activityTypes, onAppl
             ))}
           </select>
         </div>
-        {draft.period === 'custom' && (
+        {draft.period === 'custom' && (isInstant(draft.from) || isInstant(draft.to)) && (
+          <div className="field">
+            <span className="field-label">Narrowed on the chart</span>
+            <p className="narrowed">
+              {formatDateTime(draft.from)} – {formatDateTime(draft.to)}
+            </p>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() =>
+                setDraft((old) => ({
+                  ...old,
+                  from: localDay(new Date(old.from)),
+                  to: localDay(new Date(Date.parse(old.to) - 1)),
+                }))
+              }
+            >
+              Pick days instead
+            </button>
+          </div>
+        )}
+        {draft.period === 'custom' && !isInstant(draft.from) && !isInstant(draft.to) && (
           <>
             <div className="field">
               <label htmlFor="from">From</label>

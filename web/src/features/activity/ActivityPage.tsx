@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import type { ActivitySort, Me, ActivityPage as Page } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
@@ -10,6 +10,10 @@ import { useOrgUsers } from '../accounts/org-users.ts';
 import { ActivityFilters } from './ActivityFilters.tsx';
 import { ActivityTable } from './ActivityTable.tsx';
 import { type ActivityFilter, filterFromSearch, filterToQuery, filterToSearch } from './filter-url.ts';
+import { useHistogram } from './use-histogram.ts';
+
+// Its own chunk (uPlot): the table shows without waiting for it.
+const ActivityHistogram = lazy(() => import('./ActivityHistogram.tsx'));
 
 const PAGE_SIZE = 100;
 
@@ -38,6 +42,7 @@ export function ActivityPage({ me }: { me: Me }) {
   const orgUsers = useOrgUsers(isAdmin);
   const users = useMemo(() => (isAdmin ? orgUsers : [me.user]), [isAdmin, orgUsers, me.user]);
   const [activityTypes, setActivityTypes] = useState<string[]>([]);
+  const histogram = useHistogram(applied, reload);
   const pageIndex = cursors.length - 1;
   const cursor = cursors[pageIndex];
 
@@ -120,6 +125,15 @@ export function ActivityPage({ me }: { me: Me }) {
         activityTypes={activityTypes}
         onApply={apply}
       />
+
+      <Suspense fallback={<div className="histogram histogram-waiting" />}>
+        {histogram && (
+          <ActivityHistogram
+            histogram={histogram}
+            onNarrow={(range) => apply({ ...applied, period: 'custom', ...range })}
+          />
+        )}
+      </Suspense>
 
       <div className="results-head">
         <p className="results-summary" aria-live="polite">

@@ -22,7 +22,10 @@ export const PERIOD_OPTIONS: Array<{ value: PeriodChoice; label: string }> = [
 /** What the Activity Log shows, exactly as it is written in the page's URL (so it can be shared). */
 export interface ActivityFilter {
   period: PeriodChoice;
-  /** Custom range: first and last local day, `YYYY-MM-DD`, both included. */
+  /**
+   * Custom range: first and last local day, `YYYY-MM-DD`, both included; or, narrowed on the
+   * chart, two ISO instants, the end left out.
+   */
   from: string;
   to: string;
   userId: string;
@@ -92,6 +95,11 @@ export function filterToSearch(filter: ActivityFilter): string {
   return params.toString();
 }
 
+/** A range narrowed on the chart holds instants (`2026-12-03T10:00:00.000Z`), not days. */
+export function isInstant(value: string): boolean {
+  return value.includes('T');
+}
+
 /** A problem with the filter that the form should show instead of asking the server, or null. */
 export function filterProblem(filter: ActivityFilter): string | null {
   if (filter.period !== 'custom') return null;
@@ -104,8 +112,8 @@ export function filterProblem(filter: ActivityFilter): string | null {
 export function filterToQuery(filter: ActivityFilter): ActivityQuery {
   const query: ActivityQuery = { sort: filter.sort, order: filter.order };
   if (filter.period === 'custom') {
-    query.from = localMidnightIso(filter.from);
-    query.to = localMidnightIso(filter.to, 1);
+    query.from = isInstant(filter.from) ? filter.from : localMidnightIso(filter.from);
+    query.to = isInstant(filter.to) ? filter.to : localMidnightIso(filter.to, 1);
   } else {
     query.period = filter.period;
   }

@@ -100,13 +100,19 @@ describe('Screenshots', () => {
     await userTab.page.screenshot({ path: screenshotPath('04-session-ended') });
 
     await page.getByRole('main').getByRole('link', { name: 'Activity Log' }).click();
-    await page.getByLabel('Activity', { exact: true }).fill('backup, replicate');
+    await page.getByLabel('Activity', { exact: true }).click();
+    const picker = page.getByRole('group', { name: 'Activities' });
+    await picker.getByLabel('backup').check();
+    await picker.getByLabel('replicate').check();
+    if (process.env.PICKER_SHOT) await page.screenshot({ path: process.env.PICKER_SHOT });
+    await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Get Details' }).click();
     await page.waitForURL(/activity=replicate/);
     await page
       .getByText(/^Page 1 · \d+ results$/)
       .first()
       .waitFor();
+    await page.locator('.histogram-chart canvas').waitFor();
     await page.mouse.move(0, 600);
     await page.screenshot({ path: screenshotPath('05-activity-log') });
 

@@ -1,5 +1,5 @@
 import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import type { SortKey } from '../contracts/activity-terms.js';
+import { FAILED_STATUSES, type SortKey } from '../contracts/activity-terms.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../kernel/errors.js';
@@ -180,7 +180,9 @@ export async function countActivityBuckets(
     .select([
       sql<number>`cast((occurred_at - ${filter.from}) / ${intervalMs} as integer)`.as('bucket'),
       sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when status = 'failed' then 1 else 0 end)`.as('failed'),
+      sql<number>`sum(case when status in (${sql.join([...FAILED_STATUSES])}) then 1 else 0 end)`.as(
+        'failed',
+      ),
     ])
     .groupBy(sql`1`)
     .execute();

@@ -7,3 +7,8 @@ export type Period = (typeof PERIODS)[number];
 export const SORTS = ['occurredAt', 'username', 'activity'] as const;
 export type SortKey = (typeof SORTS)[number];
 export type SortOrder = 'asc' | 'desc';
+/**
+ * The statuses that mean an activity failed: `failed`, as jobs report it, and `failure`, as the
+ * product records its own (failed logins, refused password changes). The histogram counts both.
+ */
+export const FAILED_STATUSES = ['failed', 'failure'] as const;

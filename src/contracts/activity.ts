@@ -117,7 +117,9 @@ export const HistogramResponse = Type.Object({
         description: 'UTC; a bucket ends where the next starts, the last at the end of the period',
       }),
       total: Type.Integer({ description: 'matches of the filter in the bucket' }),
-      failed: Type.Integer({ description: 'of those, status "failed"' }),
+      failed: Type.Integer({
+        description: 'of those, the failed: status "failed" (or "failure", as the product records its own)',
+      }),
     }),
   ),
 });

@@ -25,6 +25,9 @@ describe('the histogram on the page', () => {
     expect(xs[0]).toBe((FROM + H3 / 2) / 1_000);
     expect(totals[5]).toBe(5);
     expect(failed[5]).toBe(2);
+    // Nothing drawn for nothing: a 0 would be a flat bar along the axis.
+    expect(totals[0]).toBeNull();
+    expect(failed[3]).toBeNull();
   });
 
   it('narrows a click to its bucket and a drag to whole buckets, never beyond the chart', () => {

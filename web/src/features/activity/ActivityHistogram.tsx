@@ -13,6 +13,9 @@ interface ActivityHistogramProps {
 
 const HEIGHT = 150;
 
+/** An empty bucket is drawn as no bar (null), and read in the legend as 0. */
+const count = (_u: uPlot, value: number | null) => formatCount(value ?? 0);
+
 /** The theme's colours, read once the page's stylesheet is there. */
 function color(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#1d4ed8';
@@ -37,7 +40,11 @@ export default function ActivityHistogram({ histogram, onNarrow }: ActivityHisto
       {
         width: target.clientWidth,
         height: HEIGHT,
-        scales: { x: { time: true, range: () => [span.from / 1_000, span.until / 1_000] } },
+        scales: {
+          x: { time: true, range: () => [span.from / 1_000, span.until / 1_000] },
+          // Bars stand on 0, whatever the smallest count is.
+          y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
+        },
         series: [
           {},
           {

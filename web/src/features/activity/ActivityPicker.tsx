@@ -25,8 +25,15 @@ export function ActivityPicker({ value, known, onChange }: ActivityPickerProps) 
     const away = (event: MouseEvent) => {
       if (!root.current?.contains(event.target as Node)) setOpen(false);
     };
+    const escape = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') setOpen(false);
+    };
     document.addEventListener('mousedown', away);
-    return () => document.removeEventListener('mousedown', away);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('mousedown', away);
+      document.removeEventListener('keydown', escape);
+    };
   }, [open]);
 
   const chosen = new Set(value);
@@ -49,8 +56,6 @@ export function ActivityPicker({ value, known, onChange }: ActivityPickerProps) 
     if (event.key === 'Enter') {
       event.preventDefault();
       addTyped();
-    } else if (event.key === 'Escape') {
-      setOpen(false);
     }
   };
 

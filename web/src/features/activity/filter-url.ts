@@ -1,4 +1,4 @@
-import { PERIODS, SORTS } from '../../../../src/contracts/activity-terms.ts';
+import { FAILED_STATUSES, PERIODS, SORTS } from '../../../../src/contracts/activity-terms.ts';
 import type { ActivityQuery, ActivitySort, Period, SortOrder } from '../../api/types.ts';
 import { localMidnightIso } from '../../lib/time.ts';
 
@@ -119,7 +119,8 @@ export function filterToQuery(filter: ActivityFilter): ActivityQuery {
   }
   if (filter.userId) query.userId = filter.userId;
   if (filter.activities.length) query.activity = filter.activities;
-  if (filter.status) query.status = [filter.status];
+  // The page's Failed is every word for it: the product's own records say `failure`.
+  if (filter.status) query.status = filter.status === 'failed' ? [...FAILED_STATUSES] : [filter.status];
   if (filter.q.trim()) query.q = filter.q.trim();
   return query;
 }

@@ -9,13 +9,18 @@ export function intervalMs(name: string): number {
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
 
-/** The chart's columns: each bar in the middle of its bucket (seconds, as uPlot takes time), totals, failed. */
-export function chartColumns(histogram: ActivityHistogram): [number[], number[], number[]] {
+/**
+ * The chart's columns: each bar in the middle of its bucket (seconds, as uPlot takes time), totals,
+ * failed; a 0 is null, so no flat bar is drawn along the axis.
+ */
+export function chartColumns(
+  histogram: ActivityHistogram,
+): [number[], Array<number | null>, Array<number | null>] {
   const half = intervalMs(histogram.interval) / 2;
   return [
     histogram.buckets.map((b) => (Date.parse(b.start) + half) / 1_000),
-    histogram.buckets.map((b) => b.total),
-    histogram.buckets.map((b) => b.failed),
+    histogram.buckets.map((b) => b.total || null),
+    histogram.buckets.map((b) => b.failed || null),
   ];
 }
 

@@ -1,7 +1,8 @@
 /**
  * npm run bench:activity — the activity log at scale: 1M rows on SQLite, 10M on PostgreSQL
  * (BENCH_SQLITE_ROWS / BENCH_PG_ROWS to change). For each engine: bulk load, first page p50/p95
- * per filter combination and page 50 by cursor (over HTTP, against a server process), ingest
+ * per filter combination and page 50 by cursor, the histogram per filter (over HTTP, against a
+ * server process), ingest
  * events/s through the API, export rows/s with the server's RSS growth, next to the engine's
  * own fastest dump of the same query (PostgreSQL COPY via psql; a raw better-sqlite3 scan).
  */
@@ -218,6 +219,32 @@ async function measureQueries(engine: string, base: string, cookie: string, user
   );
 }
 
+/** The histogram over the same filters as the page (issue 15 target: p95 < 100 ms). */
+async function measureHistogram(engine: string, base: string, cookie: string, userIds: string[]) {
+  const user = userIds[3] as string;
+  const combos: Array<[string, string]> = [
+    ['default (1 month)', ''],
+    ['1 day', 'period=1d'],
+    ['1 year', 'period=1y'],
+    ['1 year, one user', `period=1y&userId=${user}`],
+    ['1 year, activity=restore', 'period=1y&activity=restore'],
+    ['1 year, status=failed', 'period=1y&status=failed'],
+    ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
+  ];
+  for (const [label, query] of combos) {
+    const url = `${base}/api/activities/histogram?${query}`;
+    for (let i = 0; i < 3; i++) await timeGet(url, cookie);
+    const times: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) times.push((await timeGet(url, cookie)).ms);
+    times.sort((a, b) => a - b);
+    report(
+      engine,
+      `histogram: ${label}`,
+      `p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
+    );
+  }
+}
+
 /**
  * Ingest through the API for 8 s: big batches from a few clients, and small ones from many (each
  * service sending events as they happen), all into one org, whose appends take turns on its chain.
@@ -362,6 +389,7 @@ async function runEngine(
   try {
     const cookie = await login(server.url);
     await measureQueries(engine, server.url, cookie, seeded.userIds);
+    await measureHistogram(engine, server.url, cookie, seeded.userIds);
     // Export and the engine's own dump take turns, twice each, the dump first, and each is quoted at
     // its best: whichever runs first reads the table from disk. Measured first, the PostgreSQL export
     // ran at 20-45 % of the COPY measured after it; measured after a COPY, at 73-81 %.

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/accounts.service.js';
 import { ExportQuery, IngestBody, SearchQuery, SearchResponse } from '../contracts/activity.js';
+import { ChainReportSchema } from '../contracts/checkpoints.js';
 import { errors } from '../contracts/common.js';
 import { requireActor } from '../http/plugins/auth.js';
 import { isAdmin } from '../kernel/actor.js';
@@ -105,22 +106,9 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
     {
       schema: {
         tags: ['activity'],
-        summary: "Admin: checks the org's hash chain and names the first altered, removed or reordered row",
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            checked: Type.Integer(),
-            firstBroken: Type.Optional(
-              Type.Object({
-                seq: Type.Union([Type.Integer(), Type.Null()]),
-                id: Type.Union([Type.Integer(), Type.Null()]),
-                problem: Type.String(),
-                message: Type.String(),
-              }),
-            ),
-          }),
-          ...errors(401, 403, 429),
-        },
+        summary:
+          "Admin: checks the org's hash chain against its signed checkpoints; names the first altered, removed or reordered row, or the checkpoint a rewrite no longer matches",
+        response: { 200: ChainReportSchema, ...errors(401, 403, 429) },
       },
     },
     async (request) => activity.verifyActivityChain(requireActor(request)),

@@ -2,6 +2,7 @@ import type { OrgTable, UserTable } from '../accounts/accounts.table.js';
 import type { ApiKeyTable, SettingTable } from '../accounts/api-keys.table.js';
 import type { PasswordGuessTable } from '../accounts/password-guesses.table.js';
 import type {
+  ActivityChainCheckpointTable,
   ActivityChainHeadTable,
   ActivityChainLinkTable,
   ActivityNameTable,
@@ -20,6 +21,7 @@ export interface Schema {
   activities: ActivityTable;
   activityChainHeads: ActivityChainHeadTable;
   activityChainLinks: ActivityChainLinkTable;
+  activityChainCheckpoints: ActivityChainCheckpointTable;
   activityNames: ActivityNameTable;
   apiKeys: ApiKeyTable;
   settings: SettingTable;

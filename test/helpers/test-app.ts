@@ -9,6 +9,7 @@ import { createDatabase, type DatabaseEngine } from '../../src/db/database.js';
 import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { type Config, loadConfig } from '../../src/kernel/config.js';
+import { openSigningKey, signingKeyPath } from '../../src/kernel/signing-key.js';
 import { openGeoLocator } from '../../src/sessions/geo.js';
 import { POSTGRES_URL, type TestEngine } from './engines.js';
 
@@ -41,8 +42,11 @@ export interface TestAppOptions {
  */
 export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
   const sqliteDir = engine === 'sqlite' ? mkdtempSync(join(TMP_ROOT, 'vault-test-')) : undefined;
+  // PostgreSQL: a key of its own in a folder of its own (SQLite: beside the file, as in production).
+  const keyDir = sqliteDir ? undefined : mkdtempSync(join(TMP_ROOT, 'vault-key-'));
   const config = loadConfig({
     DATABASE_URL: sqliteDir ? `sqlite:${join(sqliteDir, 'vault.db')}` : POSTGRES_URL,
+    ...(keyDir ? { SIGNING_KEY_FILE: join(keyDir, 'signing-key.pem') } : {}),
     ...options.env,
   });
   const ownsSchema = engine === 'postgres' && !options.postgresSchema;
@@ -55,6 +59,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     config,
     database,
     geo,
+    signingKey: openSigningKey(signingKeyPath(config), { create: true }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.wrapLiveBus ? { wrapLiveBus: options.wrapLiveBus } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
@@ -70,6 +75,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await database.close();
       if (ownsSchema && schema) await dropSchema(schema);
       if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+      if (keyDir) rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { hashActivity } from '../src/activity/chain/chain.js';
 import { checkpointText } from '../src/activity/checkpoints/checkpoint-signature.js';
 import { parsePublicKey, verifyText } from '../src/kernel/signing-key.js';
-import { describeEachEngine, type TestEngine } from './helpers/engines.js';
+import { disableAppendOnly, rewriteRowAndChain } from './helpers/chain-tamper.js';
+import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -12,49 +11,6 @@ interface Report {
   checked: number;
   checkpoints: number;
   firstBroken?: { seq: number | null; problem: string; message: string };
-}
-
-/** What an attacker with write access to the database does: switch the append-only triggers off. */
-export async function disableAppendOnly(t: TestApp, engine: TestEngine): Promise<void> {
-  for (const table of ['activities', 'activity_chain_links', 'activity_chain_checkpoints']) {
-    if (engine === 'sqlite') {
-      await sql.raw(`drop trigger ${table}_no_update`).execute(t.database.db);
-      await sql.raw(`drop trigger ${table}_no_delete`).execute(t.database.db);
-    } else await sql.raw(`alter table ${table} disable trigger ${table}_append_only`).execute(t.database.db);
-  }
-}
-
-/**
- * Rewrites one row's target behind the application's back and recomputes every hash from there to
- * the head, as someone who knows the hashing would: the chain itself then walks clean.
- */
-export async function rewriteRowAndChain(t: TestApp, engine: TestEngine, orgId: string, seq: number) {
-  const db = t.database.db;
-  await disableAppendOnly(t, engine);
-  const rows = await db
-    .selectFrom('activityChainLinks as l')
-    .innerJoin('activities as a', 'a.id', 'l.activityId')
-    .selectAll('a')
-    .select(['l.seq', 'l.prevHash', 'l.hash'])
-    .where('l.orgId', '=', orgId)
-    .where('l.seq', '>=', seq)
-    .orderBy('l.seq')
-    .execute();
-  let prevHash = rows[0]?.prevHash as string;
-  for (const { id, hash: _old, prevHash: _prev, ...row } of rows) {
-    const fields = row.seq === seq ? { ...row, target: 'nothing to see here' } : row;
-    if (row.seq === seq)
-      await db.updateTable('activities').set({ target: fields.target }).where('id', '=', id).execute();
-    const hash = hashActivity({ ...fields, prevHash });
-    await db
-      .updateTable('activityChainLinks')
-      .set({ prevHash, hash })
-      .where('orgId', '=', orgId)
-      .where('seq', '=', row.seq)
-      .execute();
-    prevHash = hash;
-  }
-  await db.updateTable('activityChainHeads').set({ hash: prevHash }).where('orgId', '=', orgId).execute();
 }
 
 describeEachEngine('signed checkpoints of the activity chain', (engine) => {

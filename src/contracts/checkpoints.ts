@@ -72,7 +72,8 @@ export const ExportManifestSchema = Type.Object({
     description: "the chain's head when the export began (a checkpoint signs it too)",
   }),
   headHash: Nullable(Hash),
-  signedAt: Type.String({ format: 'date-time' }),
+  // No `format`: the offline verifier checks with TypeBox's Value, which knows no formats.
+  signedAt: Type.String({ description: 'ISO 8601, UTC' }),
   keyId: Type.String(),
   signature: Type.String({
     description: 'base64 Ed25519 signature of the compact JSON of every other field, in this order',

@@ -196,7 +196,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(orgPolicyRoutes, { policy });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
-  await app.register(activityRoutes, { activity: edge.activity, accounts });
+  await app.register(activityRoutes, {
+    activity: edge.activity,
+    accounts,
+    checkpoints: services.checkpoints,
+  });
   await app.register(checkpointRoutes, { checkpoints: services.checkpoints });
   await app.register(staticWebPlugin, deps.webRoot ? { webRoot: deps.webRoot } : {});
 

@@ -1,5 +1,7 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { checkpointText } from '../src/activity/checkpoints/checkpoint-signature.js';
+import { checkManifest } from '../src/activity/export/export-manifest.js';
 import { parsePublicKey, verifyText } from '../src/kernel/signing-key.js';
 import { disableAppendOnly, rewriteRowAndChain } from './helpers/chain-tamper.js';
 import { describeEachEngine } from './helpers/engines.js';
@@ -144,6 +146,47 @@ describeEachEngine('signed checkpoints of the activity chain', (engine) => {
     const report = await verify();
     expect(report.firstBroken).toMatchObject({ seq, problem: 'checkpoint' });
     expect(report.firstBroken?.message).toContain(`past the chain's end at seq ${seq - 1}`);
+  });
+
+  it('an HTTP export with manifest=1 names its signed manifest, which checks against the bytes downloaded', async () => {
+    await put(7);
+    const published = parsePublicKey(
+      (await as(t.app, admin).get('/api/activities/signing-key')).json().publicKey,
+    );
+    if (!published) throw new Error('no key');
+    const user = await signIn(t.app, acme.user.username);
+    const outsider = await signIn(t.app, (await seedOrg(t.app)).admin.username);
+    for (const format of ['csv', 'jsonl'] as const) {
+      const exported = await as(t.app, admin).get(`/api/activities/export?format=${format}&manifest=1`);
+      expect(exported.statusCode).toBe(200);
+      const where = String(exported.headers['x-vault-manifest']);
+      expect(where).toMatch(/^\/api\/activities\/export-manifests\/[0-9a-f-]{36}$/);
+      // Stored once the last byte has left: the response can end a moment before.
+      const fetched = await vi.waitFor(async () => {
+        const response = await as(t.app, admin).get(where);
+        expect(response.statusCode).toBe(200);
+        return response.json();
+      });
+      const body = exported.rawPayload;
+      const digest = { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length };
+      expect(checkManifest(published, fetched, digest)).toMatchObject({ ok: true });
+      expect(fetched).toMatchObject({ orgId: acme.orgId, format, lastSeq: expect.any(Number) });
+      if (format === 'jsonl')
+        expect(fetched.rowCount).toBe(body.toString('utf8').trimEnd().split('\n').length);
+      const changed = Buffer.from(body);
+      changed[5] = (changed[5] as number) ^ 0x01;
+      const check = checkManifest(published, fetched, {
+        ...digest,
+        sha256: createHash('sha256').update(changed).digest('hex'),
+      });
+      expect(check).toMatchObject({ ok: false, problem: expect.stringContaining('the file was changed') });
+      expect((await as(t.app, user).get(where)).statusCode).toBe(404);
+      expect((await as(t.app, outsider).get(where)).statusCode).toBe(404);
+    }
+    expect((await as(t.app, admin).get('/api/activities/export-manifests/nope')).statusCode).toBe(400);
+    const bad = await as(t.app, admin).get('/api/activities/export?manifest=2');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('manifest');
   });
 
   it("is the admin's: a user gets 403, another org sees none of them, bad paging is a 400 naming the field", async () => {

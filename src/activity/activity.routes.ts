@@ -8,19 +8,22 @@ import { requireActor } from '../http/plugins/auth.js';
 import { isAdmin } from '../kernel/actor.js';
 import { forbidden } from '../kernel/errors.js';
 import type { ActivityService } from './activity.service.js';
+import type { CheckpointService } from './checkpoints/checkpoints.service.js';
+import { manifestedExport } from './checkpoints/manifested-export.js';
 import { exportFilename } from './export/export-filename.js';
 import { refuseBadDetails } from './ingest/details-guard.js';
 import type { IngestCaller } from './ingest/ingest.js';
 
 interface ActivityRoutesOptions {
   activity: ActivityService;
+  checkpoints: CheckpointService;
   accounts: AccountService;
 }
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
 
 export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = async (app, options) => {
-  const { activity, accounts } = options;
+  const { activity, accounts, checkpoints } = options;
 
   app.get(
     '/api/activities',
@@ -45,7 +48,8 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
         summary: 'The whole filtered result as a CSV (or JSON Lines) download, streamed',
         description:
           'Refused (403 CSRF_FAILED) when a browser says it came from another site: Sec-Fetch-Site ' +
-          'cross-site or same-site, or a foreign Origin or Referer. Scripts sending none of these are served.',
+          'cross-site or same-site, or a foreign Origin or Referer. Scripts sending none of these are served. ' +
+          'With manifest=1 the response names, in X-Vault-Manifest, where its signed manifest can be fetched once the download has ended.',
         querystring: ExportQuery,
         produces: ['text/csv', 'application/x-ndjson'],
         response: { ...errors(400, 401, 403, 429) },
@@ -56,7 +60,18 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
       const format = request.query.format ?? 'csv';
       // Before the export starts: once it holds a slot, only its stream's close gives it back.
       const orgName = await accounts.getOrgName(actor.orgId);
-      const { range, stream } = activity.exportActivities(actor, request.query, format);
+      const { manifest, ...query } = request.query;
+      const { range, stream, id } =
+        manifest === 1
+          ? manifestedExport(
+              checkpoints,
+              actor,
+              format,
+              (options) => activity.exportActivities(actor, query, format, options),
+              (error) => request.log.error({ err: error }, 'could not store an export manifest'),
+            )
+          : { ...activity.exportActivities(actor, query, format), id: undefined };
+      if (id !== undefined) reply.header('x-vault-manifest', `/api/activities/export-manifests/${id}`);
       return reply
         .header('content-type', CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${exportFilename(orgName, range, format)}"`)

@@ -65,3 +65,14 @@ export interface ActivityChainCheckpointTable {
   /** Base64 Ed25519 signature of `checkpointText` (checkpoint-signature.ts). */
   signature: string;
 }
+
+/** The signed manifest of an HTTP export (`?manifest=1`), kept to be fetched after the download. */
+export interface ActivityExportManifestTable {
+  id: string;
+  orgId: string;
+  /** Who exported (null for the operator); they and the org's admins may fetch it. */
+  userId: string | null;
+  createdAt: number;
+  /** The manifest's JSON (contracts/checkpoints.ts `ExportManifest`). */
+  manifest: string;
+}

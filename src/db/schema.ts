@@ -5,6 +5,7 @@ import type {
   ActivityChainCheckpointTable,
   ActivityChainHeadTable,
   ActivityChainLinkTable,
+  ActivityExportManifestTable,
   ActivityNameTable,
   ActivityTable,
 } from '../activity/activity.table.js';
@@ -22,6 +23,7 @@ export interface Schema {
   activityChainHeads: ActivityChainHeadTable;
   activityChainLinks: ActivityChainLinkTable;
   activityChainCheckpoints: ActivityChainCheckpointTable;
+  activityExportManifests: ActivityExportManifestTable;
   activityNames: ActivityNameTable;
   apiKeys: ApiKeyTable;
   settings: SettingTable;

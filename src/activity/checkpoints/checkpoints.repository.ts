@@ -85,3 +85,19 @@ export async function readHead(db: Kysely<Schema>, orgId: string) {
     anchorHash: head?.anchorHash ?? null,
   };
 }
+
+export async function insertExportManifest(
+  db: Kysely<Schema>,
+  row: { id: string; orgId: string; userId: string | null; createdAt: number; manifest: string },
+): Promise<void> {
+  await db.insertInto('activityExportManifests').values(row).execute();
+}
+
+export function selectExportManifest(db: Kysely<Schema>, orgId: string, id: string) {
+  return db
+    .selectFrom('activityExportManifests')
+    .select(['userId', 'manifest'])
+    .where('orgId', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}

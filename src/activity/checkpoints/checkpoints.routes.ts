@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CheckpointPageSchema, CheckpointQuery, SigningKeySchema } from '../../contracts/checkpoints.js';
+import { Type } from '@sinclair/typebox';
+import {
+  CheckpointPageSchema,
+  CheckpointQuery,
+  ExportManifestSchema,
+  SigningKeySchema,
+} from '../../contracts/checkpoints.js';
 import { errors } from '../../contracts/common.js';
 import { requireActor } from '../../http/plugins/auth.js';
 import type { CheckpointService } from './checkpoints.service.js';
@@ -21,6 +27,20 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<{ checkpoints: Checkpoi
       },
     },
     async (request) => checkpoints.listCheckpoints(requireActor(request), request.query),
+  );
+
+  app.get(
+    '/api/activities/export-manifests/:id',
+    {
+      schema: {
+        tags: ['activity'],
+        summary:
+          'The signed manifest of an export made with manifest=1 (its X-Vault-Manifest header), once the download has ended',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: ExportManifestSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => checkpoints.getExportManifest(requireActor(request), request.params.id),
   );
 
   app.get(

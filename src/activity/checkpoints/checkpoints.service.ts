@@ -15,8 +15,10 @@ import { signCheckpoint } from './checkpoint-signature.js';
 import { type CheckedChainReport, verifyCheckpoints } from './checkpoint-verify.js';
 import {
   insertCheckpoint,
+  insertExportManifest,
   listCheckpoints,
   readHead,
+  selectExportManifest,
   selectUnsignedHeads,
 } from './checkpoints.repository.js';
 
@@ -120,6 +122,43 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
     signExportManifest(fields: Omit<ManifestFields, 'keyId'>): ExportManifest {
       if (!key) throw noKey();
       return signManifest(key, fields);
+    },
+
+    /** Signs and keeps an HTTP export's manifest until it is fetched (manifested-export.ts). */
+    async storeExportManifest(
+      actor: Actor,
+      id: string,
+      format: 'csv' | 'jsonl',
+      facts: Pick<ManifestFields, 'rowCount' | 'bytes' | 'sha256'> & ChainPosition,
+    ): Promise<void> {
+      if (!key) throw noKey();
+      const signedAt = clock.now();
+      const manifest = signManifest(key, {
+        version: 1,
+        orgId: actor.orgId,
+        format,
+        ...facts,
+        signedAt: new Date(signedAt).toISOString(),
+      });
+      await insertExportManifest(db, {
+        id,
+        orgId: actor.orgId,
+        userId: actor.userId,
+        createdAt: signedAt,
+        manifest: JSON.stringify(manifest),
+      });
+    },
+
+    /** An export's manifest, for whoever exported and the org's admins; NOT_FOUND until it is stored. */
+    async getExportManifest(actor: Actor, id: string): Promise<ExportManifest> {
+      const row = await selectExportManifest(db, actor.orgId, id);
+      if (!row || (!isAdmin(actor) && row.userId !== actor.userId)) {
+        throw new AppError(
+          'NOT_FOUND',
+          'No manifest with this id (yet: it is stored when the download has ended)',
+        );
+      }
+      return JSON.parse(row.manifest) as ExportManifest;
     },
 
     /** Holds a chain report against the org's checkpoints, with `verifyKey` or the configured key. */

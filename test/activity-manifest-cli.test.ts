@@ -114,10 +114,15 @@ describeEachEngine('signed exports and checkpoints from the CLI', (engine) => {
       expect(intact.stdout).toMatch(/^ok {6}.*chain intact, [1-9]\d* signed checkpoints match$/m);
 
       await rewriteRowAndChain(t, engine, org.orgId, 2);
-      const [broken, configured] = await Promise.all([
+      const keyless = { ...env, SIGNING_KEY_FILE: join(folder, 'no-such-key.pem') };
+      const [broken, configured, withoutKey] = await Promise.all([
         runCli(['activity', 'verify', '--org', name, '--public-key', publicKey], { env, cwd: folder }),
         runCli(['activity', 'verify', '--org', name], { env, cwd: folder }),
+        runCli(['activity', 'verify', '--org', name], { env: keyless, cwd: folder }),
       ]);
+      // Checkpoints nobody can check are not waved through.
+      expect(withoutKey.code).toBe(1);
+      expect(withoutKey.stderr).toContain('the log has signed checkpoints but no signing key is configured');
       for (const run of [broken, configured]) {
         expect(run.code, run.stderr).toBe(1);
         expect(run.stdout).toMatch(

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { CHECKPOINT_EVERY_MS, scheduleCheckpoints } from '../src/activity/checkpoints/checkpoint-schedule.js';
 import { checkpointText } from '../src/activity/checkpoints/checkpoint-signature.js';
 import { checkManifest } from '../src/activity/export/export-manifest.js';
 import { parsePublicKey, verifyText } from '../src/kernel/signing-key.js';
@@ -91,6 +93,31 @@ describeEachEngine('signed checkpoints of the activity chain', (engine) => {
       (await head()).seq,
       (await head()).seq - 1,
     ]);
+  });
+
+  it('signs the moved heads every few minutes in the background, and stops when the app closes', async () => {
+    await put(3);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const hooks: Array<() => Promise<void>> = [];
+    const warnings: unknown[] = [];
+    const host = {
+      log: { debug: () => {}, warn: (detail: unknown) => warnings.push(detail) },
+      addHook: (_name: 'onClose', hook: () => Promise<void>) => hooks.push(hook),
+    };
+    try {
+      scheduleCheckpoints(host as unknown as FastifyInstance, t.app.services.checkpoints);
+      expect((await listed()).checkpoints).toEqual([]);
+      vi.advanceTimersByTime(CHECKPOINT_EVERY_MS);
+      await vi.waitFor(async () => expect((await listed()).checkpoints).toHaveLength(1));
+      for (const hook of hooks) await hook();
+      await put(1);
+      vi.advanceTimersByTime(CHECKPOINT_EVERY_MS * 3);
+      expect(vi.getTimerCount()).toBe(0);
+      expect((await listed()).checkpoints).toHaveLength(1);
+      expect(warnings).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('catches a row rewritten with every later hash recomputed, naming the checkpoint; without one it would pass', async () => {

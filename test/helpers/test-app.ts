@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -42,16 +42,18 @@ export interface TestAppOptions {
  */
 export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
   const sqliteDir = engine === 'sqlite' ? mkdtempSync(join(TMP_ROOT, 'vault-test-')) : undefined;
-  // PostgreSQL: a key of its own in a folder of its own (SQLite: beside the file, as in production).
-  const keyDir = sqliteDir ? undefined : mkdtempSync(join(TMP_ROOT, 'vault-key-'));
+  const ownsSchema = engine === 'postgres' && !options.postgresSchema;
+  const schema =
+    engine === 'postgres' ? (options.postgresSchema ?? `t_${randomBytes(6).toString('hex')}`) : undefined;
+  // PostgreSQL: one key per schema, shared by the instances joining it, as SIGNING_KEY_FILE would
+  // be in production (SQLite: beside the file).
+  const keyDir = schema ? join(TMP_ROOT, `vault-key-${schema}`) : undefined;
+  if (keyDir) mkdirSync(keyDir, { recursive: true });
   const config = loadConfig({
     DATABASE_URL: sqliteDir ? `sqlite:${join(sqliteDir, 'vault.db')}` : POSTGRES_URL,
     ...(keyDir ? { SIGNING_KEY_FILE: join(keyDir, 'signing-key.pem') } : {}),
     ...options.env,
   });
-  const ownsSchema = engine === 'postgres' && !options.postgresSchema;
-  const schema =
-    engine === 'postgres' ? (options.postgresSchema ?? `t_${randomBytes(6).toString('hex')}`) : undefined;
   const database = createDatabase(config.database, schema ? { postgresSchema: schema } : {});
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
@@ -75,7 +77,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await database.close();
       if (ownsSchema && schema) await dropSchema(schema);
       if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
-      if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+      if (ownsSchema && keyDir) rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { apiKeysRoutes } from './accounts/api-keys.routes.js';
 import { usersRoutes } from './accounts/users.routes.js';
 import { activityRoutes } from './activity/activity.routes.js';
+import { checkpointRoutes } from './activity/checkpoints/checkpoints.routes.js';
 import { UserListItemSchema, UserSchema } from './contracts/accounts.js';
 import { ActivitySchema } from './contracts/activity.js';
 import { ErrorResponse } from './contracts/common.js';
@@ -31,6 +32,7 @@ import { echoRequestId, requestIdOf } from './http/request-id.js';
 import { sessionCookies } from './http/session-cookie.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import type { Config, TrustProxy } from './kernel/config.js';
+import type { SigningKey } from './kernel/signing-key.js';
 import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
 import { forwardAuthRoutes } from './sessions/forward-auth.routes.js';
@@ -45,6 +47,8 @@ export interface AppDeps {
   config: Config;
   database: DatabaseEngine;
   geo: GeoLocator;
+  /** Signs the activity chain's checkpoints (server.ts opens it; kernel/signing-key.ts). */
+  signingKey: SigningKey | undefined;
   clock?: Clock;
   logger?: boolean;
   /** Wraps the live bus (tests make publishing fail with it). */
@@ -96,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     database,
     clock,
     geo: deps.geo,
+    signingKey: deps.signingKey,
     onBusError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
     onPublishFailed: (error, event) =>
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
@@ -191,10 +196,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(orgPolicyRoutes, { policy });
   await app.register(usersRoutes, { accounts });
   await app.register(apiKeysRoutes, { apiKeys });
-  await app.register(activityRoutes, { activity: edge.activity, accounts });
+  await app.register(activityRoutes, {
+    activity: edge.activity,
+    accounts,
+    checkpoints: services.checkpoints,
+  });
+  await app.register(checkpointRoutes, { checkpoints: services.checkpoints });
   await app.register(staticWebPlugin, deps.webRoot ? { webRoot: deps.webRoot } : {});
 
-  app.decorate('services', { sessions, policy, accounts, apiKeys, activity, hub, lastAccess });
+  app.decorate('services', {
+    sessions,
+    policy,
+    accounts,
+    apiKeys,
+    activity,
+    checkpoints: services.checkpoints,
+    hub,
+    lastAccess,
+  });
   return app;
 }
 

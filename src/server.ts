@@ -1,10 +1,12 @@
 import { bootstrapFirstAdmin } from './accounts/bootstrap.js';
+import { scheduleCheckpoints } from './activity/checkpoints/checkpoint-schedule.js';
 import { scheduleRetention } from './activity/retention/retention-schedule.js';
 import { buildApp } from './app.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { systemClock } from './kernel/clock.js';
 import { type Config, loadConfig } from './kernel/config.js';
+import { openSigningKey, signingKeyPath } from './kernel/signing-key.js';
 import { shutDownOnSignals } from './server-shutdown.js';
 import { openGeoLocator } from './sessions/geo.js';
 import { scheduleSessionSweep } from './sessions/sweep-schedule.js';
@@ -14,13 +16,20 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
   const database = createDatabase(config.database);
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
-  const app = await buildApp({ config, database, geo, logger: true });
+  // Generated on the first start, in a file and never in the database (decision 019).
+  const keyPath = signingKeyPath(config);
+  const signingKey = openSigningKey(keyPath, { create: true });
+  const app = await buildApp({ config, database, geo, signingKey, logger: true });
+  process.stdout.write(
+    `  Activity log signing key (${keyPath}), public key: ${signingKey?.publicKeyBase64} (id ${signingKey?.keyId})\n`,
+  );
   scheduleRetention(app, {
     db: database.db,
     clock: systemClock,
     retentionDays: config.activityRetentionDays,
   });
   scheduleSessionSweep(app, app.services.sessions);
+  scheduleCheckpoints(app, app.services.checkpoints);
   const first = await bootstrapFirstAdmin(database.db, app.services.accounts, config);
   if (first?.generatedPassword) {
     process.stdout.write(

@@ -2,9 +2,11 @@ import { createAccountService } from './accounts/accounts.service.js';
 import { createApiKeyService } from './accounts/api-keys.service.js';
 import { createCredentials } from './accounts/credentials.js';
 import { createActivityService } from './activity/activity.service.js';
+import { createCheckpointService } from './activity/checkpoints/checkpoints.service.js';
 import type { DatabaseEngine } from './db/database.js';
 import type { Clock } from './kernel/clock.js';
 import type { Config } from './kernel/config.js';
+import type { SigningKey } from './kernel/signing-key.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
@@ -18,6 +20,8 @@ export interface ServiceDeps {
   database: DatabaseEngine;
   clock: Clock;
   geo: GeoLocator;
+  /** Signs the activity chain's checkpoints (kernel/signing-key.ts); undefined: nothing is signed. */
+  signingKey: SigningKey | undefined;
   /** Told when the PostgreSQL bus lost its connection (it reconnects by itself). */
   onBusError?: (error: unknown) => void;
   /** Told when a live event could not be published (the change it announces is committed). */
@@ -73,12 +77,14 @@ export async function createServices(deps: ServiceDeps) {
   });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });
+  const checkpoints = createCheckpointService({ database, clock, key: deps.signingKey });
   const activity = createActivityService({
     database,
     clock,
     retentionDays: config.activityRetentionDays,
     ingestEventsPerMinute: config.ingestEventsPerMinute,
     directory: accounts,
+    checkpoints,
   });
   return {
     hub,
@@ -89,6 +95,7 @@ export async function createServices(deps: ServiceDeps) {
     accounts,
     apiKeys,
     activity,
+    checkpoints,
     /** Stops what runs in the background; the caller closes the database after. */
     async close() {
       await sessions.close();

@@ -9,24 +9,28 @@ import {
   SearchQuery,
   SearchResponse,
 } from '../contracts/activity.js';
+import { ChainReportSchema } from '../contracts/checkpoints.js';
 import { errors } from '../contracts/common.js';
 import { requireActor } from '../http/plugins/auth.js';
 import { isAdmin } from '../kernel/actor.js';
 import { forbidden } from '../kernel/errors.js';
 import type { ActivityService } from './activity.service.js';
+import type { CheckpointService } from './checkpoints/checkpoints.service.js';
+import { manifestedExport } from './checkpoints/manifested-export.js';
 import { exportFilename } from './export/export-filename.js';
 import { refuseBadDetails } from './ingest/details-guard.js';
 import type { IngestCaller } from './ingest/ingest.js';
 
 interface ActivityRoutesOptions {
   activity: ActivityService;
+  checkpoints: CheckpointService;
   accounts: AccountService;
 }
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
 
 export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = async (app, options) => {
-  const { activity, accounts } = options;
+  const { activity, accounts, checkpoints } = options;
 
   app.get(
     '/api/activities',
@@ -67,7 +71,8 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
         summary: 'The whole filtered result as a CSV (or JSON Lines) download, streamed',
         description:
           'Refused (403 CSRF_FAILED) when a browser says it came from another site: Sec-Fetch-Site ' +
-          'cross-site or same-site, or a foreign Origin or Referer. Scripts sending none of these are served.',
+          'cross-site or same-site, or a foreign Origin or Referer. Scripts sending none of these are served. ' +
+          'With manifest=1 the response names, in X-Vault-Manifest, where its signed manifest can be fetched once the download has ended.',
         querystring: ExportQuery,
         produces: ['text/csv', 'application/x-ndjson'],
         response: { ...errors(400, 401, 403, 429) },
@@ -78,7 +83,18 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
       const format = request.query.format ?? 'csv';
       // Before the export starts: once it holds a slot, only its stream's close gives it back.
       const orgName = await accounts.getOrgName(actor.orgId);
-      const { range, stream } = await activity.exportActivities(actor, request.query, format);
+      const { manifest, ...query } = request.query;
+      const { range, stream, id } =
+        manifest === 1
+          ? await manifestedExport(
+              checkpoints,
+              actor,
+              format,
+              (options) => activity.exportActivities(actor, query, format, options),
+              (error) => request.log.error({ err: error }, 'could not store an export manifest'),
+            )
+          : { ...(await activity.exportActivities(actor, query, format)), id: undefined };
+      if (id !== undefined) reply.header('x-vault-manifest', `/api/activities/export-manifests/${id}`);
       return reply
         .header('content-type', CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${exportFilename(orgName, range, format)}"`)
@@ -128,22 +144,9 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
     {
       schema: {
         tags: ['activity'],
-        summary: "Admin: checks the org's hash chain and names the first altered, removed or reordered row",
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            checked: Type.Integer(),
-            firstBroken: Type.Optional(
-              Type.Object({
-                seq: Type.Union([Type.Integer(), Type.Null()]),
-                id: Type.Union([Type.Integer(), Type.Null()]),
-                problem: Type.String(),
-                message: Type.String(),
-              }),
-            ),
-          }),
-          ...errors(401, 403, 429),
-        },
+        summary:
+          "Admin: checks the org's hash chain against its signed checkpoints; names the first altered, removed or reordered row, or the checkpoint a rewrite no longer matches",
+        response: { 200: ChainReportSchema, ...errors(401, 403, 429) },
       },
     },
     async (request) => activity.verifyActivityChain(requireActor(request)),

@@ -16,8 +16,10 @@ import {
   selectActivityPage,
 } from './activity.repository.js';
 import { ACTIVITY } from './activity-names.js';
-import { type ChainReport, verifyChain } from './chain/chain-verify.js';
+import { verifyChain } from './chain/chain-verify.js';
 import { recordActivityGroups } from './chain/record.js';
+import type { CheckedChainReport } from './checkpoints/checkpoint-verify.js';
+import type { ChainPosition, CheckpointService } from './checkpoints/checkpoints.service.js';
 import { CopyCsvRecords } from './export/copy-csv-records.js';
 import { csvPreamble } from './export/csv.js';
 import { exportChunks } from './export/export-batches.js';
@@ -77,6 +79,8 @@ export interface ActivityServiceDeps {
   ingestEventsPerMinute: number;
   /** The orgs and users ingested events name (the account service). */
   directory: OrgDirectory;
+  /** Signs the chain's head at every export, and holds verifications against the signed heads. */
+  checkpoints: CheckpointService;
 }
 
 export function createActivityService(deps: ActivityServiceDeps) {
@@ -173,7 +177,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
       actor: Actor,
       query: ActivityQuery,
       format: ExportFormat,
-      options: { onRows?: (count: number) => void } = {},
+      options: { onRows?: (count: number) => void; onHead?: (head: ChainPosition) => void } = {},
     ): Promise<{ range: { from: number; until: number }; stream: Readable }> {
       const startedAt = clock.now();
       const range = resolveRange(query, startedAt);
@@ -203,6 +207,10 @@ export function createActivityService(deps: ActivityServiceDeps) {
           format === 'csv' && database.copyCsv !== undefined && copiesRunning < MAX_COPY_EXPORTS;
         if (copying) copiesRunning += 1;
         try {
+          // Every export signs the head it was read from: a later rewrite cannot match it. (Not
+          // inside `onHead?.(…)`: an optional call skips its arguments when there is no callee.)
+          const head = await deps.checkpoints.checkpointHead(actor.orgId);
+          options.onHead?.(head);
           if (format === 'csv') yield csvPreamble();
           const chunks = copying ? copiedCsv(filter) : exportChunks(database, reader, filter, format);
           for await (const { text, rows } of chunks) {
@@ -247,15 +255,16 @@ export function createActivityService(deps: ActivityServiceDeps) {
         Number.MAX_SAFE_INTEGER,
       ),
 
-    /** Admins check their org's hash chain. */
-    async verifyActivityChain(actor: Actor): Promise<ChainReport> {
+    /** Admins check their org's hash chain, and hold it against its signed checkpoints. */
+    async verifyActivityChain(actor: Actor): Promise<CheckedChainReport> {
       if (!isAdmin(actor)) throw forbidden('Only admins can verify the activity log');
       const release = verifiesRunning.take(actor);
       try {
         // On a SQLite file in a worker thread: its reads and hashing would block this one.
-        return await (database.sqlitePath === undefined
+        const report = await (database.sqlitePath === undefined
           ? verifyChain(db, actor.orgId, { paced: database.paced })
           : verifyChainInWorker(database.sqlitePath, actor.orgId));
+        return await deps.checkpoints.holdAgainstCheckpoints(report);
       } finally {
         release();
       }

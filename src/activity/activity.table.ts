@@ -53,3 +53,26 @@ export interface ActivityNameTable {
   orgId: string;
   name: string;
 }
+
+/** The chain head of an org, signed (decision 019): `activity verify` checks the chain against it. */
+export interface ActivityChainCheckpointTable {
+  orgId: string;
+  seq: number;
+  headHash: string;
+  signedAt: number;
+  /** Which key signed it (signing-key.ts `keyId`): a verifier with another key says so. */
+  keyId: string;
+  /** Base64 Ed25519 signature of `checkpointText` (checkpoint-signature.ts). */
+  signature: string;
+}
+
+/** The signed manifest of an HTTP export (`?manifest=1`), kept to be fetched after the download. */
+export interface ActivityExportManifestTable {
+  id: string;
+  orgId: string;
+  /** Who exported (null for the operator); they and the org's admins may fetch it. */
+  userId: string | null;
+  createdAt: number;
+  /** The manifest's JSON (contracts/checkpoints.ts `ExportManifest`). */
+  manifest: string;
+}

@@ -1,14 +1,16 @@
-import { accessSync, constants, createWriteStream, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { verifyChain } from '../activity/chain/chain-verify.js';
+import type { ChainPosition } from '../activity/checkpoints/checkpoints.service.js';
 import { exportFilename } from '../activity/export/export-filename.js';
 import { purgeExpiredActivities } from '../activity/retention/retention.js';
 import { PERIODS, type Period, SORTS, type SortKey } from '../contracts/activity-terms.js';
 import { operatorActor } from '../kernel/actor.js';
 import { AppError } from '../kernel/errors.js';
+import { registerVerifyCommands } from './activity-verify.js';
 import { withContext } from './context.js';
+import { digestFile } from './export-manifest.js';
 import { createProgressBar } from './progress.js';
 import { resolveOrg, resolveUser } from './resolve.js';
 
@@ -24,6 +26,7 @@ interface ExportOptions {
   q?: string;
   sort?: string;
   order?: string;
+  manifest?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -76,6 +79,7 @@ export function registerActivityCommands(program: Command): void {
     .option('--q <text>', 'text in target or details')
     .option('--sort <key>', SORTS.join(' | '))
     .option('--order <order>', 'desc | asc')
+    .option('--manifest <file>', 'also write a signed manifest (rows, SHA-256, chain head) for verify-export')
     .action((options: ExportOptions) =>
       withContext(async (context) => {
         const format = oneOf(options.format, ['csv', 'jsonl'] as const, '--format') ?? 'csv';
@@ -84,6 +88,11 @@ export function registerActivityCommands(program: Command): void {
         if (options.user !== undefined) await resolveUser(context, options.user, org);
         // Before the count, which takes a while on a large log.
         checkWritable(options.out ?? '.', options.out === undefined);
+        if (options.manifest !== undefined) {
+          checkWritable(options.manifest, false);
+          // Refused before the export, not after a long one.
+          if (!context.checkpoints.key) context.checkpoints.signingKey();
+        }
         const actor = operatorActor(org.id);
         const query = {
           period: oneOf<Period>(options.period, PERIODS, '--period'),
@@ -97,8 +106,16 @@ export function registerActivityCommands(program: Command): void {
         };
         const total = await context.activity.countForExport(actor, query);
         const bar = createProgressBar('export', total);
+        let rows = 0;
+        let head: ChainPosition | undefined;
         const { range, stream } = await context.activity.exportActivities(actor, query, format, {
-          onRows: (count) => bar.update(count),
+          onRows: (count) => {
+            rows = count;
+            bar.update(count);
+          },
+          onHead: (position) => {
+            head = position;
+          },
         });
         const out = options.out ?? exportFilename(org.name, range, format);
         try {
@@ -111,34 +128,23 @@ export function registerActivityCommands(program: Command): void {
         bar.update(total);
         bar.stop();
         process.stdout.write(`wrote ${total} activities to ${out}\n`);
+        if (options.manifest !== undefined && head) {
+          const manifest = context.checkpoints.signExportManifest({
+            version: 1,
+            orgId: org.id,
+            format,
+            rowCount: rows,
+            ...(await digestFile(out)),
+            ...head,
+            signedAt: new Date().toISOString(),
+          });
+          writeFileSync(options.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+          process.stdout.write(`wrote its signed manifest to ${options.manifest}\n`);
+        }
       }),
     );
 
-  activity
-    .command('verify')
-    .description("check each org's hash chain; exits 1 naming the first altered, removed or reordered row")
-    .option('--org <name>', 'only this org')
-    .action((options: { org?: string }) =>
-      withContext(async (context) => {
-        const db = context.database.db;
-        const orgs = options.org
-          ? [await resolveOrg(context, options.org)]
-          : await context.accounts.listOrgs();
-        let broken = 0;
-        for (const org of orgs) {
-          const report = await verifyChain(db, org.id);
-          if (report.ok) {
-            process.stdout.write(`ok      ${org.name}: ${report.checked} activities, chain intact\n`);
-          } else {
-            broken += 1;
-            process.stdout.write(
-              `BROKEN  ${org.name}: ${report.firstBroken?.message} (${report.firstBroken?.problem})\n`,
-            );
-          }
-        }
-        if (broken > 0) process.exitCode = 1;
-      }),
-    );
+  registerVerifyCommands(activity);
 
   activity
     .command('purge')

@@ -1,6 +1,7 @@
 import type { DatabaseEngine } from '../db/database.js';
 import { systemClock } from '../kernel/clock.js';
 import { type Config, loadConfig } from '../kernel/config.js';
+import { openSigningKey, signingKeyPath } from '../kernel/signing-key.js';
 import { createServices } from '../services.js';
 import { openGeoLocator, UNKNOWN_LOCATION } from '../sessions/geo.js';
 import { type DatabaseAccess, openCliDatabase } from './database-target.js';
@@ -23,6 +24,8 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     config,
     database,
     clock: systemClock,
+    // Never generated here: a key only the CLI knew would sign checkpoints no server can check.
+    signingKey: openSigningKey(signingKeyPath(config), { create: false }),
     geo: options.geo
       ? await openGeoLocator({ cityDbPath: config.geoipCityDb })
       : { lookup: () => UNKNOWN_LOCATION },
@@ -32,7 +35,7 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     onEndingWriteFailed: (error) =>
       process.stderr.write(`warning: ended sessions wait for a server's sweep (${String(error)})\n`),
   });
-  const { sessions, policy, accounts, activity, apiKeys } = services;
+  const { sessions, policy, accounts, activity, apiKeys, checkpoints } = services;
   return {
     config,
     database,
@@ -41,6 +44,7 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     accounts,
     activity,
     apiKeys,
+    checkpoints,
     async close() {
       await services.close();
       await database.close();

@@ -99,7 +99,18 @@ export const SearchQuery = Type.Object(
 );
 
 export const ExportQuery = Type.Object(
-  { ...FilterProperties, format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')])) },
+  {
+    ...FilterProperties,
+    format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')])),
+    manifest: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1,
+        description:
+          '1: sign a manifest of this download; the X-Vault-Manifest header names where to fetch it once the download has ended',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -18,6 +18,7 @@ import * as sessionEndings from './migrations/014_session_endings.js';
 import * as userFigures from './migrations/015_user_figures.js';
 import * as sessionSearch from './migrations/016_session_search.js';
 import * as activityDetailsJson from './migrations/017_activity_details_json.js';
+import * as chainCheckpoints from './migrations/019_chain_checkpoints.js';
 import * as activityIpSearch from './migrations/020_activity_ip_search.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '015_user_figures': userFigures,
   '016_session_search': sessionSearch,
   '017_activity_details_json': activityDetailsJson,
+  '019_chain_checkpoints': chainCheckpoints,
   '020_activity_ip_search': activityIpSearch,
 };
 

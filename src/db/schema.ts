@@ -2,8 +2,10 @@ import type { OrgTable, UserTable } from '../accounts/accounts.table.js';
 import type { ApiKeyTable, SettingTable } from '../accounts/api-keys.table.js';
 import type { PasswordGuessTable } from '../accounts/password-guesses.table.js';
 import type {
+  ActivityChainCheckpointTable,
   ActivityChainHeadTable,
   ActivityChainLinkTable,
+  ActivityExportManifestTable,
   ActivityNameTable,
   ActivityTable,
 } from '../activity/activity.table.js';
@@ -20,6 +22,8 @@ export interface Schema {
   activities: ActivityTable;
   activityChainHeads: ActivityChainHeadTable;
   activityChainLinks: ActivityChainLinkTable;
+  activityChainCheckpoints: ActivityChainCheckpointTable;
+  activityExportManifests: ActivityExportManifestTable;
   activityNames: ActivityNameTable;
   apiKeys: ApiKeyTable;
   settings: SettingTable;

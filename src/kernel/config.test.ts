@@ -37,6 +37,7 @@ describe('loadConfig defaults', () => {
       maxConnectionsPerIp: 100,
       maxStreams: 500,
       metricsToken: undefined,
+      signingKeyFile: undefined,
     });
   });
 
@@ -94,6 +95,7 @@ describe('loadConfig defaults', () => {
       MAX_CONNECTIONS_PER_IP: '500',
       MAX_STREAMS: '10000',
       METRICS_TOKEN: 'scrape-me-0123456789abcdef',
+      SIGNING_KEY_FILE: '/etc/vault/signing-key.pem',
     });
     expect(config).toEqual<Config>({
       port: 8080,
@@ -119,6 +121,7 @@ describe('loadConfig defaults', () => {
       maxConnectionsPerIp: 0,
       maxStreams: 10_000,
       metricsToken: 'scrape-me-0123456789abcdef',
+      signingKeyFile: '/etc/vault/signing-key.pem',
     });
   });
 

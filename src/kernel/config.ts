@@ -42,6 +42,8 @@ export interface Config {
   maxStreams: number;
   /** The bearer token GET /metrics asks for; unset, there is no /metrics. */
   metricsToken: string | undefined;
+  /** SIGNING_KEY_FILE: the Ed25519 private key (PEM) that signs checkpoints; unset: signing-key.ts's default. */
+  signingKeyFile: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -99,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnectionsPerIp: trustProxy === false || trustProxy === 0 ? perIpCap : 0,
     maxStreams: int('MAX_STREAMS', 500, 1, 1_000_000),
     metricsToken: parseMetricsToken(env.METRICS_TOKEN, problems),
+    signingKeyFile: env.SIGNING_KEY_FILE || undefined,
   };
   if (config.maxStreams >= config.maxConnections) {
     // Streams hold their connection; at the cap nothing else could get through.

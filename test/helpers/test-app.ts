@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import { createDatabase, type DatabaseEngine } from '../../src/db/database.js';
 import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { type Config, loadConfig } from '../../src/kernel/config.js';
+import { openSigningKey, signingKeyPath } from '../../src/kernel/signing-key.js';
 import { openGeoLocator } from '../../src/sessions/geo.js';
 import { POSTGRES_URL, type TestEngine } from './engines.js';
 
@@ -41,13 +42,18 @@ export interface TestAppOptions {
  */
 export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
   const sqliteDir = engine === 'sqlite' ? mkdtempSync(join(TMP_ROOT, 'vault-test-')) : undefined;
-  const config = loadConfig({
-    DATABASE_URL: sqliteDir ? `sqlite:${join(sqliteDir, 'vault.db')}` : POSTGRES_URL,
-    ...options.env,
-  });
   const ownsSchema = engine === 'postgres' && !options.postgresSchema;
   const schema =
     engine === 'postgres' ? (options.postgresSchema ?? `t_${randomBytes(6).toString('hex')}`) : undefined;
+  // PostgreSQL: one key per schema, shared by the instances joining it, as SIGNING_KEY_FILE would
+  // be in production (SQLite: beside the file).
+  const keyDir = schema ? join(TMP_ROOT, `vault-key-${schema}`) : undefined;
+  if (keyDir) mkdirSync(keyDir, { recursive: true });
+  const config = loadConfig({
+    DATABASE_URL: sqliteDir ? `sqlite:${join(sqliteDir, 'vault.db')}` : POSTGRES_URL,
+    ...(keyDir ? { SIGNING_KEY_FILE: join(keyDir, 'signing-key.pem') } : {}),
+    ...options.env,
+  });
   const database = createDatabase(config.database, schema ? { postgresSchema: schema } : {});
   await migrateToLatest(database);
   const geo = await openGeoLocator({ cityDbPath: config.geoipCityDb });
@@ -55,6 +61,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     config,
     database,
     geo,
+    signingKey: openSigningKey(signingKeyPath(config), { create: true }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.wrapLiveBus ? { wrapLiveBus: options.wrapLiveBus } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
@@ -70,6 +77,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await database.close();
       if (ownsSchema && schema) await dropSchema(schema);
       if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+      if (ownsSchema && keyDir) rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

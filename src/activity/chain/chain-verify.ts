@@ -12,7 +12,7 @@ import { firstUnlinkedActivity, readChainEnd } from './chain-completeness.js';
  */
 const VERIFY_BATCH = 500;
 
-export type ChainProblem = 'altered' | 'missing' | 'reordered' | 'head-mismatch' | 'unlinked';
+export type ChainProblem = 'altered' | 'missing' | 'reordered' | 'head-mismatch' | 'unlinked' | 'checkpoint';
 
 export interface ChainReport {
   orgId: string;

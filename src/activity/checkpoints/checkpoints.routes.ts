@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  CheckpointPageSchema,
+  CheckpointQuery,
+  ExportManifestSchema,
+  SigningKeySchema,
+} from '../../contracts/checkpoints.js';
+import { errors } from '../../contracts/common.js';
+import { requireActor } from '../../http/plugins/auth.js';
+import type { CheckpointService } from './checkpoints.service.js';
+
+/** The signed checkpoints of the activity chain and the key to check them with (decision 019). */
+export const checkpointRoutes: FastifyPluginAsyncTypebox<{ checkpoints: CheckpointService }> = async (
+  app,
+  { checkpoints },
+) => {
+  app.get(
+    '/api/activities/checkpoints',
+    {
+      schema: {
+        tags: ['activity'],
+        summary:
+          "Admin: the org's signed chain heads, newest first (copy them out of the database to keep them)",
+        querystring: CheckpointQuery,
+        response: { 200: CheckpointPageSchema, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => checkpoints.listCheckpoints(requireActor(request), request.query),
+  );
+
+  app.get(
+    '/api/activities/export-manifests/:id',
+    {
+      schema: {
+        tags: ['activity'],
+        summary:
+          'The signed manifest of an export made with manifest=1 (its X-Vault-Manifest header), once the download has ended',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: ExportManifestSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => checkpoints.getExportManifest(requireActor(request), request.params.id),
+  );
+
+  app.get(
+    '/api/activities/signing-key',
+    {
+      schema: {
+        tags: ['activity'],
+        summary: 'The public key that signs checkpoints and export manifests (raw base64 and PEM)',
+        response: { 200: SigningKeySchema, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      requireActor(request);
+      return checkpoints.signingKey();
+    },
+  );
+};

@@ -11,7 +11,7 @@ import {
 } from '../contracts/activity.js';
 import { ChainReportSchema } from '../contracts/checkpoints.js';
 import { errors } from '../contracts/common.js';
-import { requireActor } from '../http/plugins/auth.js';
+import { KEY_MAY_READ, requireActor, requireReader } from '../http/plugins/auth.js';
 import { isAdmin } from '../kernel/actor.js';
 import { forbidden } from '../kernel/errors.js';
 import type { ActivityService } from './activity.service.js';
@@ -35,19 +35,21 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
   app.get(
     '/api/activities',
     {
+      config: KEY_MAY_READ,
       schema: {
         tags: ['activity'],
         summary: "Search the activity log: the org's (admin) or one's own (user), newest first by default",
         querystring: SearchQuery,
-        response: { 200: SearchResponse, ...errors(400, 401) },
+        response: { 200: SearchResponse, ...errors(400, 401, 403) },
       },
     },
-    async (request) => activity.searchActivities(requireActor(request), request.query),
+    async (request) => activity.searchActivities(requireReader(request), request.query),
   );
 
   app.get(
     '/api/activities/histogram',
     {
+      config: KEY_MAY_READ,
       schema: {
         tags: ['activity'],
         summary:
@@ -55,17 +57,17 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
         description:
           'The same filters as the search. Buckets ascending, evenly spaced from the start of the period, empty ones as 0; their totals add up to the total of the search for the same filter (uncapped).',
         querystring: HistogramQuery,
-        response: { 200: HistogramResponse, ...errors(400, 401) },
+        response: { 200: HistogramResponse, ...errors(400, 401, 403) },
       },
     },
-    async (request) => activity.histogram(requireActor(request), request.query),
+    async (request) => activity.histogram(requireReader(request), request.query),
   );
 
   app.get(
     '/api/activities/export',
     {
       // A GET that records an activity: a link on another site must not run it in a user's name.
-      config: { csrf: 'always' },
+      config: { csrf: 'always', ...KEY_MAY_READ },
       schema: {
         tags: ['activity'],
         summary: 'The whole filtered result as a CSV (or JSON Lines) download, streamed',
@@ -79,7 +81,7 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const actor = requireActor(request);
+      const actor = requireReader(request);
       const format = request.query.format ?? 'csv';
       // Before the export starts: once it holds a slot, only its stream's close gives it back.
       const orgName = await accounts.getOrgName(actor.orgId);
@@ -155,12 +157,13 @@ export const activityRoutes: FastifyPluginAsyncTypebox<ActivityRoutesOptions> = 
   app.get(
     '/api/activity-types',
     {
+      config: KEY_MAY_READ,
       schema: {
         tags: ['activity'],
         summary: 'The activity names recorded in the org, for the filter dropdown',
-        response: { 200: Type.Object({ activityTypes: Type.Array(Type.String()) }), ...errors(401) },
+        response: { 200: Type.Object({ activityTypes: Type.Array(Type.String()) }), ...errors(401, 403) },
       },
     },
-    async (request) => ({ activityTypes: await activity.listActivityTypes(requireActor(request)) }),
+    async (request) => ({ activityTypes: await activity.listActivityTypes(requireReader(request)) }),
   );
 };

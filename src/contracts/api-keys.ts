@@ -4,13 +4,13 @@ import { type Static, Type } from '@sinclair/typebox';
  * What an org API key may do. Each scope grants something a route demands (`apiKeyScope`);
  * a scope is added only together with what it grants.
  */
-export const API_KEY_SCOPES = ['activities:write', 'sessions:introspect'] as const;
+export const API_KEY_SCOPES = ['activities:write', 'activities:read', 'sessions:introspect'] as const;
 
 export const ApiKeyScopeSchema = Type.Union(
   API_KEY_SCOPES.map((scope) => Type.Literal(scope)),
   {
     description:
-      '`activities:write`: POST /api/activities; `sessions:introspect`: POST /api/sessions/introspect',
+      '`activities:write`: POST /api/activities; `activities:read`: the log of its org as an admin reads it (GET /api/activities, /export, /histogram, /checkpoints, /signing-key, /api/activity-types); `sessions:introspect`: POST /api/sessions/introspect',
   },
 );
 export type ApiKeyScope = Static<typeof ApiKeyScopeSchema>;

@@ -7,7 +7,7 @@ import {
   SigningKeySchema,
 } from '../../contracts/checkpoints.js';
 import { errors } from '../../contracts/common.js';
-import { requireActor } from '../../http/plugins/auth.js';
+import { KEY_MAY_READ, requireActor, requireReader } from '../../http/plugins/auth.js';
 import type { CheckpointService } from './checkpoints.service.js';
 
 /** The signed checkpoints of the activity chain and the key to check them with (decision 019). */
@@ -18,6 +18,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<{ checkpoints: Checkpoi
   app.get(
     '/api/activities/checkpoints',
     {
+      config: KEY_MAY_READ,
       schema: {
         tags: ['activity'],
         summary:
@@ -26,7 +27,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<{ checkpoints: Checkpoi
         response: { 200: CheckpointPageSchema, ...errors(400, 401, 403) },
       },
     },
-    async (request) => checkpoints.listCheckpoints(requireActor(request), request.query),
+    async (request) => checkpoints.listCheckpoints(requireReader(request), request.query),
   );
 
   app.get(
@@ -46,14 +47,15 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<{ checkpoints: Checkpoi
   app.get(
     '/api/activities/signing-key',
     {
+      config: KEY_MAY_READ,
       schema: {
         tags: ['activity'],
         summary: 'The public key that signs checkpoints and export manifests (raw base64 and PEM)',
-        response: { 200: SigningKeySchema, ...errors(401, 404) },
+        response: { 200: SigningKeySchema, ...errors(401, 403, 404) },
       },
     },
     async (request) => {
-      requireActor(request);
+      requireReader(request);
       return checkpoints.signingKey();
     },
   );

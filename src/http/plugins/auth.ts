@@ -129,6 +129,26 @@ export function requireActor(request: FastifyRequest): Actor {
   return request.actor;
 }
 
+/** The config of a route that reads the activity log: a session, or a key with `activities:read`. */
+export const KEY_MAY_READ = { auth: 'session-or-api-key', apiKeyScope: 'activities:read' } as const;
+
+/**
+ * The caller of a route an API key may read (`activities:read`): a session's actor, or the key
+ * reading its org's log as an admin does (recorded by its prefix where it acts, e.g. an export).
+ */
+export function requireReader(request: FastifyRequest): Actor {
+  const key = request.apiKey;
+  if (!key) return requireActor(request);
+  return {
+    userId: null,
+    orgId: key.orgId,
+    username: `api_key ${key.prefix}`,
+    role: 'admin',
+    sessionId: null,
+    publicIp: clientIp(request),
+  };
+}
+
 /** The caller's session as validated by the auth hook. */
 export function requireSession(request: FastifyRequest): AuthenticatedSession {
   if (!request.authenticated) throw new AppError('NOT_AUTHENTICATED', 'Not logged in');

@@ -56,3 +56,5 @@ export const CreatedApiKeySchema = Type.Intersect([
   ApiKeySchema,
   Type.Object({ key: Type.String({ description: 'shown in this response only; stored hashed' }) }),
 ]);
+/** A key just created: the only answer that holds the key itself. */
+export type CreatedApiKey = Static<typeof CreatedApiKeySchema>;

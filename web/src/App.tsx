@@ -6,6 +6,7 @@ import { Header } from './components/Header.tsx';
 import { Link, navigate, useLocation } from './components/router.tsx';
 import { UsersPage } from './features/accounts/UsersPage.tsx';
 import { ActivityPage } from './features/activity/ActivityPage.tsx';
+import { ApiKeysPage } from './features/api-keys/ApiKeysPage.tsx';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { useLiveStream } from './features/sessions/live.ts';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
@@ -120,6 +121,8 @@ export function App() {
     page = <ActivityPage me={me} />;
   } else if (location.pathname === '/users') {
     page = <UsersPage me={me} />;
+  } else if (location.pathname === '/api-keys') {
+    page = <ApiKeysPage me={me} />;
   } else if (location.pathname === '/settings') {
     page = <SettingsPage me={me} />;
   } else if (location.pathname === '/sessions' || SESSION_PATH.test(location.pathname)) {

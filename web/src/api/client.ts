@@ -2,6 +2,9 @@ import type {
   ActivityHistogram,
   ActivityPage,
   ActivityQuery,
+  ApiKey,
+  ApiKeyScope,
+  CreatedApiKey,
   EndReason,
   ErrorCode,
   Me,
@@ -183,6 +186,12 @@ export const api = {
     request<ActivityHistogram>('GET', `/api/activities/histogram?${searchParams(query)}`, { signal }),
   activityTypes: (signal?: AbortSignal) =>
     request<{ activityTypes: string[] }>('GET', '/api/activity-types', { signal }),
+  /** Admin: the org's active keys (never the keys themselves). */
+  apiKeys: (signal?: AbortSignal) => request<{ apiKeys: ApiKey[] }>('GET', '/api/api-keys', { signal }),
+  /** Admin: the key comes back in this answer only. */
+  createApiKey: (input: { name: string; scopes: ApiKeyScope[] }) =>
+    request<CreatedApiKey>('POST', '/api/api-keys', { body: input }),
+  revokeApiKey: (id: string) => request<void>('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
   /** The CSV download's address (a plain GET the browser saves as a file). */
   exportUrl: (query: ActivityQuery) =>
     `/api/activities/export?${searchParams({ ...query, limit: undefined, cursor: undefined })}&format=csv`,

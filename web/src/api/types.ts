@@ -27,7 +27,8 @@ import type {
 
 export type { User, UserListItem, UserPage } from '../../../src/contracts/accounts.ts';
 export type { Activity, ActivityDetails, DetailsObject, JsonValue } from '../../../src/contracts/activity.ts';
-export type { ApiKey, ApiKeyScope } from '../../../src/contracts/api-keys.ts';
+export type { ApiKey, ApiKeyScope, CreatedApiKey } from '../../../src/contracts/api-keys.ts';
+export { API_KEY_SCOPES } from '../../../src/contracts/api-keys.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
 export type { Role } from '../../../src/kernel/actor.ts';
 export type { ErrorCode } from '../../../src/kernel/errors.ts';

@@ -37,6 +37,9 @@ export function Header({ me, onLogout }: HeaderProps) {
                 <Link href="/users" aria-current={pathname === '/users' ? 'page' : undefined}>
                   Users
                 </Link>
+                <Link href="/api-keys" aria-current={pathname === '/api-keys' ? 'page' : undefined}>
+                  API keys
+                </Link>
                 <Link href="/settings" aria-current={pathname === '/settings' ? 'page' : undefined}>
                   Settings
                 </Link>

@@ -53,6 +53,7 @@ export default function ActivityHistogram({ histogram, onNarrow }: ActivityHisto
             stroke: color('--primary'),
             paths: bars,
             points: { show: false },
+            value: count,
           },
           {
             label: 'Failed',
@@ -60,6 +61,7 @@ export default function ActivityHistogram({ histogram, onNarrow }: ActivityHisto
             stroke: color('--danger'),
             paths: bars,
             points: { show: false },
+            value: count,
           },
         ],
         axes: [{}, { size: 48, values: (_u, ticks) => ticks.map((tick) => formatCount(tick)) }],

@@ -172,6 +172,28 @@ async function timeGet(
   return { ms: performance.now() - started, body };
 }
 
+/** Each query asked 3 times to warm up, then SAMPLES times: its p50 and p95 reported. */
+async function reportEach(
+  engine: string,
+  what: string,
+  path: string,
+  cookie: string,
+  combos: Array<[string, string]>,
+) {
+  for (const [label, query] of combos) {
+    const url = `${path}?${query}`;
+    for (let i = 0; i < 3; i++) await timeGet(url, cookie);
+    const times: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) times.push((await timeGet(url, cookie)).ms);
+    times.sort((a, b) => a - b);
+    report(
+      engine,
+      `${what}: ${label}`,
+      `p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
+    );
+  }
+}
+
 async function measureQueries(engine: string, base: string, cookie: string, userIds: string[]) {
   const user = userIds[3] as string;
   const combos: Array<[string, string]> = [
@@ -189,18 +211,7 @@ async function measureQueries(engine: string, base: string, cookie: string, user
       `from=${new Date(Date.now() - 90 * DAY_MS).toISOString()}&to=${new Date(Date.now() - 84 * DAY_MS).toISOString()}`,
     ],
   ];
-  for (const [label, query] of combos) {
-    const url = `${base}/api/activities?${query}`;
-    for (let i = 0; i < 3; i++) await timeGet(url, cookie);
-    const times: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) times.push((await timeGet(url, cookie)).ms);
-    times.sort((a, b) => a - b);
-    report(
-      engine,
-      `first page: ${label}`,
-      `p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
-    );
-  }
+  await reportEach(engine, 'first page', `${base}/api/activities`, cookie, combos);
   const page50: number[] = [];
   for (let run = 0; run < 5; run++) {
     let cursor: string | null = null;
@@ -231,18 +242,7 @@ async function measureHistogram(engine: string, base: string, cookie: string, us
     ['1 year, status=failed', 'period=1y&status=failed'],
     ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
   ];
-  for (const [label, query] of combos) {
-    const url = `${base}/api/activities/histogram?${query}`;
-    for (let i = 0; i < 3; i++) await timeGet(url, cookie);
-    const times: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) times.push((await timeGet(url, cookie)).ms);
-    times.sort((a, b) => a - b);
-    report(
-      engine,
-      `histogram: ${label}`,
-      `p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
-    );
-  }
+  await reportEach(engine, 'histogram', `${base}/api/activities/histogram`, cookie, combos);
 }
 
 /**

@@ -187,17 +187,14 @@ export function createSessionService(deps: SessionServiceDeps) {
     },
 
     /** The demo's sessions (`demo --sessions`), written in bulk without a login each: see createDemoSessions. */
-    createDemoSessions: (input: DemoSessionsInput) =>
-      createDemoSessions(
-        {
-          database: deps.database,
-          geo: deps.geo,
-          now: () => clock.now(),
-          idleMs: deps.idleMs,
-          maxMs: deps.maxMs,
-        },
+    // The org's limits, not the configuration's: `demo --org` may add to an org with a policy.
+    createDemoSessions: async (input: DemoSessionsInput) => {
+      const { idleMs, maxMs } = await limitsFor(input.orgId);
+      return createDemoSessions(
+        { database: deps.database, geo: deps.geo, now: () => clock.now(), idleMs, maxMs },
         input,
-      ),
+      );
+    },
 
     /** Writes waiting endings into their session rows (EndingWriter); resolves when none wait. */
     writePendingEndings: writer.kick,

@@ -29,7 +29,11 @@ describeEachEngine('demo sessions follow the org policy', (engine) => {
       .selectFrom('sessions')
       .select(['createdAt', 'expiresAt'])
       .where('orgId', '=', acme.orgId)
-      .where('id', 'not in', before.map((r) => r.id))
+      .where(
+        'id',
+        'not in',
+        before.map((r) => r.id),
+      )
       .execute();
     expect(rows.length).toBeGreaterThanOrEqual(400);
     const lifetimes = rows.map((r) => Number(r.expiresAt) - Number(r.createdAt));

@@ -657,14 +657,15 @@ describeEachEngine('activity search (GET /api/activities)', (engine) => {
       expect(await targets(outsider, 'activity=backup')).toEqual(['foreign']);
     });
 
-    it('needs a session (401); an API key is not enough', async () => {
+    it('needs a session (401), or a key with activities:read: a write key is refused (403)', async () => {
       expect((await t.app.inject({ method: 'GET', url: '/api/activities' })).statusCode).toBe(401);
       const withKey = await t.app.inject({
         method: 'GET',
         url: '/api/activities',
         headers: { authorization: `Bearer ${acmeKey}` },
       });
-      expect(withKey.statusCode).toBe(401);
+      expect(withKey.statusCode).toBe(403);
+      expect(withKey.json().error.code).toBe('INSUFFICIENT_SCOPE');
     });
 
     it('refuses an unknown parameter with 400 naming it', async () => {

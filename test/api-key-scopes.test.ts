@@ -77,7 +77,7 @@ describeEachEngine('API key scopes', (engine) => {
   });
 
   it.each([
-    ['an unknown scope', ['activities:read']],
+    ['an unknown scope', ['activities:delete']],
     ['a scope in another case', ['Activities:Write']],
     ['no scope', []],
     ['a scope twice', ['activities:write', 'activities:write']],
@@ -219,7 +219,7 @@ describe('API key scopes in the OpenAPI document', () => {
       const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
       const body = doc.paths['/api/api-keys'].post.requestBody.content['application/json'].schema;
       const scopes = body.properties.scopes.items.anyOf.flatMap((s: { enum: string[] }) => s.enum);
-      expect(scopes).toEqual(['activities:write', 'sessions:introspect']);
+      expect(scopes).toEqual(['activities:write', 'activities:read', 'sessions:introspect']);
     } finally {
       await t.close();
     }

@@ -229,18 +229,18 @@ describeEachEngine('org API keys', (engine) => {
   });
 
   describe('what a key can do', () => {
-    it('works only on POST /api/activities: every other route answers a Bearer key with 401', async () => {
+    it('works only where a route takes keys: elsewhere a Bearer key is 401, on the log’s reads an ingest key is 403', async () => {
       const { key } = await createKey(admin);
       const bearer = { authorization: `Bearer ${key}` };
-      for (const url of [
-        '/api/sessions',
-        '/api/me',
-        '/api/activities',
-        '/api/activity-types',
-        '/api/users',
-      ]) {
+      for (const url of ['/api/sessions', '/api/me', '/api/users']) {
         const response = await t.app.inject({ method: 'GET', url, headers: bearer });
         expect(response.statusCode, url).toBe(401);
+      }
+      // These take a key with activities:read (test/api-key-read-scope.test.ts); this one has write only.
+      for (const url of ['/api/activities', '/api/activity-types']) {
+        const response = await t.app.inject({ method: 'GET', url, headers: bearer });
+        expect(response.statusCode, url).toBe(403);
+        expect(response.json().error.code, url).toBe('INSUFFICIENT_SCOPE');
       }
       const logout = await t.app.inject({
         method: 'POST',

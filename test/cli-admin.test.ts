@@ -122,7 +122,7 @@ describeEachEngine('CLI: users, orgs and API keys', (engine) => {
 
     const [gateway, unknownScope] = await Promise.all([
       cli(['apikey', 'create', '--org', orgName, '--name', 'gateway', '--scope', 'sessions:introspect']),
-      cli(['apikey', 'create', '--org', orgName, '--name', 'x', '--scope', 'activities:read']),
+      cli(['apikey', 'create', '--org', orgName, '--name', 'x', '--scope', 'activities:delete']),
     ]);
     expect(gateway.code, gateway.stderr).toBe(0);
     expect(gateway.stdout).toContain('scopes sessions:introspect\n');
@@ -135,7 +135,7 @@ describeEachEngine('CLI: users, orgs and API keys', (engine) => {
     });
     expect(introspect.json()).toEqual({ active: false });
     expect(unknownScope.code).not.toBe(0);
-    expect(unknownScope.stderr).toContain('activities:read');
+    expect(unknownScope.stderr).toContain('activities:delete');
 
     const listed = await cli(['apikey', 'list', '--org', orgName]);
     expect(listed.code, listed.stderr).toBe(0);

@@ -210,6 +210,13 @@ export function createSessionEnding(deps: SessionEndingDeps) {
   }
 
   /**
+   * Logouts by filter take turns on this instance: each holds up to PARALLEL_BATCHES + 1 pooled
+   * connections, and fifty at once (the same click from a slow admin, or a script) emptied the
+   * pool of every other request's connection. Other instances' run beside them, as below.
+   */
+  let bulkTail: Promise<unknown> = Promise.resolve();
+
+  /**
    * A Logout by filter: ends what `matching` selects, a batch of a transaction at a time (each
    * session with its `session.terminated`, each batch's tabs told after its commit), until nothing
    * matches; then one summary activity. The endings are written into the rows after the answer
@@ -217,7 +224,13 @@ export function createSessionEnding(deps: SessionEndingDeps) {
    * each end a session at most once: endSessionRows gives each session one ending, and what one
    * ended the other's next batch no longer selects.
    */
-  async function endMatching(
+  function endMatching(actor: Actor, filter: SessionFilter, matching: MatchingSessions): Promise<number> {
+    const run = bulkTail.then(() => endAllMatching(actor, filter, matching));
+    bulkTail = run.catch(() => undefined);
+    return run;
+  }
+
+  async function endAllMatching(
     actor: Actor,
     filter: SessionFilter,
     matching: MatchingSessions,

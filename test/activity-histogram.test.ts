@@ -73,6 +73,28 @@ describeEachEngine('the activity histogram', (engine) => {
     expect(new Set(steps)).toEqual(new Set([15 * 60_000]));
   });
 
+  it('counts in its last bar the rows recorded the instant the request came, and those dated after it', async () => {
+    const key = (await as(t.app, admin).post('/api/api-keys', { name: 'ahead' })).json().key;
+    const ahead = {
+      activity: 'backup',
+      status: 'failed',
+      username: acme.admin.username,
+      occurredAt: new Date(clock.now() + 60_000).toISOString(),
+    };
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/activities',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { events: [ahead] },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    // The sign-ins and the keys of this test were recorded at clock.now(), the end of the period.
+    const h = await histogram(admin, 'period=1d');
+    expect(sum(h, 'total')).toBe(await total(admin, 'period=1d'));
+    expect(h.buckets.at(-1)?.total).toBeGreaterThanOrEqual(4);
+    expect(sum(h, 'failed')).toBe(await total(admin, 'period=1d&status=failed&status=failure'));
+  });
+
   it('adds up to the search’s total, and its failed to the search for status=failed&status=failure, for any filter', async () => {
     const filter = fc.record(
       {

@@ -48,4 +48,15 @@ describe('the histogram’s intervals', () => {
       ),
     );
   });
+
+  it('puts the rows at or after the end of an open period into the last bucket, losing none', () => {
+    const interval = chooseInterval(86_400_000);
+    const buckets = fillBuckets(0, 86_400_000, interval, [
+      { index: 95, total: 1, failed: 0 },
+      { index: 96, total: 5, failed: 2 },
+      { index: 200, total: 1, failed: 1 },
+    ]);
+    expect(buckets).toHaveLength(96);
+    expect(buckets[95]).toMatchObject({ total: 7, failed: 3 });
+  });
 });

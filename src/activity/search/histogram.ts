@@ -60,7 +60,12 @@ export interface HistogramBucket {
   failed: number;
 }
 
-/** Every bucket of the period in order, the empty ones as 0. */
+/**
+ * Every bucket of the period in order, the empty ones as 0. A period without an end is counted
+ * as the search counts it, so the last bucket also holds the rows at or after `until` (recorded
+ * the instant the request came, or sent by a job whose clock runs ahead): the bars add up to the
+ * search's total.
+ */
 export function fillBuckets(
   from: number,
   until: number,
@@ -68,13 +73,15 @@ export function fillBuckets(
   counts: readonly BucketCount[],
 ): HistogramBucket[] {
   const count = Math.max(1, Math.ceil((until - from) / interval.ms));
-  const byIndex = new Map(counts.map((c) => [c.index, c]));
-  return Array.from({ length: count }, (_, index) => {
-    const found = byIndex.get(index);
-    return {
-      start: new Date(from + index * interval.ms).toISOString(),
-      total: found?.total ?? 0,
-      failed: found?.failed ?? 0,
-    };
-  });
+  const buckets = Array.from({ length: count }, (_, index) => ({
+    start: new Date(from + index * interval.ms).toISOString(),
+    total: 0,
+    failed: 0,
+  }));
+  for (const found of counts) {
+    const bucket = buckets[Math.min(found.index, count - 1)] as HistogramBucket;
+    bucket.total += found.total;
+    bucket.failed += found.failed;
+  }
+  return buckets;
 }

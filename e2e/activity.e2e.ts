@@ -192,8 +192,8 @@ describe('Activity Log', () => {
     };
     const chart = page.locator('.histogram-chart');
     await chart.locator('canvas').waitFor();
-    // Ana's 230 backups of the week; her job says "failure", never "failed".
-    expect(await chart.getAttribute('aria-label')).toBe('230 activities, 0 failed, in bars of 3h');
+    // Ana's 230 backups of the week; the 23 her job reported as "failure" count as failed.
+    expect(await chart.getAttribute('aria-label')).toBe('230 activities, 23 failed, in bars of 3h');
     const width = 3 * 3_600_000;
     const spanFrom = Date.parse(histogram.buckets[0]?.start ?? '');
     const spanUntil = spanFrom + histogram.buckets.length * width;

@@ -5,6 +5,7 @@ import { apiKeysRoutes } from './accounts/api-keys.routes.js';
 import { usersRoutes } from './accounts/users.routes.js';
 import { activityRoutes } from './activity/activity.routes.js';
 import { checkpointRoutes } from './activity/checkpoints/checkpoints.routes.js';
+import { streamsRoutes } from './activity/streams/streams.routes.js';
 import { UserListItemSchema, UserSchema } from './contracts/accounts.js';
 import { ActivitySchema } from './contracts/activity.js';
 import { ErrorResponse } from './contracts/common.js';
@@ -112,6 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onBusError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
     onPublishFailed: (error, event) =>
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),
+    onStreamError: (error, streamId) =>
+      app.log.warn({ err: error, streamId }, 'a stream could not deliver; it retries after a backoff'),
     onEndingWriteFailed: (error) =>
       app.log.warn({ err: error }, 'could not write ended sessions into their rows; the sweep tries again'),
     ...(deps.wrapLiveBus ? { wrapLiveBus: deps.wrapLiveBus } : {}),
@@ -210,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkpoints: services.checkpoints,
   });
   await app.register(checkpointRoutes, { checkpoints: services.checkpoints });
+  await app.register(streamsRoutes, { streams: services.streams });
   await app.register(staticWebPlugin, deps.webRoot ? { webRoot: deps.webRoot } : {});
 
   app.decorate('services', {
@@ -219,6 +223,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiKeys,
     activity,
     checkpoints: services.checkpoints,
+    streams: services.streams,
     hub,
     lastAccess,
   });

@@ -3,6 +3,7 @@ import { createApiKeyService } from './accounts/api-keys.service.js';
 import { createCredentials } from './accounts/credentials.js';
 import { createActivityService } from './activity/activity.service.js';
 import { createCheckpointService } from './activity/checkpoints/checkpoints.service.js';
+import { createStreamService } from './activity/streams/streams.service.js';
 import type { DatabaseEngine } from './db/database.js';
 import type { Clock } from './kernel/clock.js';
 import type { Config } from './kernel/config.js';
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   onPublishFailed: (error: unknown, event: LiveEvent) => void;
   /** Told when ended sessions could not be written into their rows (the next sweep tries again). */
   onEndingWriteFailed?: (error: unknown) => void;
+  /** Told when a stream's delivery loop met an error other than its receiver's (the database). */
+  onStreamError?: (error: unknown, streamId?: string) => void;
   /** Wraps the live bus (tests make publishing fail with it). */
   wrapLiveBus?: (bus: LiveBus) => LiveBus;
 }
@@ -86,6 +89,11 @@ export async function createServices(deps: ServiceDeps) {
     directory: accounts,
     checkpoints,
   });
+  const streams = createStreamService({
+    db: database.db,
+    clock,
+    onDeliveryError: deps.onStreamError ?? (() => {}),
+  });
   return {
     hub,
     bus,
@@ -96,8 +104,10 @@ export async function createServices(deps: ServiceDeps) {
     apiKeys,
     activity,
     checkpoints,
+    streams,
     /** Stops what runs in the background; the caller closes the database after. */
     async close() {
+      await streams.stopDelivery();
       await sessions.close();
       await bus.close();
       await activity.close();

@@ -22,4 +22,9 @@ export const ACTIVITY = {
   API_KEY_REVOKED: 'api_key.revoked',
   ACTIVITY_EXPORTED: 'activity.exported',
   ACTIVITY_PURGED: 'activity.purged',
+  STREAM_CREATED: 'stream.created',
+  STREAM_DELETED: 'stream.deleted',
+  STREAM_RESUMED: 'stream.resumed',
+  /** A stream failed for 24 h and stopped until an admin resumes it. */
+  STREAM_FAILED: 'stream.failed',
 } as const;

@@ -9,6 +9,7 @@ import type {
   ActivityNameTable,
   ActivityTable,
 } from '../activity/activity.table.js';
+import type { ActivityStreamTable } from '../activity/streams/streams.table.js';
 import type { OrgPolicyTable } from '../sessions/policy/org-policy.table.js';
 import type { SessionTable } from '../sessions/session.table.js';
 import type { SessionEndingTable } from '../sessions/session-ending.table.js';
@@ -25,6 +26,7 @@ export interface Schema {
   activityChainCheckpoints: ActivityChainCheckpointTable;
   activityExportManifests: ActivityExportManifestTable;
   activityNames: ActivityNameTable;
+  activityStreams: ActivityStreamTable;
   apiKeys: ApiKeyTable;
   settings: SettingTable;
   orgPolicies: OrgPolicyTable;

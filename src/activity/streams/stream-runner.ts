@@ -1,0 +1,200 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { DAY_MS } from '../../kernel/time.js';
+import { ACTIVITY } from '../activity-names.js';
+import { recordActivities } from '../chain/record.js';
+import { postToStream } from './stream-delivery.js';
+import { encodeBatch, toStreamEvent } from './stream-payload.js';
+import {
+  claimLease,
+  markAttemptFailed,
+  markDelivered,
+  releaseLease,
+  selectActiveStreamIds,
+  selectChainedActivities,
+} from './streams.repository.js';
+import type { ActivityStreamRow } from './streams.table.js';
+
+export interface StreamRunnerOptions {
+  /** How often an idle loop looks for new activities, and the instance for streams to take. */
+  pollMs: number;
+  /** How long a lease lasts unrenewed: after a crash, another instance takes over within it. */
+  leaseMs: number;
+  /** Activities per request, at most. */
+  batchSize: number;
+  /** The first retry's wait; it doubles up to `maxBackoffMs`. */
+  firstBackoffMs: number;
+  maxBackoffMs: number;
+  /** Failing this long, a stream turns `failed` (PRODUCT.md: at least 24 h). */
+  giveUpAfterMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
+  pollMs: 250,
+  leaseMs: 30_000,
+  batchSize: 1_000,
+  firstBackoffMs: 500,
+  maxBackoffMs: 15_000,
+  giveUpAfterMs: DAY_MS,
+  timeoutMs: 10_000,
+};
+
+export interface StreamRunnerDeps {
+  db: Kysely<Schema>;
+  clock: Clock;
+  /** This instance, as the leases name it. */
+  owner: string;
+  onError: (error: unknown, streamId?: string) => void;
+}
+
+export type StreamRunner = ReturnType<typeof createStreamRunner>;
+
+/**
+ * The delivery loops of one instance (decision 020). Every `pollMs` it tries to lease each active
+ * stream it does not run; for each lease it holds, one loop reads the chain after `deliveredSeq`,
+ * posts a batch, and on a 2xx moves `deliveredSeq` to its last seq. A failure retries the same
+ * range after a backoff. The lease is renewed after every step; a loop that lost it (lapsed and
+ * taken, the stream deleted or failed) stops, so at most one instance delivers a stream.
+ */
+export function createStreamRunner(
+  deps: StreamRunnerDeps,
+  options: StreamRunnerOptions = DEFAULT_RUNNER_OPTIONS,
+) {
+  const { db, clock, owner } = deps;
+  const loops = new Map<string, Promise<void>>();
+  const sleepers = new Set<() => void>();
+  let stopped = true;
+  let supervisor: NodeJS.Timeout | undefined;
+
+  /** Waits, or less when the runner stops. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+
+  const lease = (id: string) => {
+    const now = clock.now();
+    return claimLease(db, id, owner, now, now + options.leaseMs);
+  };
+
+  async function supervise(): Promise<void> {
+    try {
+      for (const id of await selectActiveStreamIds(db)) {
+        if (stopped || loops.has(id)) continue;
+        const stream = await lease(id);
+        if (stream)
+          loops.set(
+            id,
+            deliverWhileLeased(stream).finally(() => loops.delete(id)),
+          );
+      }
+    } catch (error) {
+      deps.onError(error);
+    }
+  }
+
+  const backoff = (failures: number) =>
+    Math.min(options.maxBackoffMs, options.firstBackoffMs * 2 ** (failures - 1));
+
+  async function deliverWhileLeased(first: ActivityStreamRow): Promise<void> {
+    let stream: ActivityStreamRow | undefined = first;
+    let failures = 0;
+    while (stream && !stopped) {
+      const current: ActivityStreamRow = stream;
+      try {
+        const outcome = await deliverNext(current);
+        if (outcome === 'gave up') return;
+        if (outcome === 'idle') await sleep(options.pollMs);
+        else if (outcome === 'delivered') failures = 0;
+        else await sleep(backoff(++failures));
+        stream = await lease(current.id);
+      } catch (error) {
+        // The database, most likely: wait as after a failed delivery, and keep the lease if it can.
+        deps.onError(error, current.id);
+        await sleep(backoff(++failures));
+        stream = await lease(current.id).catch(() => current);
+      }
+    }
+    // Stopping: the other instances may take it at once rather than when the lease lapses.
+    if (stream) await releaseLease(db, stream.id, owner).catch((error) => deps.onError(error, first.id));
+  }
+
+  /** One step: a batch sent (or not), or nothing new to send. */
+  async function deliverNext(
+    stream: ActivityStreamRow,
+  ): Promise<'idle' | 'delivered' | 'failed' | 'gave up'> {
+    const rows = await selectChainedActivities(db, stream.orgId, stream.deliveredSeq, options.batchSize);
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (!first || !last) return 'idle';
+    const body = encodeBatch(
+      stream.format,
+      stream.id,
+      rows.map((row) => toStreamEvent(stream.orgId, row)),
+    );
+    const outcome = await postToStream(
+      stream,
+      body,
+      `${first.seq}-${last.seq}`,
+      clock.now(),
+      options.timeoutMs,
+    );
+    const now = clock.now();
+    if (outcome.ok) {
+      await markDelivered(db, stream.id, owner, last.seq, now);
+      return 'delivered';
+    }
+    const failingSince = stream.failingSince ?? now;
+    const giveUp = now - failingSince >= options.giveUpAfterMs;
+    await markAttemptFailed(db, stream.id, owner, { error: outcome.error, now, failingSince, giveUp });
+    if (!giveUp) return 'failed';
+    await db.transaction().execute((trx) =>
+      recordActivities(
+        trx,
+        stream.orgId,
+        [
+          {
+            occurredAt: now,
+            userId: null,
+            username: 'system',
+            activity: ACTIVITY.STREAM_FAILED,
+            status: 'failure',
+            target: `stream ${stream.name}`,
+            details: `deliveries failing since ${new Date(failingSince).toISOString()}: ${outcome.error}`,
+          },
+        ],
+        now,
+      ),
+    );
+    return 'gave up';
+  }
+
+  return {
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      supervisor = setInterval(() => void supervise(), options.pollMs);
+      supervisor.unref();
+      void supervise();
+    },
+
+    /** Ends every loop after its current request, and frees its leases for the other instances. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(supervisor);
+      for (const wake of [...sleepers]) wake();
+      await Promise.all(loops.values());
+    },
+
+    /** The streams this instance delivers now (tests check that two instances split them). */
+    running: (): string[] => [...loops.keys()],
+  };
+}

@@ -1,0 +1,190 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import type { ActivityListRow } from '../activity.js';
+import type { ActivityStreamRow, ActivityStreamTable } from './streams.table.js';
+
+type Db = Kysely<Schema>;
+
+/** An activity as a stream sends it: the row, and its place in the org's chain. */
+export interface ChainedActivityRow extends ActivityListRow {
+  seq: number;
+  hash: string;
+}
+
+export async function insertStream(db: Db, row: ActivityStreamTable): Promise<void> {
+  await db.insertInto('activityStreams').values(row).execute();
+}
+
+export async function countOrgStreams(db: Db, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom('activityStreams')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('orgId', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The org's streams, oldest first, with its chain head's seq (for the lag). */
+export async function listOrgStreams(
+  db: Db,
+  orgId: string,
+): Promise<{ streams: ActivityStreamRow[]; headSeq: number }> {
+  const streams = await db
+    .selectFrom('activityStreams')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
+  return { streams, headSeq: await headSeq(db, orgId) };
+}
+
+export async function findStream(db: Db, orgId: string, id: string): Promise<ActivityStreamRow | undefined> {
+  return db
+    .selectFrom('activityStreams')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function deleteStream(db: Db, orgId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('activityStreams')
+    .where('orgId', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Back to delivering, with a fresh 24 hours before it gives up again. */
+export async function resumeStream(db: Db, orgId: string, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('activityStreams')
+    .set({ state: 'active', failingSince: null })
+    .where('orgId', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Every stream that should be delivering, in any org: each instance tries to lease them. */
+export async function selectActiveStreamIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('activityStreams').select('id').where('state', '=', 'active').execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Takes or renews the stream's lease for `owner`: only when it is free, lapsed or already
+ * `owner`'s, and the stream still active. One conditional UPDATE, so of instances trying at once
+ * exactly one gets it. Answers the stream as it now is, or undefined when `owner` does not hold it.
+ */
+export async function claimLease(
+  db: Db,
+  id: string,
+  owner: string,
+  now: number,
+  until: number,
+): Promise<ActivityStreamRow | undefined> {
+  return db
+    .updateTable('activityStreams')
+    .set({ leaseOwner: owner, leaseUntil: until })
+    .where('id', '=', id)
+    .where('state', '=', 'active')
+    .where((eb) =>
+      eb.or([eb('leaseOwner', '=', owner), eb('leaseOwner', 'is', null), eb('leaseUntil', '<', now)]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Lets another instance take the stream at once (at shutdown). */
+export async function releaseLease(db: Db, id: string, owner: string): Promise<void> {
+  await db
+    .updateTable('activityStreams')
+    .set({ leaseOwner: null, leaseUntil: 0 })
+    .where('id', '=', id)
+    .where('leaseOwner', '=', owner)
+    .execute();
+}
+
+/** The receiver acknowledged up to `lastSeq`; only the lease holder moves the cursor, never back. */
+export async function markDelivered(
+  db: Db,
+  id: string,
+  owner: string,
+  lastSeq: number,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('activityStreams')
+    .set({ deliveredSeq: lastSeq, lastSuccessAt: now, failingSince: null })
+    .where('id', '=', id)
+    .where('leaseOwner', '=', owner)
+    .where('deliveredSeq', '<', lastSeq)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** A failed attempt: kept as the last error; `giveUp` turns the stream `failed`. */
+export async function markAttemptFailed(
+  db: Db,
+  id: string,
+  owner: string,
+  failure: { error: string; now: number; failingSince: number; giveUp: boolean },
+): Promise<void> {
+  await db
+    .updateTable('activityStreams')
+    .set({
+      lastError: failure.error,
+      lastErrorAt: failure.now,
+      failingSince: failure.failingSince,
+      ...(failure.giveUp ? { state: 'failed' as const, leaseOwner: null, leaseUntil: 0 } : {}),
+    })
+    .where('id', '=', id)
+    .where('leaseOwner', '=', owner)
+    .execute();
+}
+
+/** Up to `limit` of the org's activities after `afterSeq`, in chain order (the links' primary key). */
+export async function selectChainedActivities(
+  db: Db,
+  orgId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<ChainedActivityRow[]> {
+  const rows = await db
+    .selectFrom('activityChainLinks as l')
+    .innerJoin('activities as a', 'a.id', 'l.activityId')
+    .select([
+      'l.seq',
+      'l.hash',
+      'a.id',
+      'a.occurredAt',
+      'a.userId',
+      'a.username',
+      'a.activity',
+      'a.status',
+      'a.target',
+      'a.details',
+      'a.detailsJson',
+      'a.publicIp',
+      'a.sessionId',
+      'a.source',
+    ])
+    .where('l.orgId', '=', orgId)
+    .where('l.seq', '>', afterSeq)
+    .orderBy('l.seq')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+}
+
+export async function headSeq(db: Db, orgId: string): Promise<number> {
+  const head = await db
+    .selectFrom('activityChainHeads')
+    .select('seq')
+    .where('orgId', '=', orgId)
+    .executeTakeFirst();
+  return Number(head?.seq ?? 0);
+}

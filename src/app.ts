@@ -190,8 +190,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         probe,
         openStreams: () => hub.size,
         liveSessions: () => sessions.countLiveSessions(),
+        streamLags: () => services.streams.lags(),
         poolState: database.poolState,
-        onError: (error) => app.log.warn({ err: error }, 'metrics: could not count live sessions'),
+        onError: (error) => app.log.warn({ err: error }, 'metrics: could not read a gauge from the database'),
       },
     });
   }

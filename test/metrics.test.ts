@@ -236,6 +236,25 @@ describeEachEngine('GET /metrics with METRICS_TOKEN', (engine) => {
     expect(sample(await scrape(), 'vault_live_sessions')).toBe(before);
   });
 
+  it('shows each activity stream’s lag', async () => {
+    const created = await as(t.app, admin).post('/api/streams', {
+      name: 'siem',
+      url: 'http://127.0.0.1:9/',
+      format: 'json',
+      secret: 'a-stream-secret-of-32-characters',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json();
+    // Nothing delivers here: its own stream.created, then a login, wait for it.
+    expect(sample(await scrape(), 'vault_stream_lag_events', { stream: id, state: 'active' })).toBe(1);
+    await signIn(t.app, acme.user.username);
+    expect(sample(await scrape(), 'vault_stream_lag_events', { stream: id, state: 'active' })).toBe(2);
+    await as(t.app, admin).delete(`/api/streams/${id}`);
+    expect(
+      sample(await scrape(), 'vault_stream_lag_events', { stream: id, state: 'active' }),
+    ).toBeUndefined();
+  });
+
   it('shows the open event streams', async () => {
     const base = await listenOnLoopback(t.app);
     const stream = await openSse(`${base}/api/sessions/stream`, { cookie: admin.cookie });

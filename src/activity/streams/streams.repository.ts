@@ -188,3 +188,17 @@ export async function headSeq(db: Db, orgId: string): Promise<number> {
     .executeTakeFirst();
   return Number(head?.seq ?? 0);
 }
+
+/** Every stream's lag behind its org's head, for the metrics (one query over all orgs). */
+export async function selectStreamLags(db: Db): Promise<Array<{ id: string; state: string; lag: number }>> {
+  const rows = await db
+    .selectFrom('activityStreams as s')
+    .leftJoin('activityChainHeads as h', 'h.orgId', 's.orgId')
+    .select(['s.id', 's.state', 's.deliveredSeq', 'h.seq'])
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    state: row.state,
+    lag: Math.max(0, Number(row.seq ?? 0) - row.deliveredSeq),
+  }));
+}

@@ -28,6 +28,7 @@ import {
   insertStream,
   listOrgStreams,
   resumeStream,
+  selectStreamLags,
 } from './streams.repository.js';
 import type { ActivityStreamRow } from './streams.table.js';
 
@@ -201,6 +202,9 @@ export function createStreamService(deps: {
       );
       runner.start();
     },
+
+    /** Every stream's lag and state, across orgs (the metrics; no actor). */
+    lags: () => selectStreamLags(db),
 
     /** The streams this instance delivers now. */
     deliveringHere: (): string[] => runner?.running() ?? [],

@@ -8,6 +8,8 @@ export interface StateSources {
   /** Open event streams on this instance. */
   openStreams: () => number;
   liveSessions: () => Promise<number>;
+  /** Every activity stream's lag behind its org's log, and its state. */
+  streamLags: () => Promise<Array<{ id: string; state: string; lag: number }>>;
   /** PostgreSQL's pool, absent on SQLite. */
   poolState: (() => PoolState) | undefined;
   /** Told when a gauge could not be read; the scrape goes on without it. */
@@ -48,6 +50,19 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     async collect() {
       // A database that does not answer keeps the last count; vault_database_up tells why.
       await sources.liveSessions().then((count) => this.set(count), sources.onError);
+    },
+  });
+  new Gauge({
+    name: 'vault_stream_lag_events',
+    help: 'Activities of the org not yet delivered by each stream (shared by all instances)',
+    labelNames: ['stream', 'state'],
+    registers,
+    async collect() {
+      await sources.streamLags().then((lags) => {
+        // A deleted stream's series goes away rather than stay at its last lag.
+        this.reset();
+        for (const { id, state, lag } of lags) this.set({ stream: id, state }, lag);
+      }, sources.onError);
     },
   });
   const pool = sources.poolState;

@@ -7,7 +7,8 @@ import { type Received, StreamReceiver, signatureIsValid } from './helpers/strea
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const SECRET = 'a-stream-secret-of-32-characters';
-const FAST = { pollMs: 20, firstBackoffMs: 20, maxBackoffMs: 100 };
+// Small batches: every test crosses several, and each full one is read ahead of its send.
+const FAST = { pollMs: 20, firstBackoffMs: 20, maxBackoffMs: 100, batchSize: 7 };
 
 interface StreamView {
   id: string;

@@ -7,6 +7,7 @@ import { recordActivities } from '../chain/record.js';
 import { postToStream } from './stream-delivery.js';
 import { encodeBatch, toStreamEvent } from './stream-payload.js';
 import {
+  type ChainedActivityRow,
   claimLease,
   markAttemptFailed,
   markDelivered,
@@ -40,6 +41,26 @@ export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
   giveUpAfterMs: DAY_MS,
   timeoutMs: 10_000,
 };
+
+type ReadAhead = ReturnType<typeof readAhead>;
+
+/** The batch after a seq, or the one already read ahead for it; rows after a seq never change. */
+function readAhead(read: (afterSeq: number) => Promise<ChainedActivityRow[]>) {
+  let ahead: { afterSeq: number; rows: Promise<ChainedActivityRow[]> } | undefined;
+  return {
+    take(afterSeq: number): Promise<ChainedActivityRow[]> {
+      const rows = ahead?.afterSeq === afterSeq ? ahead.rows : read(afterSeq);
+      ahead = undefined;
+      return rows;
+    },
+    readAhead(afterSeq: number): void {
+      const rows = read(afterSeq);
+      // A read ahead that is never taken (the batch before it failed) must not fail the process.
+      rows.catch(() => {});
+      ahead = { afterSeq, rows };
+    },
+  };
+}
 
 export interface StreamRunnerDeps {
   db: Kysely<Schema>;
@@ -107,10 +128,11 @@ export function createStreamRunner(
   async function deliverWhileLeased(first: ActivityStreamRow): Promise<void> {
     let stream: ActivityStreamRow | undefined = first;
     let failures = 0;
+    const batches = readAhead((after) => selectChainedActivities(db, first.orgId, after, options.batchSize));
     while (stream && !stopped) {
       const current: ActivityStreamRow = stream;
       try {
-        const outcome = await deliverNext(current);
+        const outcome = await deliverNext(current, batches);
         if (outcome === 'gave up') return;
         if (outcome === 'idle') await sleep(options.pollMs);
         else if (outcome === 'delivered') failures = 0;
@@ -130,11 +152,14 @@ export function createStreamRunner(
   /** One step: a batch sent (or not), or nothing new to send. */
   async function deliverNext(
     stream: ActivityStreamRow,
+    batches: ReadAhead,
   ): Promise<'idle' | 'delivered' | 'failed' | 'gave up'> {
-    const rows = await selectChainedActivities(db, stream.orgId, stream.deliveredSeq, options.batchSize);
+    const rows = await batches.take(stream.deliveredSeq);
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (!first || !last) return 'idle';
+    // A full batch: there is likely more; read it while the receiver handles this one.
+    if (rows.length === options.batchSize) batches.readAhead(last.seq);
     const body = encodeBatch(
       stream.format,
       stream.id,

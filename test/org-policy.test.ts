@@ -291,7 +291,7 @@ describeEachEngine('the org’s session policy', (engine) => {
 });
 
 describePostgres('an org policy changed on one instance', () => {
-  it('is in force at once for the per-request check of another instance', async () => {
+  it('is in force at once for the per-request check of another instance, and a higher limit revives nothing', async () => {
     const clock = new TestClock();
     const a = await createTestApp('postgres', { clock });
     const b = await createTestApp('postgres', { clock, postgresSchema: a.database.postgresSchema as string });
@@ -306,8 +306,12 @@ describePostgres('an org policy changed on one instance', () => {
       const refused = await as(b.app, user).get('/api/me');
       expect(refused.statusCode).toBe(401);
       expect(refused.headers['x-session-ended']).toBe('expired');
+      // Back to the configuration's 30 minutes: the session ran out under the 10 and stays over.
       expect((await as(a.app, admin).put(POLICY, { idleMinutes: null })).statusCode).toBe(200);
-      expect((await as(b.app, user).get('/api/me')).statusCode).toBe(200);
+      expect((await as(b.app, user).get('/api/me')).headers['x-session-ended']).toBe('expired');
+      const fresh = await signIn(b.app, acme.user.username);
+      clock.advance(15 * MINUTE);
+      expect((await as(b.app, fresh).get('/api/me')).statusCode).toBe(200);
     } finally {
       await b.close();
       await a.close();

@@ -7,15 +7,19 @@ import { type Actor, isAdmin } from '../../kernel/actor.js';
 import type { Clock } from '../../kernel/clock.js';
 import { forbidden } from '../../kernel/errors.js';
 import { HOUR_MS, MINUTE_MS } from '../../kernel/time.js';
+import type { FreshestAccess } from '../freshest-access.js';
 import { findOrgPolicy, lockOrgPolicy, saveOrgPolicy } from './org-policy.repository.js';
 import type { OrgPolicyRow } from './org-policy.table.js';
-import type { SessionLimits } from './session-limits.js';
+import { endOutlivedSessions } from './outlived-sessions.js';
+import { effectiveLimits, type SessionLimits } from './session-limits.js';
 
 export interface OrgPolicyServiceDeps {
   db: Kysely<Schema>;
   clock: Clock;
   /** The configuration's idle and lifetime limits, for orgs that keep them. */
   defaults: SessionLimits;
+  /** The freshest access known here, to tell which sessions ran out under the limits being changed. */
+  access: Pick<FreshestAccess, 'latestAccessAt'>;
 }
 
 /** The policy's fields as the API names them, null meaning "the configuration's" / "no limit". */
@@ -85,6 +89,12 @@ export function createOrgPolicyService(deps: OrgPolicyServiceDeps) {
         );
         if (Object.keys(changes).length === 0) return before;
         const row = { ...fromFields(actor.orgId, next), updatedAt: now, updatedBy: actor.userId };
+        const oldLimits = effectiveLimits(before, defaults);
+        const newLimits = effectiveLimits(row, defaults);
+        if (oldLimits.idleMs !== newLimits.idleMs || oldLimits.maxMs !== newLimits.maxMs) {
+          // What ran out under the old limits stays over: a higher one must not bring it back.
+          await endOutlivedSessions(trx, { orgId: actor.orgId, limits: oldLimits, now }, deps.access);
+        }
         await saveOrgPolicy(trx, row);
         await recordActivities(
           trx,

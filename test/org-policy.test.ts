@@ -68,6 +68,7 @@ describeEachEngine('the org’s session policy', (engine) => {
       requireMfa: false,
       defaults: { idleMinutes: 30, maxHours: 12 },
       usesDefault: { idleMinutes: true, maxHours: true },
+      version: 0,
     });
   });
 
@@ -139,6 +140,9 @@ describeEachEngine('the org’s session policy', (engine) => {
       [{ maxSessionsPerUser: '' }, 'body.maxSessionsPerUser'],
       [{ idleMinutes: '15' }, 'body.idleMinutes'],
       [{ requireMfa: 1 }, 'body.requireMfa'],
+      [{ idleMinutes: 15, version: -1 }, 'body.version'],
+      [{ idleMinutes: 15, version: '0' }, 'body.version'],
+      [{ idleMinutes: 15, version: 0.5 }, 'body.version'],
     ];
     for (const [body, field] of cases) {
       const response = await put(admin, body);
@@ -178,11 +182,15 @@ describeEachEngine('the org’s session policy', (engine) => {
         ),
       }),
       fc.record({ requireMfa: fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.constant({})) }),
+      fc.record({ version: fc.oneof(fc.integer({ max: -1 }), notInteger, fc.constant(null)) }),
       fc.dictionary(
         fc
           .string({ minLength: 1 })
           .filter(
-            (k) => !['idleMinutes', 'maxHours', 'maxSessionsPerUser', 'onLimit', 'requireMfa'].includes(k),
+            (k) =>
+              !['idleMinutes', 'maxHours', 'maxSessionsPerUser', 'onLimit', 'requireMfa', 'version'].includes(
+                k,
+              ),
           ),
         fc.jsonValue(),
         { minKeys: 1, maxKeys: 3 },

@@ -20,6 +20,7 @@ import * as sessionSearch from './migrations/016_session_search.js';
 import * as activityDetailsJson from './migrations/017_activity_details_json.js';
 import * as chainCheckpoints from './migrations/019_chain_checkpoints.js';
 import * as activityIpSearch from './migrations/020_activity_ip_search.js';
+import * as orgPolicyVersion from './migrations/022_org_policy_version.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -41,6 +42,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '017_activity_details_json': activityDetailsJson,
   '019_chain_checkpoints': chainCheckpoints,
   '020_activity_ip_search': activityIpSearch,
+  '022_org_policy_version': orgPolicyVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

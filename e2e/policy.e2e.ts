@@ -62,7 +62,7 @@ describe('Settings: the session policy', () => {
     await context.close();
   });
 
-  it('refuses a typo at its field without saving, reads "1,000" as a thousand, and sends only what changed', async () => {
+  it('refuses a typo at its field without saving, reads "1,000" as a thousand, sends only what changed, and refuses a save over another admin’s change', async () => {
     await admin.request('PUT', '/api/org/policy', { ...RESET, maxSessionsPerUser: 20 });
     const { context, page, problems } = await openTab(browser);
     const puts: unknown[] = [];
@@ -91,23 +91,39 @@ describe('Settings: the session policy', () => {
     expect(puts).toEqual([]);
     expect(await admin.request('GET', '/api/org/policy')).toEqual(before);
 
-    // Another admin changes an unrelated field meanwhile: this form must not undo it.
+    // Another admin changes the policy meanwhile: this form's save is refused, not laid over it.
+    const { version } = before as { version: number };
     await admin.request('PUT', '/api/org/policy', { onLimit: 'deny' });
     await idle.fill('');
     expect(await idle.getAttribute('aria-invalid')).toBe('false');
     await limit.fill('1,000');
     await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Someone else changed the policy; reload to see their change.').waitFor();
+    expect(puts).toEqual([{ maxSessionsPerUser: 1000, version }]);
+    expect(await admin.request('GET', '/api/org/policy')).toMatchObject({ maxSessionsPerUser: 20 });
+    await page.screenshot({ path: screenshotPath('settings-session-policy-conflict'), fullPage: true });
+
+    // Reloaded, the form shows the other admin's change; the save from there goes through.
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => page.getByLabel('At the limit, a new login').inputValue()).toBe('deny');
+    expect(await limit.inputValue()).toBe('20');
+    await limit.fill('1,000');
+    await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText('Session policy saved: sessions per user 1,000.').waitFor();
-    expect(puts).toEqual([{ maxSessionsPerUser: 1000 }]);
+    expect(puts).toEqual([
+      { maxSessionsPerUser: 1000, version },
+      { maxSessionsPerUser: 1000, version: version + 1 },
+    ]);
     expect(await admin.request('GET', '/api/org/policy')).toMatchObject({
       maxSessionsPerUser: 1000,
       onLimit: 'deny',
       usesDefault: { idleMinutes: true },
     });
-    // The form shows the server's answer, the other admin's change included.
     expect(await page.getByLabel('At the limit, a new login').inputValue()).toBe('deny');
     expect(await limit.inputValue()).toBe('1000');
-    expect(problems.messages).toEqual([]);
+    // The only console error is the browser's own note about the refused (stale) save.
+    expect(problems.messages).toHaveLength(1);
+    expect(problems.messages[0]).toMatch(/status of 409/);
     await context.close();
   });
 

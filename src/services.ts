@@ -8,6 +8,7 @@ import type { DatabaseEngine } from './db/database.js';
 import type { Clock } from './kernel/clock.js';
 import type { Config } from './kernel/config.js';
 import type { SigningKey } from './kernel/signing-key.js';
+import { freshestAccess } from './sessions/freshest-access.js';
 import type { GeoLocator } from './sessions/geo.js';
 import { LastAccessTracker } from './sessions/last-access.js';
 import { createMemoryBus, createPostgresBus } from './sessions/live-bus.js';
@@ -77,6 +78,7 @@ export async function createServices(deps: ServiceDeps) {
     db: database.db,
     clock,
     defaults: { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs },
+    access: freshestAccess(lastAccess),
   });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });

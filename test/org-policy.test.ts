@@ -68,6 +68,7 @@ describeEachEngine('the org’s session policy', (engine) => {
       requireMfa: false,
       defaults: { idleMinutes: 30, maxHours: 12 },
       usesDefault: { idleMinutes: true, maxHours: true },
+      version: 0,
     });
   });
 
@@ -139,6 +140,9 @@ describeEachEngine('the org’s session policy', (engine) => {
       [{ maxSessionsPerUser: '' }, 'body.maxSessionsPerUser'],
       [{ idleMinutes: '15' }, 'body.idleMinutes'],
       [{ requireMfa: 1 }, 'body.requireMfa'],
+      [{ idleMinutes: 15, version: -1 }, 'body.version'],
+      [{ idleMinutes: 15, version: '0' }, 'body.version'],
+      [{ idleMinutes: 15, version: 0.5 }, 'body.version'],
     ];
     for (const [body, field] of cases) {
       const response = await put(admin, body);
@@ -178,11 +182,15 @@ describeEachEngine('the org’s session policy', (engine) => {
         ),
       }),
       fc.record({ requireMfa: fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.constant({})) }),
+      fc.record({ version: fc.oneof(fc.integer({ max: -1 }), notInteger, fc.constant(null)) }),
       fc.dictionary(
         fc
           .string({ minLength: 1 })
           .filter(
-            (k) => !['idleMinutes', 'maxHours', 'maxSessionsPerUser', 'onLimit', 'requireMfa'].includes(k),
+            (k) =>
+              !['idleMinutes', 'maxHours', 'maxSessionsPerUser', 'onLimit', 'requireMfa', 'version'].includes(
+                k,
+              ),
           ),
         fc.jsonValue(),
         { minKeys: 1, maxKeys: 3 },
@@ -291,7 +299,7 @@ describeEachEngine('the org’s session policy', (engine) => {
 });
 
 describePostgres('an org policy changed on one instance', () => {
-  it('is in force at once for the per-request check of another instance', async () => {
+  it('is in force at once for the per-request check of another instance, and a higher limit revives nothing', async () => {
     const clock = new TestClock();
     const a = await createTestApp('postgres', { clock });
     const b = await createTestApp('postgres', { clock, postgresSchema: a.database.postgresSchema as string });
@@ -306,8 +314,12 @@ describePostgres('an org policy changed on one instance', () => {
       const refused = await as(b.app, user).get('/api/me');
       expect(refused.statusCode).toBe(401);
       expect(refused.headers['x-session-ended']).toBe('expired');
+      // Back to the configuration's 30 minutes: the session ran out under the 10 and stays over.
       expect((await as(a.app, admin).put(POLICY, { idleMinutes: null })).statusCode).toBe(200);
-      expect((await as(b.app, user).get('/api/me')).statusCode).toBe(200);
+      expect((await as(b.app, user).get('/api/me')).headers['x-session-ended']).toBe('expired');
+      const fresh = await signIn(b.app, acme.user.username);
+      clock.advance(15 * MINUTE);
+      expect((await as(b.app, fresh).get('/api/me')).statusCode).toBe(200);
     } finally {
       await b.close();
       await a.close();

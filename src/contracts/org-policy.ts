@@ -40,6 +40,10 @@ export const OrgPolicySchema = Type.Object(
       { idleMinutes: Type.Boolean(), maxHours: Type.Boolean() },
       { description: 'true where the org has no value of its own (set it to null to go back)' },
     ),
+    version: Type.Integer({
+      minimum: 0,
+      description: 'how many changes the policy has had; send it back with a change (PUT `version`)',
+    }),
   },
   { $id: 'OrgPolicy' },
 );
@@ -59,6 +63,13 @@ export const OrgPolicyUpdateBody = Type.Object(
     maxSessionsPerUser: Type.Optional(BoundedOrNull(POLICY_BOUNDS.maxSessionsPerUser, 'null: no limit')),
     onLimit: Type.Optional(OnLimitSchema),
     requireMfa: Type.Optional(Type.Boolean()),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'the `version` the change was made from: another change since makes it a 409 CONFLICT and changes nothing; left out, the change applies whatever came before (last save wins)',
+      }),
+    ),
   },
   {
     additionalProperties: false,

@@ -21,6 +21,7 @@ import * as activityDetailsJson from './migrations/017_activity_details_json.js'
 import * as chainCheckpoints from './migrations/019_chain_checkpoints.js';
 import * as activityIpSearch from './migrations/020_activity_ip_search.js';
 import * as activityStreams from './migrations/021_activity_streams.js';
+import * as orgPolicyVersion from './migrations/022_org_policy_version.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -43,6 +44,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '019_chain_checkpoints': chainCheckpoints,
   '020_activity_ip_search': activityIpSearch,
   '021_activity_streams': activityStreams,
+  '022_org_policy_version': orgPolicyVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

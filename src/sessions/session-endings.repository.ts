@@ -83,6 +83,48 @@ export async function endSessionRows(
   return ended;
 }
 
+/** One session's own ending, for endings that each happened at a time of their own. */
+export interface OwnEnding {
+  sessionId: string;
+  at: number;
+  reason: RevokedReason;
+}
+
+/** Rows per statement: well inside SQLite's bound parameters, and short locks on PostgreSQL. */
+const OWN_ENDINGS_CHUNK = 500;
+
+/**
+ * As endSessionRows, each session with its own time and reason (no one ended them: a limit ran
+ * out), written into the rows at once; answers the sessions it ended. A session that ended
+ * meanwhile keeps its ending.
+ */
+export async function endSessionRowsEach(db: Db, endings: readonly OwnEnding[]): Promise<string[]> {
+  const ended: string[] = [];
+  for (let i = 0; i < endings.length; i += OWN_ENDINGS_CHUNK) {
+    const chunk = endings.slice(i, i + OWN_ENDINGS_CHUNK);
+    const unrevoked = new Set(
+      await lockUnrevoked(
+        db,
+        chunk.map((e) => e.sessionId),
+      ),
+    );
+    const values = chunk
+      .filter((e) => unrevoked.has(e.sessionId))
+      .map((e) => ({ sessionId: e.sessionId, endedAt: e.at, endedBy: null, reason: e.reason }));
+    if (values.length === 0) continue;
+    const rows = await db
+      .insertInto('sessionEndings')
+      .values(values)
+      .onConflict((oc) => oc.column('sessionId').doNothing())
+      .returning('sessionId')
+      .execute();
+    const ids = rows.map((r) => r.sessionId);
+    await applyEndingsOf(db, ids, { locked: true });
+    ended.push(...ids);
+  }
+  return ended;
+}
+
 /** Moves the endings of these sessions into their rows and deletes them; answers how many rows changed. */
 async function applyEndingsOf(db: Db, ids: readonly string[], how: { locked: boolean }): Promise<number> {
   if (ids.length === 0) return 0;

@@ -53,18 +53,19 @@ describe('the settings form sends only what the admin changed', () => {
     requireMfa: false,
     defaults: { idleMinutes: 30, maxHours: 720 },
     usesDefault: { idleMinutes: true, maxHours: false },
+    version: 4,
   };
 
-  it('an untouched form sends nothing; one changed field is the only one sent', () => {
+  it('an untouched form sends nothing; one changed field is the only one sent, with the version it was loaded at', () => {
     expect(draftToUpdate(toDraft(loaded), loaded)).toEqual({ ok: true, update: {} });
     expect(draftToUpdate({ ...toDraft(loaded), maxSessionsPerUser: '1,000' }, loaded)).toEqual({
       ok: true,
-      update: { maxSessionsPerUser: 1000 },
+      update: { maxSessionsPerUser: 1000, version: 4 },
     });
     // Typing the default's value sets it as the org's own; emptying a field goes back to the default.
     expect(draftToUpdate({ ...toDraft(loaded), idleMinutes: '30', maxHours: '' }, loaded)).toEqual({
       ok: true,
-      update: { idleMinutes: 30, maxHours: null },
+      update: { idleMinutes: 30, maxHours: null, version: 4 },
     });
   });
 

@@ -27,9 +27,9 @@ export const orgPolicyRoutes: FastifyPluginAsyncTypebox<{ policy: OrgPolicyServi
       schema: {
         tags: ['org'],
         summary:
-          'Changes the fields sent of the org’s session policy (admin), in force at once for live sessions; answers the whole policy',
+          'Changes the fields sent of the org’s session policy (admin), in force at once for live sessions; answers the whole policy. With `version`, 409 CONFLICT if another change came first',
         body: OrgPolicyUpdateBody,
-        response: { 200: OrgPolicySchema, ...errors(400, 401, 403) },
+        response: { 200: OrgPolicySchema, ...errors(400, 401, 403, 409) },
       },
       preValidation: requireJsonTypes({
         idleMinutes: ['number', 'null'],
@@ -37,6 +37,7 @@ export const orgPolicyRoutes: FastifyPluginAsyncTypebox<{ policy: OrgPolicyServi
         maxSessionsPerUser: ['number', 'null'],
         onLimit: ['string'],
         requireMfa: ['boolean'],
+        version: ['number'],
       }),
     },
     async (request) => policy.updatePolicy(requireActor(request), request.body),

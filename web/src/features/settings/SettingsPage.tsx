@@ -3,7 +3,14 @@ import { ApiError, api } from '../../api/client.ts';
 import type { Me, OnLimit, OrgPolicy } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { NumberInput } from './NumberInput.tsx';
-import { type Draft, describeSaved, draftToUpdate, type NumberField, toDraft } from './policy-form.ts';
+import {
+  type Draft,
+  describeSaved,
+  draftToUpdate,
+  type NumberField,
+  STALE_POLICY_MESSAGE,
+  toDraft,
+} from './policy-form.ts';
 
 const FIELD_IDS: Record<NumberField, string> = {
   idleMinutes: 'idle-minutes',
@@ -20,6 +27,8 @@ export function SettingsPage({ me }: { me: Me }) {
   /** What the server answered to the last save, for the fields sent; null: nothing saved since. */
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** A save was refused as another admin's change came first: the form offers the policy as it is now. */
+  const [stale, setStale] = useState(false);
   const isAdmin = me.user.role === 'admin';
 
   useEffect(() => {
@@ -57,10 +66,29 @@ export function SettingsPage({ me }: { me: Me }) {
     setDraft((current) => (current ? { ...current, ...patch } : current));
   };
 
+  /** Loads the policy as stored, the admin's unsaved edits dropped: what the form shows after a conflict. */
+  const reload = async () => {
+    setBusy(true);
+    try {
+      const loaded = await api.orgPolicy();
+      setPolicy(loaded);
+      setDraft(toDraft(loaded));
+      setFieldErrors({});
+      setStale(false);
+      setError(null);
+      setSaved('Reloaded: the form shows the policy as it is now.');
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : 'Could not load the policy.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!draft || !policy) return;
     setError(null);
+    setStale(false);
     setSaved(null);
     const result = draftToUpdate(draft, policy);
     if (!result.ok) {
@@ -82,7 +110,12 @@ export function SettingsPage({ me }: { me: Me }) {
       setDraft(toDraft(updated));
       setSaved(`Session policy saved: ${describeSaved(result.update, updated)}.`);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : 'The policy could not be saved.');
+      if (caught instanceof ApiError && caught.status === 409) {
+        setStale(true);
+        setError(STALE_POLICY_MESSAGE);
+      } else {
+        setError(caught instanceof ApiError ? caught.message : 'The policy could not be saved.');
+      }
     } finally {
       setBusy(false);
     }
@@ -109,7 +142,19 @@ export function SettingsPage({ me }: { me: Me }) {
           )
         ) : (
           <form className="form" onSubmit={submit} noValidate>
-            {error && <Alert tone="error">{error}</Alert>}
+            {error && (
+              <Alert tone="error">
+                {error}
+                {stale && (
+                  <>
+                    {' '}
+                    <button type="button" className="button button-small" onClick={reload} disabled={busy}>
+                      Reload
+                    </button>
+                  </>
+                )}
+              </Alert>
+            )}
             {saved && <Alert tone="success">{saved}</Alert>}
             <NumberInput
               id={FIELD_IDS.idleMinutes}

@@ -68,8 +68,9 @@ export type DraftResult =
   | { ok: false; errors: Partial<Record<NumberField, string>> };
 
 /**
- * The update to send: only the fields that differ from the policy loaded, so two admins editing
- * different fields at once do not overwrite each other. Nothing is sent while a field is refused.
+ * The update to send: only the fields that differ from the policy loaded, with the version they
+ * were loaded at, so a save over another admin's change is refused (409) instead of undoing it.
+ * Nothing is sent while a field is refused; an untouched form sends no fields (and no version).
  */
 export function draftToUpdate(draft: Draft, loaded: OrgPolicy): DraftResult {
   const before = stored(loaded);
@@ -83,10 +84,16 @@ export function draftToUpdate(draft: Draft, loaded: OrgPolicy): DraftResult {
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   if (draft.onLimit !== loaded.onLimit) update.onLimit = draft.onLimit;
   if (draft.requireMfa !== loaded.requireMfa) update.requireMfa = draft.requireMfa;
+  if (Object.keys(update).length > 0) update.version = loaded.version;
   return { ok: true, update };
 }
 
-const LABELS: Record<keyof OrgPolicyUpdate, string> = {
+/** A save's answer when another admin's change came first (409 CONFLICT). */
+export const STALE_POLICY_MESSAGE = 'Someone else changed the policy; reload to see their change.';
+
+type PolicyField = Exclude<keyof OrgPolicyUpdate, 'version'>;
+
+const LABELS: Record<PolicyField, string> = {
   idleMinutes: 'idle timeout',
   maxHours: 'maximum session length',
   maxSessionsPerUser: 'sessions per user',
@@ -98,12 +105,12 @@ const LABELS: Record<keyof OrgPolicyUpdate, string> = {
 export function describeSaved(sent: OrgPolicyUpdate, answer: OrgPolicy): string {
   const parts: string[] = [];
   for (const key of Object.keys(sent) as (keyof OrgPolicyUpdate)[]) {
-    parts.push(`${LABELS[key]} ${describeValue(key, answer)}`);
+    if (key !== 'version') parts.push(`${LABELS[key]} ${describeValue(key, answer)}`);
   }
   return parts.join(', ');
 }
 
-function describeValue(key: keyof OrgPolicyUpdate, answer: OrgPolicy): string {
+function describeValue(key: PolicyField, answer: OrgPolicy): string {
   switch (key) {
     case 'idleMinutes':
       return `${formatNumber(answer.idleMinutes)} minutes${answer.usesDefault.idleMinutes ? ' (default)' : ''}`;

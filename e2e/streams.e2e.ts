@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../src/db/database.ts';
 import { StreamReceiver, signatureIsValid } from '../test/helpers/stream-receiver.ts';
-import { adminLogin } from './helpers/api.ts';
+import { adminLogin, createUser } from './helpers/api.ts';
 import { launchChromium, logInThroughForm, openTab } from './helpers/browser.ts';
 import { ADMIN } from './helpers/server.ts';
 
@@ -146,6 +146,28 @@ describe('Streams', () => {
     // The one refusal asked for (the ftp URL): the browser logs every 4xx answer.
     expect(problems.messages).toHaveLength(1);
     expect(problems.messages[0]).toMatch(/status of 400/);
+    await admin.request('POST', '/api/auth/logout');
+    await context.close();
+  });
+
+  it('a user sees no Streams link, and /streams tells them it is for admins without asking the API', async () => {
+    const admin = await adminLogin(baseUrl);
+    const user = await createUser(admin, 'plain');
+    const { context, page, problems } = await openTab(browser);
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/streams')) asked.push(request.url());
+    });
+    await logInThroughForm(page, baseUrl, user.username, user.password);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Activity Log' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Streams' }).count()).toBe(0);
+
+    await page.goto(`${baseUrl}/streams`);
+    await page.getByText('Only an admin of your organization can manage its activity streams.').waitFor();
+    expect(await page.getByRole('form', { name: 'New stream' }).count()).toBe(0);
+    expect(asked).toEqual([]);
+    expect(problems.messages).toEqual([]);
     await admin.request('POST', '/api/auth/logout');
     await context.close();
   });

@@ -119,6 +119,11 @@ describe('Quality', () => {
     await page.goto(`${baseUrl}/activity?period=custom&from=2020-01-01&to=2030-01-01`);
     await page.getByLabel('From').waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
+    // The Streams form with every field it can show (the token is Splunk HEC's).
+    await page.goto(`${baseUrl}/streams`);
+    await page.getByLabel('Format').selectOption({ label: 'Splunk HEC' });
+    await page.getByLabel('HEC token').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
     expect(problems.messages).toEqual([]);
     await context.close();
   });

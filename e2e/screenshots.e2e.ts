@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StreamReceiver } from '../test/helpers/stream-receiver.ts';
 import { adminLogin, createUser } from './helpers/api.ts';
 import { launchChromium, logInThroughForm, openTab, screenshotPath, type Tab } from './helpers/browser.ts';
 import {
@@ -9,7 +10,7 @@ import {
   type ScreenshotOrg,
   seedScreenshotOrg,
 } from './helpers/screenshot-org.ts';
-import { ADMIN, type RunningServer, startServer } from './helpers/server.ts';
+import { ADMIN, freePort, type RunningServer, startServer } from './helpers/server.ts';
 
 /**
  * The pages of the README, on a server of their own so other tests' users do not show up.
@@ -204,5 +205,71 @@ describe('Screenshots', () => {
     await admin.request('POST', '/api/auth/logout');
     expect(tab.problems.messages).toEqual([]);
     await tab.context.close();
+  });
+
+  it('the Streams page at 1366 px and at 375 px: a Splunk stream up to date, a webhook failing', {
+    timeout: 120_000,
+  }, async () => {
+    const base = server.baseUrl;
+    const admin = await adminLogin(base, { ip: PLACES.amsterdam });
+    // The SOC's collector on a loopback port: the page shows real deliveries, not a made-up state.
+    const splunk = await new StreamReceiver().listen();
+    const splunkUrl = splunk.url.replace('/collect', '/services/collector/event');
+    await admin.request('POST', '/api/streams', {
+      name: 'Splunk (SOC)',
+      url: splunkUrl,
+      format: 'splunk_hec',
+      secret: 'e3f1c09a7b2d4c58a6f0b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2',
+      token: '5d2f7c1e-8a4b-4c3d-9e6f-0a1b2c3d4e5f',
+    });
+    // A webhook whose receiver is gone: nothing listens on its port.
+    await admin.request('POST', '/api/streams', {
+      name: 'Archive webhook',
+      url: `http://127.0.0.1:${await freePort()}/hooks/vault-activity`,
+      format: 'json',
+      secret: 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1',
+    });
+    await admin.request('POST', '/api/auth/logout');
+
+    const tab = await openTab(browser, { viewport: { width: 1366, height: 768 }, ...from(PLACES.amsterdam) });
+    await presentAs(tab, CLIENTS.macChrome);
+    const { page } = tab;
+    await logInThroughForm(page, base, ADMIN.username, ADMIN.password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Streams' }).click();
+    const soc = page.locator('tr[data-stream="Splunk (SOC)"]');
+    await soc.getByText('up to date').waitFor({ timeout: 30_000 });
+    await soc.locator('td[data-label="Last success"] time').waitFor();
+    const archive = page.locator('tr[data-stream="Archive webhook"]');
+    await archive.getByText(/ECONNREFUSED/).waitFor({ timeout: 30_000 });
+    await archive.getByText(/behind$/).waitFor({ timeout: 30_000 });
+    await soc.getByRole('button', { name: 'Send test' }).click();
+    await soc.getByText('Delivered (HTTP 200)').waitFor();
+    const sideways = await page.evaluate<number>(
+      "(() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth; })()",
+    );
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: screenshotPath('13-streams'), fullPage: true });
+    expect(sideways).toBeLessThanOrEqual(0);
+    expect(tab.problems.messages).toEqual([]);
+    await tab.context.close();
+
+    const phone = await openTab(browser, {
+      viewport: { width: 375, height: 812 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      ...from(PLACES.amsterdam),
+    });
+    await presentAs(phone, CLIENTS.iphone);
+    await logInThroughForm(phone.page, base, ADMIN.username, ADMIN.password);
+    await phone.page.goto(`${base}/streams`);
+    await phone.page.locator('tr[data-stream="Splunk (SOC)"]').getByText('up to date').waitFor();
+    expect(
+      await phone.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'),
+    ).toBeLessThanOrEqual(0);
+    await phone.page.screenshot({ path: screenshotPath('14-mobile-streams'), fullPage: true });
+    expect(phone.problems.messages).toEqual([]);
+    await phone.context.close();
+    await splunk.stop();
   });
 });

@@ -61,6 +61,10 @@ describeEachEngine('the web app while another build replaces web/dist', (engine)
     const users = await get('/users');
     expect(users.statusCode).toBe(200);
     expect(users.body).toContain('second build');
+    // And the Streams page.
+    const streams = await get('/streams');
+    expect(streams.statusCode).toBe(200);
+    expect(streams.body).toContain('second build');
     const asset = await get('/assets/index-abc123.js');
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-encoding']).toBe('br');

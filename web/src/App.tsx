@@ -11,6 +11,7 @@ import { LoginPage } from './features/auth/LoginPage.tsx';
 import { useLiveStream } from './features/sessions/live.ts';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
 import { SettingsPage } from './features/settings/SettingsPage.tsx';
+import { StreamsPage } from './features/streams/StreamsPage.tsx';
 
 const HOME = '/sessions';
 /** A session's details over the list: /sessions/<id>. */
@@ -123,6 +124,8 @@ export function App() {
     page = <UsersPage me={me} />;
   } else if (location.pathname === '/api-keys') {
     page = <ApiKeysPage me={me} />;
+  } else if (location.pathname === '/streams') {
+    page = <StreamsPage me={me} />;
   } else if (location.pathname === '/settings') {
     page = <SettingsPage me={me} />;
   } else if (location.pathname === '/sessions' || SESSION_PATH.test(location.pathname)) {

@@ -19,6 +19,7 @@ import './styles/modal.css';
 import './styles/session-detail.css';
 import './styles/login.css';
 import './styles/users.css';
+import './styles/streams.css';
 import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');

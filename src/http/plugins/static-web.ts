@@ -20,7 +20,16 @@ const SHORT = 'public, max-age=3600';
 // Files the build stores with .br and .gz twins (web/vite.config.ts).
 const COMPRESSIBLE = /\.(js|css|html|svg|json)$/;
 // The pages the React app routes itself (web/src/App.tsx); a reload of any of them gets the app.
-const APP_ROUTES = new Set(['/', '/login', '/sessions', '/activity', '/users', '/api-keys', '/settings']);
+const APP_ROUTES = new Set([
+  '/',
+  '/login',
+  '/sessions',
+  '/activity',
+  '/users',
+  '/api-keys',
+  '/streams',
+  '/settings',
+]);
 // One session's page (/sessions/<id>), so a link to it survives a reload or a new tab.
 const SESSION_PAGE =
   /^\/sessions\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

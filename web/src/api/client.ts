@@ -5,6 +5,7 @@ import type {
   ApiKey,
   ApiKeyScope,
   CreatedApiKey,
+  CreateStream,
   EndReason,
   ErrorCode,
   Me,
@@ -15,6 +16,8 @@ import type {
   SessionFilter,
   SessionListQuery,
   SessionPage,
+  Stream,
+  StreamTestResult,
   User,
   UserListQuery,
   UserPage,
@@ -192,6 +195,16 @@ export const api = {
   createApiKey: (input: { name: string; scopes: ApiKeyScope[] }) =>
     request<CreatedApiKey>('POST', '/api/api-keys', { body: input }),
   revokeApiKey: (id: string) => request<void>('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
+  /** Admin: the org's activity streams with their state and lag (never their secret or token). */
+  streams: (signal?: AbortSignal) => request<{ streams: Stream[] }>('GET', '/api/streams', { signal }),
+  /** Admin: the secret and token go to the server in this request only. */
+  createStream: (input: CreateStream) => request<Stream>('POST', '/api/streams', { body: input }),
+  deleteStream: (id: string) => request<void>('DELETE', `/api/streams/${encodeURIComponent(id)}`),
+  /** Sends a test request to the receiver and says what it answered; changes nothing. */
+  testStream: (id: string) =>
+    request<StreamTestResult>('POST', `/api/streams/${encodeURIComponent(id)}/test`),
+  /** A failed stream delivers again from where it stopped. */
+  resumeStream: (id: string) => request<Stream>('POST', `/api/streams/${encodeURIComponent(id)}/resume`),
   /** The CSV download's address (a plain GET the browser saves as a file). */
   exportUrl: (query: ActivityQuery) =>
     `/api/activities/export?${searchParams({ ...query, limit: undefined, cursor: undefined })}&format=csv`,

@@ -30,6 +30,13 @@ export type { Activity, ActivityDetails, DetailsObject, JsonValue } from '../../
 export type { ApiKey, ApiKeyScope, CreatedApiKey } from '../../../src/contracts/api-keys.ts';
 export { API_KEY_SCOPES } from '../../../src/contracts/api-keys.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
+export type {
+  CreateStream,
+  Stream,
+  StreamFormat,
+  StreamState,
+  StreamTestResult,
+} from '../../../src/contracts/streams.ts';
 export type { Role } from '../../../src/kernel/actor.ts';
 export type { ErrorCode } from '../../../src/kernel/errors.ts';
 export type {

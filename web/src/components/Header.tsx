@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Me } from '../api/types.ts';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { ProfileMenu } from './ProfileMenu.tsx';
@@ -9,10 +9,22 @@ interface HeaderProps {
   onLogout: () => void;
 }
 
-/** The top bar: product name, the pages (Users and Settings for admins only), and the Profile menu once logged in. */
+/** The top bar: product name, the pages (Users, API keys, Streams and Settings for admins only), and the Profile menu once logged in. */
 export function Header({ me, onLogout }: HeaderProps) {
   const { pathname } = useLocation();
   const [changingPassword, setChangingPassword] = useState(false);
+  const nav = useRef<HTMLElement>(null);
+  // On a phone the links scroll sideways: the page one is on stays in sight (Streams is far right).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read from the DOM after each page change and login
+  useEffect(() => {
+    const strip = nav.current;
+    const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!strip || !current || strip.scrollWidth <= strip.clientWidth) return;
+    const left = current.offsetLeft - strip.offsetLeft;
+    if (left < strip.scrollLeft || left + current.offsetWidth > strip.scrollLeft + strip.clientWidth) {
+      strip.scrollLeft = left - (strip.clientWidth - current.offsetWidth) / 2;
+    }
+  }, [pathname, me]);
   return (
     <header className="site-header">
       <div className="site-header-inner">
@@ -25,7 +37,7 @@ export function Header({ me, onLogout }: HeaderProps) {
           <span>Vault</span>
         </Link>
         {me && (
-          <nav className="main-nav" aria-label="Main">
+          <nav ref={nav} className="main-nav" aria-label="Main">
             <Link href="/sessions" aria-current={pathname === '/sessions' ? 'page' : undefined}>
               Session Information
             </Link>
@@ -39,6 +51,9 @@ export function Header({ me, onLogout }: HeaderProps) {
                 </Link>
                 <Link href="/api-keys" aria-current={pathname === '/api-keys' ? 'page' : undefined}>
                   API keys
+                </Link>
+                <Link href="/streams" aria-current={pathname === '/streams' ? 'page' : undefined}>
+                  Streams
                 </Link>
                 <Link href="/settings" aria-current={pathname === '/settings' ? 'page' : undefined}>
                   Settings

@@ -22,6 +22,10 @@ export const ACTIVITY_LABELS: Readonly<Record<string, string>> = {
   'session.flagged': 'Risky sign-in flagged',
   'api_key.created': 'API key created',
   'api_key.revoked': 'API key revoked',
+  'stream.created': 'Stream created',
+  'stream.deleted': 'Stream deleted',
+  'stream.resumed': 'Stream resumed',
+  'stream.failed': 'Stream stopped after a day of failures',
   'activity.exported': 'Activity log exported',
   'activity.purged': 'Old activity purged',
 };

@@ -54,6 +54,10 @@ function describeFailure(error: unknown, timeoutMs: number): string {
   }
   const cause =
     error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  if (cause?.code) return `could not connect: ${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (cause?.code) {
+    // "connect ECONNREFUSED 127.0.0.1:9" says the code and where; other causes may not name the code.
+    const detail = cause.message?.includes(cause.code) ? cause.message.replace(/^connect /, '') : cause.code;
+    return `could not connect: ${detail}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }

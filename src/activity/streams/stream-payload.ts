@@ -1,37 +1,20 @@
 import { createHmac } from 'node:crypto';
-import type { Activity } from '../../contracts/activity.js';
 import type { StreamFormat } from '../../contracts/streams.js';
-import { toActivity } from '../activity.js';
-import type { ChainedActivityRow } from './streams.repository.js';
+import type { EncodedEvent } from './encoded-events.repository.js';
 
-/** An activity as a stream sends it (PRODUCT.md): the Activity, its seq and hash in the org's chain. */
-export interface StreamEvent extends Activity {
-  seq: number;
-  orgId: string;
-  hash: string;
-}
-
-export function toStreamEvent(orgId: string, row: ChainedActivityRow): StreamEvent {
-  return { ...toActivity(row), seq: row.seq, orgId, hash: row.hash };
-}
-
-/** The request body of one batch, in the stream's format. */
-export function encodeBatch(format: StreamFormat, streamId: string, events: readonly StreamEvent[]): string {
+/** The request body of one batch, in the stream's format, around the events' own JSON. */
+export function encodeBatch(format: StreamFormat, streamId: string, events: readonly EncodedEvent[]): string {
   if (format === 'json') {
     const first = events[0]?.seq ?? 0;
     const last = events[events.length - 1]?.seq ?? 0;
-    return JSON.stringify({ stream: streamId, first, last, events });
+    const head = JSON.stringify({ stream: streamId, first, last });
+    return `${head.slice(0, -1)},"events":[${events.map((event) => event.json).join(',')}]}`;
   }
   // Splunk HEC takes event objects one after another; a newline keeps them readable.
   return events
-    .map((event) =>
-      JSON.stringify({
-        time: Date.parse(event.occurredAt) / 1000,
-        host: 'vault-sessions',
-        source: 'vault-sessions',
-        sourcetype: 'vault:activity',
-        event,
-      }),
+    .map(
+      (event) =>
+        `{"time":${event.occurredAt / 1000},"host":"vault-sessions","source":"vault-sessions","sourcetype":"vault:activity","event":${event.json}}`,
     )
     .join('\n');
 }

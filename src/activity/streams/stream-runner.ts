@@ -4,16 +4,15 @@ import type { Clock } from '../../kernel/clock.js';
 import { DAY_MS } from '../../kernel/time.js';
 import { ACTIVITY } from '../activity-names.js';
 import { recordActivities } from '../chain/record.js';
+import { type EncodedEvent, selectEncodedEvents } from './encoded-events.repository.js';
 import { postToStream } from './stream-delivery.js';
-import { encodeBatch, toStreamEvent } from './stream-payload.js';
+import { encodeBatch } from './stream-payload.js';
 import {
-  type ChainedActivityRow,
   claimLease,
   markAttemptFailed,
   markDelivered,
   releaseLease,
   selectActiveStreamIds,
-  selectChainedActivities,
 } from './streams.repository.js';
 import type { ActivityStreamRow } from './streams.table.js';
 
@@ -45,10 +44,10 @@ export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
 type ReadAhead = ReturnType<typeof readAhead>;
 
 /** The batch after a seq, or the one already read ahead for it; rows after a seq never change. */
-function readAhead(read: (afterSeq: number) => Promise<ChainedActivityRow[]>) {
-  let ahead: { afterSeq: number; rows: Promise<ChainedActivityRow[]> } | undefined;
+function readAhead(read: (afterSeq: number) => Promise<EncodedEvent[]>) {
+  let ahead: { afterSeq: number; rows: Promise<EncodedEvent[]> } | undefined;
   return {
-    take(afterSeq: number): Promise<ChainedActivityRow[]> {
+    take(afterSeq: number): Promise<EncodedEvent[]> {
       const rows = ahead?.afterSeq === afterSeq ? ahead.rows : read(afterSeq);
       ahead = undefined;
       return rows;
@@ -128,7 +127,7 @@ export function createStreamRunner(
   async function deliverWhileLeased(first: ActivityStreamRow): Promise<void> {
     let stream: ActivityStreamRow | undefined = first;
     let failures = 0;
-    const batches = readAhead((after) => selectChainedActivities(db, first.orgId, after, options.batchSize));
+    const batches = readAhead((after) => selectEncodedEvents(db, first.orgId, after, options.batchSize));
     while (stream && !stopped) {
       const current: ActivityStreamRow = stream;
       try {
@@ -160,11 +159,7 @@ export function createStreamRunner(
     if (!first || !last) return 'idle';
     // A full batch: there is likely more; read it while the receiver handles this one.
     if (rows.length === options.batchSize) batches.readAhead(last.seq);
-    const body = encodeBatch(
-      stream.format,
-      stream.id,
-      rows.map((row) => toStreamEvent(stream.orgId, row)),
-    );
+    const body = encodeBatch(stream.format, stream.id, rows);
     const outcome = await postToStream(
       stream,
       body,

@@ -1,15 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
-import type { ActivityListRow } from '../activity.js';
 import type { ActivityStreamRow, ActivityStreamTable } from './streams.table.js';
 
 type Db = Kysely<Schema>;
-
-/** An activity as a stream sends it: the row, and its place in the org's chain. */
-export interface ChainedActivityRow extends ActivityListRow {
-  seq: number;
-  hash: string;
-}
 
 export async function insertStream(db: Db, row: ActivityStreamTable): Promise<void> {
   await db.insertInto('activityStreams').values(row).execute();
@@ -144,40 +137,6 @@ export async function markAttemptFailed(
     .where('id', '=', id)
     .where('leaseOwner', '=', owner)
     .execute();
-}
-
-/** Up to `limit` of the org's activities after `afterSeq`, in chain order (the links' primary key). */
-export async function selectChainedActivities(
-  db: Db,
-  orgId: string,
-  afterSeq: number,
-  limit: number,
-): Promise<ChainedActivityRow[]> {
-  const rows = await db
-    .selectFrom('activityChainLinks as l')
-    .innerJoin('activities as a', 'a.id', 'l.activityId')
-    .select([
-      'l.seq',
-      'l.hash',
-      'a.id',
-      'a.occurredAt',
-      'a.userId',
-      'a.username',
-      'a.activity',
-      'a.status',
-      'a.target',
-      'a.details',
-      'a.detailsJson',
-      'a.publicIp',
-      'a.sessionId',
-      'a.source',
-    ])
-    .where('l.orgId', '=', orgId)
-    .where('l.seq', '>', afterSeq)
-    .orderBy('l.seq')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
 }
 
 export async function headSeq(db: Db, orgId: string): Promise<number> {

@@ -173,6 +173,30 @@ describeEachEngine('activity streams', (engine) => {
     }
   });
 
+  it('runs each stream in one loop only, however often the instance looks for streams', async () => {
+    receiver = await new StreamReceiver().listen();
+    // Looking every millisecond: passes overlap, and each must not lease what another just did.
+    const eager = createStreamService({ db: t.database.db, clock, onDeliveryError: () => {} });
+    await t.app.services.streams.stopDelivery();
+    eager.startDelivery({ ...FAST, pollMs: 1 });
+    try {
+      const streams = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => create({ url: `${receiver.url}?n=${i}`, format: 'json' })),
+      );
+      await ingest(40, 'one loop');
+      await receiver.until(() =>
+        streams.every((s) => receiver.acceptedEvents(s.id).some((e) => e.target === 'one loop 39')),
+      );
+      for (const stream of streams) {
+        const sent = seqs(receiver.acceptedEvents(stream.id));
+        expect(new Set(sent).size, stream.id).toBe(sent.length);
+      }
+    } finally {
+      await eager.stopDelivery();
+      t.app.services.streams.startDelivery(FAST);
+    }
+  });
+
   it('answers the test button with what the receiver said, and stops at once when deleted', async () => {
     receiver = await new StreamReceiver().listen();
     const stream = await create({ url: receiver.url, format: 'json' });

@@ -105,16 +105,25 @@ export function createStreamRunner(
     return claimLease(db, id, owner, now, now + options.leaseMs);
   };
 
+  /** Streams this instance is asking the lease of: a pass that overlaps another skips them. */
+  const claiming = new Set<string>();
+
   async function supervise(): Promise<void> {
     try {
       for (const id of await selectActiveStreamIds(db)) {
-        if (stopped || loops.has(id)) continue;
-        const stream = await lease(id);
-        if (stream)
-          loops.set(
-            id,
-            deliverWhileLeased(stream).finally(() => loops.delete(id)),
-          );
+        if (stopped || loops.has(id) || claiming.has(id)) continue;
+        claiming.add(id);
+        try {
+          const stream = await lease(id);
+          if (stream && stopped) await releaseLease(db, id, owner);
+          else if (stream)
+            loops.set(
+              id,
+              deliverWhileLeased(stream).finally(() => loops.delete(id)),
+            );
+        } finally {
+          claiming.delete(id);
+        }
       }
     } catch (error) {
       deps.onError(error);
@@ -173,11 +182,15 @@ export function createStreamRunner(
       return 'delivered';
     }
     const failingSince = stream.failingSince ?? now;
-    const giveUp = now - failingSince >= options.giveUpAfterMs;
-    await markAttemptFailed(db, stream.id, owner, { error: outcome.error, now, failingSince, giveUp });
-    if (!giveUp) return 'failed';
-    await db.transaction().execute((trx) =>
-      recordActivities(
+    const failure = { error: outcome.error, now, failingSince, giveUp: false };
+    if (now - failingSince < options.giveUpAfterMs) {
+      await markAttemptFailed(db, stream.id, owner, failure);
+      return 'failed';
+    }
+    // The stream stops and the log says so in one commit: no one sees it failed with no record why.
+    await db.transaction().execute(async (trx) => {
+      await markAttemptFailed(trx, stream.id, owner, { ...failure, giveUp: true });
+      await recordActivities(
         trx,
         stream.orgId,
         [
@@ -192,8 +205,8 @@ export function createStreamRunner(
           },
         ],
         now,
-      ),
-    );
+      );
+    });
     return 'gave up';
   }
 

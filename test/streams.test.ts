@@ -197,6 +197,29 @@ describeEachEngine('activity streams', (engine) => {
     }
   });
 
+  it('stops at once, not waiting for a receiver that never answers, and blames it for nothing', async () => {
+    receiver = await new StreamReceiver().listen();
+    receiver.mode = 'hang';
+    const patient = createStreamService({ db: t.database.db, clock, onDeliveryError: () => {} });
+    await t.app.services.streams.stopDelivery();
+    patient.startDelivery({ ...FAST, timeoutMs: 600_000 });
+    try {
+      const stream = await create({ url: receiver.url, format: 'json' });
+      await receiver.until(() => receiver.received.length > 0);
+      // Without the stop cutting the request short, this waits out the ten minutes (and the test).
+      await patient.stopDelivery();
+      expect((await view(stream.id))?.lastError).toBeNull();
+      // Its lease is free: the other instance takes the stream and sends the batch again.
+      receiver.mode = { status: 200 };
+      t.app.services.streams.startDelivery(FAST);
+      await receiver.until(() => receiver.acceptedEvents(stream.id).length > 0);
+      expect(receiver.acceptedEvents(stream.id)[0]).toMatchObject({ activity: 'stream.created' });
+    } finally {
+      await patient.stopDelivery();
+      t.app.services.streams.startDelivery(FAST);
+    }
+  });
+
   it('answers the test button with what the receiver said, and stops at once when deleted', async () => {
     receiver = await new StreamReceiver().listen();
     const stream = await create({ url: receiver.url, format: 'json' });

@@ -32,7 +32,13 @@ export class StreamReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        if (this.mode === 'hang') return;
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (this.mode === 'hang') {
+          // Kept (status 0: no answer) and never answered.
+          this.received.push({ headers: request.headers, body, status: 0 });
+          for (const wake of this.waiters.splice(0)) wake();
+          return;
+        }
         const { status } = this.mode;
         this.received.push({
           headers: request.headers,

@@ -19,8 +19,9 @@ export async function postToStream(
   body: string,
   delivery: string,
   nowMs: number,
-  timeoutMs = DELIVERY_TIMEOUT_MS,
+  options: { timeoutMs?: number; stop?: AbortSignal } = {},
 ): Promise<DeliveryOutcome> {
+  const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'vault-sessions-stream',
@@ -36,7 +37,11 @@ export async function postToStream(
       headers,
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      // Stopping the server ends the request too: a receiver that does not answer must not hold
+      // the shutdown past its deadline (server-shutdown.ts).
+      signal: options.stop
+        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), options.stop])
+        : AbortSignal.timeout(timeoutMs),
     });
     // Only the status matters; an unread body would hold the connection.
     await response.body?.cancel().catch(() => {});

@@ -85,6 +85,7 @@ export function createStreamRunner(
   const { db, clock, owner } = deps;
   const loops = new Map<string, Promise<void>>();
   const sleepers = new Set<() => void>();
+  let stopping = new AbortController();
   let stopped = true;
   let supervisor: NodeJS.Timeout | undefined;
 
@@ -169,13 +170,12 @@ export function createStreamRunner(
     // A full batch: there is likely more; read it while the receiver handles this one.
     if (rows.length === options.batchSize) batches.readAhead(last.seq);
     const body = encodeBatch(stream.format, stream.id, rows);
-    const outcome = await postToStream(
-      stream,
-      body,
-      `${first.seq}-${last.seq}`,
-      clock.now(),
-      options.timeoutMs,
-    );
+    const outcome = await postToStream(stream, body, `${first.seq}-${last.seq}`, clock.now(), {
+      timeoutMs: options.timeoutMs,
+      stop: stopping.signal,
+    });
+    // Cut short by a stop: no failure of the receiver's, and the next owner sends it again.
+    if (!outcome.ok && stopped) return 'failed';
     const now = clock.now();
     if (outcome.ok) {
       await markDelivered(db, stream.id, owner, last.seq, now);
@@ -214,6 +214,7 @@ export function createStreamRunner(
     start(): void {
       if (!stopped) return;
       stopped = false;
+      stopping = new AbortController();
       supervisor = setInterval(() => void supervise(), options.pollMs);
       supervisor.unref();
       void supervise();
@@ -223,6 +224,7 @@ export function createStreamRunner(
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(supervisor);
+      stopping.abort();
       for (const wake of [...sleepers]) wake();
       await Promise.all(loops.values());
     },

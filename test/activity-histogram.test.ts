@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
-import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { as, type SeededOrg, type SignedIn, seedOrg, signIn, withKey } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const HOUR = 3_600_000;
@@ -81,12 +81,7 @@ describeEachEngine('the activity histogram', (engine) => {
       username: acme.admin.username,
       occurredAt: new Date(clock.now() + 60_000).toISOString(),
     };
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/activities',
-      headers: { authorization: `Bearer ${key}` },
-      payload: { events: [ahead] },
-    });
+    const response = await withKey(t.app, key).post('/api/activities', { events: [ahead] });
     expect(response.statusCode, response.body).toBe(201);
     // The sign-ins and the keys of this test were recorded at clock.now(), the end of the period.
     const h = await histogram(admin, 'period=1d');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectEncodedEvents } from '../src/activity/streams/encoded-events.repository.js';
 import { ActivitySchema } from '../src/contracts/activity.js';
 import { describeEachEngine } from './helpers/engines.js';
-import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { as, type SeededOrg, type SignedIn, seedOrg, signIn, withKey } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const DAY = 86_400_000;
@@ -62,12 +62,7 @@ describeEachEngine('the events a stream sends, written by the database', (engine
           username: byUser ? acme.user.username : acme.admin.username,
           occurredAt: new Date(Date.now() - ageMs).toISOString(),
         }));
-        const ingested = await t.app.inject({
-          method: 'POST',
-          url: '/api/activities',
-          headers: { authorization: `Bearer ${key}` },
-          payload: { events: payload },
-        });
+        const ingested = await withKey(t.app, key).post('/api/activities', { events: payload });
         expect(ingested.statusCode, ingested.body).toBe(201);
         const encoded = await selectEncodedEvents(t.database.db, acme.orgId, afterSeq, 1_000);
         const byId = new Map<string, unknown>();
@@ -76,11 +71,9 @@ describeEachEngine('the events a stream sends, written by the database', (engine
             statusCode: number;
             body: string;
             json: () => { items: Array<{ id: string }>; nextCursor: string | null };
-          } = await t.app.inject({
-            method: 'GET',
-            url: `/api/activities?period=1y&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-            headers: { authorization: `Bearer ${key}` },
-          });
+          } = await withKey(t.app, key).get(
+            `/api/activities?period=1y&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
           expect(page.statusCode, page.body).toBe(200);
           for (const item of page.json().items) byId.set(item.id, item);
           cursor = page.json().nextCursor;

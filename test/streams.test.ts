@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createStreamService } from '../src/activity/streams/streams.service.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
-import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { as, type SeededOrg, type SignedIn, seedOrg, signIn, withKey } from './helpers/factories.js';
 import { type Received, StreamReceiver, signatureIsValid } from './helpers/stream-receiver.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -51,12 +51,7 @@ describeEachEngine('activity streams', (engine) => {
       target: `${label} ${i}`,
       details: { job: label, n: i },
     }));
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/activities',
-      headers: { authorization: `Bearer ${key}` },
-      payload: { events },
-    });
+    const response = await withKey(t.app, key).post('/api/activities', { events });
     expect(response.statusCode, response.body).toBe(201);
   };
   const create = async (body: Record<string, unknown>) => {

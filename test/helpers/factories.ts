@@ -66,6 +66,15 @@ export async function signIn(
 }
 
 /** An authenticated request with a session cookie. */
+/** Calls as an org API key (a bearer token), as a service would. */
+export function withKey(app: FastifyInstance, key: string) {
+  const headers = { authorization: `Bearer ${key}` };
+  return {
+    get: (url: string) => app.inject({ method: 'GET', url, headers }),
+    post: (url: string, payload: object) => app.inject({ method: 'POST', url, headers, payload }),
+  };
+}
+
 export function as(app: FastifyInstance, who: SignedIn) {
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, payload?: object) =>
     app.inject({ method, url, headers: { cookie: who.cookie }, ...(payload ? { payload } : {}) });

@@ -5,7 +5,7 @@ import { DAY_MS } from '../../kernel/time.js';
 import { ACTIVITY } from '../activity-names.js';
 import { recordActivities } from '../chain/record.js';
 import { type EncodedEvent, selectEncodedEvents } from './encoded-events.repository.js';
-import { postToStream } from './stream-delivery.js';
+import { DELIVERY_TIMEOUT_MS, postToStream } from './stream-delivery.js';
 import { encodeBatch } from './stream-payload.js';
 import {
   claimLease,
@@ -38,7 +38,7 @@ export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
   firstBackoffMs: 500,
   maxBackoffMs: 15_000,
   giveUpAfterMs: DAY_MS,
-  timeoutMs: 10_000,
+  timeoutMs: DELIVERY_TIMEOUT_MS,
 };
 
 type ReadAhead = ReturnType<typeof readAhead>;

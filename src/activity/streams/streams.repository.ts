@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
+import { readHead } from '../checkpoints/checkpoints.repository.js';
 import type { ActivityStreamRow, ActivityStreamTable } from './streams.table.js';
 
 type Db = Kysely<Schema>;
@@ -29,7 +30,7 @@ export async function listOrgStreams(
     .orderBy('createdAt')
     .orderBy('id')
     .execute();
-  return { streams, headSeq: await headSeq(db, orgId) };
+  return { streams, headSeq: (await readHead(db, orgId)).seq };
 }
 
 export async function findStream(db: Db, orgId: string, id: string): Promise<ActivityStreamRow | undefined> {
@@ -137,15 +138,6 @@ export async function markAttemptFailed(
     .where('id', '=', id)
     .where('leaseOwner', '=', owner)
     .execute();
-}
-
-export async function headSeq(db: Db, orgId: string): Promise<number> {
-  const head = await db
-    .selectFrom('activityChainHeads')
-    .select('seq')
-    .where('orgId', '=', orgId)
-    .executeTakeFirst();
-  return Number(head?.seq ?? 0);
 }
 
 /** Every stream's lag behind its org's head, for the metrics (one query over all orgs). */

@@ -10,6 +10,7 @@ import { newId } from '../../kernel/ids.js';
 import { ACTIVITY } from '../activity-names.js';
 import { actorEvent } from '../actor-event.js';
 import { recordActivities } from '../chain/record.js';
+import { readHead } from '../checkpoints/checkpoints.repository.js';
 import { createRunningLimit } from '../running-limit.js';
 import { postToStream } from './stream-delivery.js';
 import { encodeTest } from './stream-payload.js';
@@ -24,7 +25,6 @@ import {
   countOrgStreams,
   deleteStream,
   findStream,
-  headSeq,
   insertStream,
   listOrgStreams,
   resumeStream,
@@ -102,7 +102,7 @@ export function createStreamService(deps: {
             `An org can have at most ${MAX_STREAMS_PER_ORG} streams; delete one first`,
           );
         }
-        const head = await headSeq(trx, actor.orgId);
+        const head = (await readHead(trx, actor.orgId)).seq;
         if (body.fromSeq !== undefined && body.fromSeq > head) {
           throw invalidInput(`fromSeq must be at most ${head}, the log's last seq`);
         }
@@ -170,7 +170,7 @@ export function createStreamService(deps: {
           now,
         );
       });
-      return toStream(await mustFind(actor, id), await headSeq(db, actor.orgId));
+      return toStream(await mustFind(actor, id), (await readHead(db, actor.orgId)).seq);
     },
 
     /** Sends the test payload and says what the receiver answered; changes nothing. */

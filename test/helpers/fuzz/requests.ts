@@ -62,12 +62,20 @@ export function encode(text: string): string {
 }
 
 /** What a query value becomes on the wire: arrays repeat the key, objects go in brackets. */
+/**
+ * A generated value as URL text. String() throws on objects whose `toString` key holds no function
+ * (JSON values such as `{"toString": 1}`), so objects are written as JSON.
+ */
+export function asText(value: unknown): string {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 function queryPairs(key: string, value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap((v) => queryPairs(key, v));
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([k, v]) => queryPairs(`${key}[${k}]`, v));
   }
-  return [`${encode(key)}=${encode(String(value))}`];
+  return [`${encode(key)}=${encode(asText(value))}`];
 }
 
 const RAW_URL_TAILS = [
@@ -98,7 +106,7 @@ function pathArbitrary(operation: FuzzOperation, mode: Mode): fc.Arbitrary<strin
   const names = Object.keys(operation.pathParams);
   if (names.length === 0) return fc.constant(operation.path);
   const values = names.map((name) => {
-    const shaped = fromSchema(operation.pathParams[name], MUTATION_ODDS[mode]).map((v) => encode(String(v)));
+    const shaped = fromSchema(operation.pathParams[name], MUTATION_ODDS[mode]).map((v) => encode(asText(v)));
     if (mode === 'valid') return shaped;
     return fc.oneof(
       { arbitrary: shaped, weight: 4 },

@@ -14,7 +14,7 @@ const LAYERS = ['kernel', 'db', 'feature', 'edge', 'app'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The features from the bottom up: each may use those before it, never one after it. */
-const FEATURE_ORDER = ['activity', 'accounts', 'sessions'];
+const FEATURE_ORDER = ['activity', 'accounts', 'sessions', 'signin'];
 const FEATURES = new Set(FEATURE_ORDER);
 
 /** A feature's routes: the HTTP edge, kept beside the feature. */

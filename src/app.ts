@@ -33,6 +33,7 @@ import { echoRequestId, requestIdOf } from './http/request-id.js';
 import { sessionCookies } from './http/session-cookie.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import type { Config, TrustProxy } from './kernel/config.js';
+import type { SecretBox } from './kernel/secret-box.js';
 import type { SigningKey } from './kernel/signing-key.js';
 import { createServices, type Services } from './services.js';
 import { authRoutes } from './sessions/auth.routes.js';
@@ -50,6 +51,8 @@ export interface AppDeps {
   geo: GeoLocator;
   /** Signs the activity chain's checkpoints (server.ts opens it; kernel/signing-key.ts). */
   signingKey: SigningKey | undefined;
+  /** Seals stored secrets (server.ts opens it; kernel/secret-box.ts). */
+  secretBox: SecretBox | undefined;
   clock?: Clock;
   logger?: boolean;
   /** Wraps the live bus (tests make publishing fail with it). */
@@ -110,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     geo: deps.geo,
     signingKey: deps.signingKey,
+    secretBox: deps.secretBox,
     onBusError: (error) => app.log.warn({ err: error }, 'live bus connection lost; reconnecting'),
     onPublishFailed: (error, event) =>
       app.log.warn({ err: error, event: event.type }, 'could not publish a live event; streams re-check'),

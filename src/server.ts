@@ -6,6 +6,7 @@ import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { systemClock } from './kernel/clock.js';
 import { type Config, loadConfig } from './kernel/config.js';
+import { openSecretBox, secretsKeyPath } from './kernel/secret-box.js';
 import { openSigningKey, signingKeyPath } from './kernel/signing-key.js';
 import { shutDownOnSignals } from './server-shutdown.js';
 import { openGeoLocator } from './sessions/geo.js';
@@ -19,7 +20,8 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
   // Generated on the first start, in a file and never in the database (decision 019).
   const keyPath = signingKeyPath(config);
   const signingKey = openSigningKey(keyPath, { create: true });
-  const app = await buildApp({ config, database, geo, signingKey, logger: true });
+  const secretBox = openSecretBox(secretsKeyPath(config), { create: true });
+  const app = await buildApp({ config, database, geo, signingKey, secretBox, logger: true });
   process.stdout.write(
     `  Activity log signing key (${keyPath}), public key: ${signingKey?.publicKeyBase64} (id ${signingKey?.keyId})\n`,
   );

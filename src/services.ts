@@ -7,6 +7,7 @@ import { createStreamService } from './activity/streams/streams.service.js';
 import type { DatabaseEngine } from './db/database.js';
 import type { Clock } from './kernel/clock.js';
 import type { Config } from './kernel/config.js';
+import type { SecretBox } from './kernel/secret-box.js';
 import type { SigningKey } from './kernel/signing-key.js';
 import { freshestAccess } from './sessions/freshest-access.js';
 import type { GeoLocator } from './sessions/geo.js';
@@ -24,6 +25,8 @@ export interface ServiceDeps {
   geo: GeoLocator;
   /** Signs the activity chain's checkpoints (kernel/signing-key.ts); undefined: nothing is signed. */
   signingKey: SigningKey | undefined;
+  /** Seals stored secrets (kernel/secret-box.ts); undefined: features that store one refuse to. */
+  secretBox: SecretBox | undefined;
   /** Told when the PostgreSQL bus lost its connection (it reconnects by itself). */
   onBusError?: (error: unknown) => void;
   /** Told when a live event could not be published (the change it announces is committed). */

@@ -5,7 +5,7 @@ import { newId } from '../../src/kernel/ids.ts';
 import { clientHintsOf, parseClientInfo } from '../../src/sessions/client-info.ts';
 import { type GeoLocator, openGeoLocator } from '../../src/sessions/geo.ts';
 import type { NewSessionRow } from '../../src/sessions/session.table.ts';
-import { filterColumns } from '../../src/sessions/session-row.ts';
+import { filterColumns, PASSWORD_SIGN_IN, signInColumns } from '../../src/sessions/session-row.ts';
 
 const MINUTE = 60_000;
 /** The server's default lifetime (SESSION_MAX_HOURS=12): a session inserted here ends when a real one would. */
@@ -65,6 +65,7 @@ export async function insertSessions(databasePath: string, seeds: SessionSeed[])
       clientHints: hints === null ? null : JSON.stringify(hints),
       flags: (seed.flags ?? []).join(' '),
       travel: seed.travel ? JSON.stringify(seed.travel) : null,
+      ...signInColumns(PASSWORD_SIGN_IN),
       revokedAt: null,
       revokedBy: null,
       revokedReason: null,

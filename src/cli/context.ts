@@ -1,6 +1,7 @@
 import type { DatabaseEngine } from '../db/database.js';
 import { systemClock } from '../kernel/clock.js';
 import { type Config, loadConfig } from '../kernel/config.js';
+import { openSecretBox, secretsKeyPath } from '../kernel/secret-box.js';
 import { openSigningKey, signingKeyPath } from '../kernel/signing-key.js';
 import { createServices } from '../services.js';
 import { openGeoLocator, UNKNOWN_LOCATION } from '../sessions/geo.js';
@@ -26,6 +27,8 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     clock: systemClock,
     // Never generated here: a key only the CLI knew would sign checkpoints no server can check.
     signingKey: openSigningKey(signingKeyPath(config), { create: false }),
+    // Never generated here either: a secret sealed under a key the servers lack could not be read.
+    secretBox: openSecretBox(secretsKeyPath(config), { create: false }),
     geo: options.geo
       ? await openGeoLocator({ cityDbPath: config.geoipCityDb })
       : { lookup: () => UNKNOWN_LOCATION },

@@ -33,6 +33,10 @@ export const TravelSchema = Type.Object(
 );
 export type Travel = Static<typeof TravelSchema>;
 
+/** How a session signed in: a local password, or the org's OpenID Connect provider. */
+export const LOGIN_METHODS = ['password', 'sso'] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
+
 /** The device classes `Session.deviceType` shows. */
 export const DEVICE_TYPES = [
   'Desktop',
@@ -74,6 +78,16 @@ export const SessionSchema = Type.Object(
       description: 'Risk flags raised at login against the user’s own history',
     }),
     travel: Nullable(TravelSchema),
+    loginMethod: Type.Union(
+      LOGIN_METHODS.map((method) => Type.Literal(method)),
+      {
+        description: 'How the session signed in',
+      },
+    ),
+    mfa: Type.Boolean({ description: 'Whether a second factor was checked at login' }),
+    identityProvider: Nullable(
+      Type.String({ description: 'The SSO provider’s issuer; null for a password login' }),
+    ),
   },
   { $id: 'Session' },
 );

@@ -22,6 +22,7 @@ import * as chainCheckpoints from './migrations/019_chain_checkpoints.js';
 import * as activityIpSearch from './migrations/020_activity_ip_search.js';
 import * as activityStreams from './migrations/021_activity_streams.js';
 import * as orgPolicyVersion from './migrations/022_org_policy_version.js';
+import * as sessionSignIn from './migrations/023_session_sign_in.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -45,6 +46,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '020_activity_ip_search': activityIpSearch,
   '021_activity_streams': activityStreams,
   '022_org_policy_version': orgPolicyVersion,
+  '023_session_sign_in': sessionSignIn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

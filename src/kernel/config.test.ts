@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
       maxStreams: 500,
       metricsToken: undefined,
       signingKeyFile: undefined,
+      secretsKeyFile: undefined,
     });
   });
 
@@ -96,6 +97,7 @@ describe('loadConfig defaults', () => {
       MAX_STREAMS: '10000',
       METRICS_TOKEN: 'scrape-me-0123456789abcdef',
       SIGNING_KEY_FILE: '/etc/vault/signing-key.pem',
+      SECRETS_KEY_FILE: '/etc/vault/secrets.key',
     });
     expect(config).toEqual<Config>({
       port: 8080,
@@ -122,6 +124,7 @@ describe('loadConfig defaults', () => {
       maxStreams: 10_000,
       metricsToken: 'scrape-me-0123456789abcdef',
       signingKeyFile: '/etc/vault/signing-key.pem',
+      secretsKeyFile: '/etc/vault/secrets.key',
     });
   });
 

@@ -44,6 +44,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** SIGNING_KEY_FILE: the Ed25519 private key (PEM) that signs checkpoints; unset: signing-key.ts's default. */
   signingKeyFile: string | undefined;
+  /** SECRETS_KEY_FILE: the AES key that seals stored secrets (secret-box.ts); unset: beside the signing key. */
+  secretsKeyFile: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxStreams: int('MAX_STREAMS', 500, 1, 1_000_000),
     metricsToken: parseMetricsToken(env.METRICS_TOKEN, problems),
     signingKeyFile: env.SIGNING_KEY_FILE || undefined,
+    secretsKeyFile: env.SECRETS_KEY_FILE || undefined,
   };
   if (config.maxStreams >= config.maxConnections) {
     // Streams hold their connection; at the cap nothing else could get through.

@@ -3,6 +3,7 @@ import type { ActivityEvent } from '../activity/chain/record.js';
 import type { RevokedReason, SessionFilter } from '../contracts/sessions.js';
 import type { Actor } from '../kernel/actor.js';
 import type { ClientInfo } from './client-info.js';
+import type { SignIn } from './session-row.js';
 import type { SessionListRow } from './sessions.repository.js';
 
 interface LoginUser {
@@ -18,6 +19,7 @@ export function loginActivity(
   ip: string,
   sessionId: string,
   now: number,
+  signIn: SignIn,
 ): ActivityEvent {
   return {
     occurredAt: now,
@@ -28,6 +30,11 @@ export function loginActivity(
     target: `${client.browser} on ${client.os}`,
     publicIp: ip,
     sessionId,
+    // An auditor's "was MFA on, and through which IdP?" answered by the log alone.
+    details:
+      signIn.identityProvider === null
+        ? { method: signIn.method, mfa: signIn.mfa }
+        : { method: signIn.method, mfa: signIn.mfa, identityProvider: signIn.identityProvider },
   };
 }
 

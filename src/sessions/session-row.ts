@@ -1,3 +1,4 @@
+import type { LoginMethod } from '../contracts/sessions.js';
 import { newId } from '../kernel/ids.js';
 import { type ClientInfo, clientHintsOf, type HeaderBag, nameWithoutVersion } from './client-info.js';
 import type { GeoLocation } from './geo.js';
@@ -20,6 +21,26 @@ export function filterColumns(
   };
 }
 
+/** How a login was made: what `Session.loginMethod`, `mfa` and `identityProvider` show. */
+export interface SignIn {
+  method: LoginMethod;
+  mfa: boolean;
+  /** The SSO issuer; null for a password. */
+  identityProvider: string | null;
+}
+
+/** A password without a second factor: every session before migration 023, the demo's, the tests' rows. */
+export const PASSWORD_SIGN_IN: SignIn = { method: 'password', mfa: false, identityProvider: null };
+
+/** The sign-in's columns of a session row. */
+export function signInColumns(signIn: SignIn): {
+  loginMethod: LoginMethod;
+  mfa: number;
+  identityProvider: string | null;
+} {
+  return { loginMethod: signIn.method, mfa: signIn.mfa ? 1 : 0, identityProvider: signIn.identityProvider };
+}
+
 /** A new session's row as a login writes it: live, used now, its lifetime fixed from now. */
 export function loginSessionRow(input: {
   tokenHash: string;
@@ -30,6 +51,7 @@ export function loginSessionRow(input: {
   headers: HeaderBag;
   now: number;
   maxMs: number;
+  signIn: SignIn;
 }) {
   const { user, geo, client, now } = input;
   const hints = clientHintsOf(input.headers);
@@ -52,6 +74,7 @@ export function loginSessionRow(input: {
     clientHints: hints === null ? null : JSON.stringify(hints),
     flags: '',
     travel: null,
+    ...signInColumns(input.signIn),
     revokedAt: null,
     revokedBy: null,
     revokedReason: null,

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { RevokedReason } from '../contracts/sessions.js';
+import type { LoginMethod, RevokedReason } from '../contracts/sessions.js';
 
 export interface SessionTable {
   /** Public identifier shown in lists and used by the Logout button; never the token. */
@@ -38,6 +38,12 @@ export interface SessionTable {
   flags: string;
   /** The impossible-travel figures (JSON `Travel`), with the flag. */
   travel: string | null;
+  /** How it signed in (migration 023). */
+  loginMethod: LoginMethod;
+  /** 1 when a second factor was checked at login (TOTP, or the IdP's own for SSO), else 0. */
+  mfa: number;
+  /** The SSO issuer; null for a password login. */
+  identityProvider: string | null;
   revokedAt: number | null;
   revokedBy: string | null;
   revokedReason: RevokedReason | null;

@@ -32,6 +32,9 @@ export function toSession(
     current: row.id === options.currentSessionId,
     flags: parseFlags(row.flags),
     travel: row.travel === null ? null : (JSON.parse(row.travel) as Travel),
+    loginMethod: row.loginMethod,
+    mfa: row.mfa === 1,
+    identityProvider: row.identityProvider,
   };
 }
 

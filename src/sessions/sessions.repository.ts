@@ -1,5 +1,5 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
-import type { RevokedReason } from '../contracts/sessions.js';
+import type { LoginMethod, RevokedReason } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import type { Role } from '../kernel/actor.js';
@@ -44,7 +44,8 @@ export function prepareSessionLookup(
     columns: `s.id, s.org_id, s.user_id, s.created_at, s.last_access_at, s.last_used_on, s.expires_at,
        s.public_ip, s.city, s.region, s.country_code, s.country, s.latitude, s.longitude,
        s.device_type, s.os, s.browser, coalesce(s.revoked_at, pe.ended_at), coalesce(s.revoked_reason, pe.reason),
-       s.username, u.role, u.disabled_at, u.created_at, s.flags, s.travel, p.idle_ms, p.max_ms`,
+       s.username, u.role, u.disabled_at, u.created_at, s.flags, s.travel, p.idle_ms, p.max_ms,
+       s.login_method, s.mfa, s.identity_provider`,
     from: `sessions s join users u on u.id = s.user_id left join org_policies p on p.org_id = s.org_id
        left join session_endings pe on pe.session_id = s.id`,
     key: 's.token_hash',
@@ -76,6 +77,9 @@ export function prepareSessionLookup(
       travel: v[24] as string | null,
       policyIdleMs: v[25] === null ? null : Number(v[25]),
       policyMaxMs: v[26] === null ? null : Number(v[26]),
+      loginMethod: v[27] as LoginMethod,
+      mfa: Number(v[28]),
+      identityProvider: v[29] as string | null,
     }),
   });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { UserRow } from '../accounts/accounts.table.js';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
 import { toUser } from '../accounts/user.js';
@@ -30,7 +31,7 @@ import { createSessionCheck } from './session-check.js';
 import { createSessionEnding } from './session-ending.js';
 import { createSessionFigures } from './session-figures.js';
 import { createSessionLimit } from './session-limit.js';
-import { loginSessionRow } from './session-row.js';
+import { loginSessionRow, PASSWORD_SIGN_IN, type SignIn } from './session-row.js';
 import { insertSession, lastLoginsInOrg, listLiveSessions } from './sessions.repository.js';
 import { generateSessionToken, hashToken } from './tokens.js';
 
@@ -56,6 +57,25 @@ export interface LoginInput {
   headers: HeaderBag;
   /** The browser's known-device cookie, if it sent one (accounts/known-devices.ts). */
   deviceToken?: string | undefined;
+}
+
+/** Where a sign-in comes from: the client's address and request headers. */
+export interface SignInContext {
+  ip: string;
+  headers: HeaderBag;
+}
+
+export interface PasswordChecked {
+  user: UserRow;
+  /** The browser's known-device token to set (accounts/known-devices.ts). */
+  deviceToken: string;
+}
+
+export interface OpenedSession {
+  /** The new session's cookie token (only its hash is stored). */
+  token: string;
+  user: User;
+  session: Session;
 }
 
 export type { CheckedSession, SessionRejection, ValidationResult } from './session-check.js';
@@ -105,62 +125,79 @@ export function createSessionService(deps: SessionServiceDeps) {
   const figures = createSessionFigures({ db, clock, lastAccess, limitsFor });
   const sessionLimit = createSessionLimit({ db, defaults, access, ending, candidates: candidateSessions });
 
-  return {
-    /** Checks a password and opens a new session (never reuses one: no fixation). */
-    async login(
-      input: LoginInput,
-    ): Promise<{ token: string; deviceToken: string; user: User; session: Session }> {
-      const now = clock.now();
-      const username = normalizeUsername(input.username);
-      // One address, one spelling: "::ffff:8.8.8.8" from a dual-stack socket is 8.8.8.8 in the list,
-      // the activity log and the guess limits alike.
-      const ip = normalizeIp(input.ip);
-      const check = await deps.credentials.checkPassword({
-        username,
-        password: input.password,
-        ip,
-        deviceToken: input.deviceToken,
-      });
-      if (!check.ok) {
-        const { user } = check;
-        if (user) {
-          const events = [loginFailedActivity(user, ip, now)];
-          if (check.lockedOut)
-            events.push(lockedOutActivity(user, ip, now, deps.credentials.lockoutEndsAt()));
-          await db.transaction().execute((trx) => recordActivities(trx, user.orgId, events, now));
-        }
-        throw INVALID_CREDENTIALS;
-      }
+  /**
+   * Checks a password (PasswordCheck), recording a failure and a lockout as activities; answers
+   * the user and the browser's known-device token, or throws INVALID_CREDENTIALS.
+   */
+  async function checkPassword(input: LoginInput): Promise<PasswordChecked> {
+    const now = clock.now();
+    const username = normalizeUsername(input.username);
+    // One address, one spelling: "::ffff:8.8.8.8" from a dual-stack socket is 8.8.8.8 in the list,
+    // the activity log and the guess limits alike.
+    const ip = normalizeIp(input.ip);
+    const check = await deps.credentials.checkPassword({
+      username,
+      password: input.password,
+      ip,
+      deviceToken: input.deviceToken,
+    });
+    if (!check.ok) {
       const { user } = check;
+      if (user) {
+        const events = [loginFailedActivity(user, ip, now)];
+        if (check.lockedOut) events.push(lockedOutActivity(user, ip, now, deps.credentials.lockoutEndsAt()));
+        await db.transaction().execute((trx) => recordActivities(trx, user.orgId, events, now));
+      }
+      throw INVALID_CREDENTIALS;
+    }
+    return { user: check.user, deviceToken: check.deviceToken };
+  }
 
-      const token = generateSessionToken();
-      const client = parseClientInfo(input.headers);
-      // The org's session limit ends its oldest sessions first, or refuses (session-limit.ts).
-      const row = await sessionLimit.admit(user, { ip, now }, async (trx, { events, limits }) => {
-        const opened = loginSessionRow({
-          tokenHash: hashToken(token),
-          user,
-          ip,
-          geo: deps.geo.lookup(ip),
-          client,
-          headers: input.headers,
-          now,
-          maxMs: limits.maxMs,
-        });
-        const risk = await assessLoginRisk(trx, opened);
-        const flagged = { ...opened, ...risk.columns };
-        await insertSession(trx, flagged);
-        await recordActivities(
-          trx,
-          user.orgId,
-          [...events, loginActivity(user, client, ip, opened.id, now), ...risk.activities],
-          now,
-        );
-        return flagged;
+  /**
+   * Opens a new session for a user whose sign-in is complete (never reuses one: no fixation),
+   * within the org's session limit (session-limit.ts), its login an activity.
+   */
+  async function openSession(user: UserRow, context: SignInContext, signIn: SignIn): Promise<OpenedSession> {
+    const now = clock.now();
+    const ip = normalizeIp(context.ip);
+    const token = generateSessionToken();
+    const client = parseClientInfo(context.headers);
+    const row = await sessionLimit.admit(user, { ip, now }, async (trx, { events, limits }) => {
+      const opened = loginSessionRow({
+        tokenHash: hashToken(token),
+        user,
+        ip,
+        geo: deps.geo.lookup(ip),
+        client,
+        headers: context.headers,
+        now,
+        maxMs: limits.maxMs,
+        signIn,
       });
-      await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
-      const session = toSession(row, { currentSessionId: row.id, access: { at: now, usedOn: null } });
-      return { token, deviceToken: check.deviceToken, user: toUser(user), session };
+      const risk = await assessLoginRisk(trx, opened);
+      const flagged = { ...opened, ...risk.columns };
+      await insertSession(trx, flagged);
+      await recordActivities(
+        trx,
+        user.orgId,
+        [...events, loginActivity(user, client, ip, opened.id, now, signIn), ...risk.activities],
+        now,
+      );
+      return flagged;
+    });
+    await announce({ type: 'sessions-changed', orgId: user.orgId, userIds: [user.id] });
+    const session = toSession(row, { currentSessionId: row.id, access: { at: now, usedOn: null } });
+    return { token, user: toUser(user), session };
+  }
+
+  return {
+    checkPassword,
+    openSession,
+
+    /** A password login without a second factor: checkPassword, then openSession. */
+    async login(input: LoginInput): Promise<OpenedSession & { deviceToken: string }> {
+      const { user, deviceToken } = await checkPassword(input);
+      return { ...(await openSession(user, input, PASSWORD_SIGN_IN)), deviceToken };
     },
 
     ...check,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseEngine } from '../../src/db/database.js';
 import type { NewSessionRow } from '../../src/sessions/session.table.js';
-import { filterColumns } from '../../src/sessions/session-row.js';
+import { filterColumns, PASSWORD_SIGN_IN, signInColumns } from '../../src/sessions/session-row.js';
 import { generateSessionToken, hashToken } from '../../src/sessions/tokens.js';
 
 /** What a test says about a session row; the rest gets plain defaults. */
@@ -42,6 +42,7 @@ export async function insertSessionRows(
       clientHints: null,
       flags: '',
       travel: null,
+      ...signInColumns(PASSWORD_SIGN_IN),
       lastUsedOn: null,
       revokedAt: null,
       revokedBy: null,

@@ -9,6 +9,7 @@ import { createDatabase, type DatabaseEngine } from '../../src/db/database.js';
 import { MIGRATION_LOCK_KEY, migrateToLatest } from '../../src/db/migrate.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { type Config, loadConfig } from '../../src/kernel/config.js';
+import { openSecretBox, secretsKeyPath } from '../../src/kernel/secret-box.js';
 import { openSigningKey, signingKeyPath } from '../../src/kernel/signing-key.js';
 import { openGeoLocator } from '../../src/sessions/geo.js';
 import { POSTGRES_URL, type TestEngine } from './engines.js';
@@ -62,6 +63,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     database,
     geo,
     signingKey: openSigningKey(signingKeyPath(config), { create: true }),
+    secretBox: openSecretBox(secretsKeyPath(config), { create: true }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.wrapLiveBus ? { wrapLiveBus: options.wrapLiveBus } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),

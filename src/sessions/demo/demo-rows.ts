@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RevokedReason, SessionFlag, Travel } from '../../contracts/sessions.js';
 import { newId } from '../../kernel/ids.js';
 import type { NewSessionRow } from '../session.table.js';
-import { filterColumns } from '../session-row.js';
+import { filterColumns, PASSWORD_SIGN_IN, signInColumns } from '../session-row.js';
 import type { Client, Place } from './demo-crowd.js';
 
 /** Whose session: the user and their org. */
@@ -51,6 +51,7 @@ export function demoSessionRow(
     clientHints: client.clientHints,
     flags: (extra.flags ?? []).join(' '),
     travel: extra.travel === undefined ? null : JSON.stringify(extra.travel),
+    ...signInColumns(PASSWORD_SIGN_IN),
     revokedAt: extra.ended?.at ?? null,
     revokedBy: extra.ended?.by ?? null,
     revokedReason: extra.ended?.reason ?? null,

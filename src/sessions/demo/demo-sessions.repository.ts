@@ -3,7 +3,7 @@ import type { DatabaseEngine } from '../../db/database.js';
 import type { NewSessionRow, SessionTable } from '../session.table.js';
 
 /**
- * Rows a statement on SQLite: 29 columns make 29,000 bound parameters, within its 32,766.
+ * Rows a statement on SQLite: 32 columns make 32,000 bound parameters, within its 32,766.
  */
 const ROWS_PER_INSERT = 1_000;
 /**
@@ -49,6 +49,9 @@ const ALL_COLUMNS: Record<keyof SessionTable, true> = {
   clientHints: true,
   flags: true,
   travel: true,
+  loginMethod: true,
+  mfa: true,
+  identityProvider: true,
   revokedAt: true,
   revokedBy: true,
   revokedReason: true,

@@ -12,6 +12,7 @@ import { FLAG_LABELS } from './filter-url.ts';
 import { explainFlag } from './flags.ts';
 import { SessionTimeline } from './SessionTimeline.tsx';
 import { useSessionDetail } from './session-detail.ts';
+import { describeSignIn } from './sign-in.ts';
 
 // d3-geo and the atlas come with the first map shown, not with the page.
 const WorldMap = lazy(() => import('../../components/WorldMap.tsx'));
@@ -257,6 +258,10 @@ function SessionFacts({
           </Fact>
           <Fact term="Last access">
             <When iso={s.lastAccessAt} now={now} />
+          </Fact>
+          <Fact term="Signed in with">
+            {describeSignIn(s)}
+            {!s.mfa && <span className="muted"> · no second factor</span>}
           </Fact>
           {s.live ? (
             <>

@@ -6,6 +6,7 @@ import { Link } from '../../components/router.tsx';
 import { SortHeader } from '../../components/SortHeader.tsx';
 import { DeviceIcon } from './DeviceIcon.tsx';
 import { FlagBadges } from './FlagBadges.tsx';
+import { SignInBadges } from './SignInBadges.tsx';
 
 interface SessionsTableProps {
   sessions: Session[];
@@ -119,6 +120,7 @@ export function SessionsTable(props: SessionsTableProps) {
                 <span className="user-cell">
                   <span className="username">{s.username}</span>
                   {s.current && <span className="badge badge-current">This device</span>}
+                  <SignInBadges session={s} />
                   <FlagBadges session={s} />
                 </span>
               </td>

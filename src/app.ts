@@ -23,7 +23,7 @@ import { serializeRequest } from './http/log-request.js';
 import { redirectFromLogin } from './http/login-redirect.js';
 import { createAppMetrics } from './http/metrics/app-metrics.js';
 import { registerMetricsRoute, requestMetricsPlugin } from './http/metrics/metrics.plugin.js';
-import { observeActivity, observeSessions } from './http/metrics/observe-services.js';
+import { observeActivity, observeSessions, observeSignIn } from './http/metrics/observe-services.js';
 import { registerOpenApi } from './http/openapi.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { csrfPlugin } from './http/plugins/csrf.js';
@@ -44,6 +44,8 @@ import type { LiveBus } from './sessions/live-events.js';
 import { orgPolicyRoutes } from './sessions/policy/org-policy.routes.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
+import { loginRoutes } from './signin/login.routes.js';
+import { mfaRoutes } from './signin/mfa/mfa.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -123,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       app.log.warn({ err: error }, 'could not write ended sessions into their rows; the sweep tries again'),
     ...(deps.wrapLiveBus ? { wrapLiveBus: deps.wrapLiveBus } : {}),
   });
-  const { hub, lastAccess, sessions, policy, accounts, apiKeys, activity } = services;
+  const { hub, lastAccess, sessions, policy, accounts, apiKeys, activity, mfa, signIn } = services;
   lastAccess.start((error) => app.log.warn({ err: error }, 'could not write last access times'));
 
   const cookies = sessionCookies(config.cookieSecure, config.cookieDomain);
@@ -137,8 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ? {
         sessions: observeSessions(sessions, metering.metrics),
         activity: observeActivity(activity, metering.metrics),
+        signIn: observeSignIn(signIn, metering.metrics),
       }
-    : { sessions, activity };
+    : { sessions, activity, signIn };
 
   // Before the server closes: it waits for every open connection, and a stream never ends by
   // itself. Clients reconnect (to another instance, behind a load balancer).
@@ -200,6 +203,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     });
   }
+  await app.register(loginRoutes, { signIn: edge.signIn, cookies });
+  await app.register(mfaRoutes, { mfa, signIn: edge.signIn, cookies });
   await app.register(authRoutes, { sessions: edge.sessions, cookies });
   await app.register(forwardAuthRoutes, {
     sessions: edge.sessions,
@@ -225,6 +230,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions,
     policy,
     accounts,
+    mfa,
+    signIn,
     apiKeys,
     activity,
     checkpoints: services.checkpoints,

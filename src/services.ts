@@ -17,6 +17,9 @@ import type { LiveBus, LiveEvent } from './sessions/live-events.js';
 import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { createOrgPolicyService } from './sessions/policy/org-policy.service.js';
 import { createSessionService } from './sessions/sessions.service.js';
+import { createMfaService } from './signin/mfa/mfa.service.js';
+import { createMfaTokens } from './signin/mfa/mfa-tokens.js';
+import { createSignInService } from './signin/sign-in.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -43,7 +46,7 @@ export interface ServiceDeps {
  * The one composition root of the features, for the server and the CLI alike: the same hub, bus,
  * channel and services. A feature that needs something of one above it (accounts ends sessions,
  * ingest looks up users) declares a narrow interface, and the service above is passed in here, so
- * they are built top down: sessions, then accounts, then activity.
+ * they are built top down: sessions, then accounts, then activity; sign-in (MFA) takes them all.
  */
 export async function createServices(deps: ServiceDeps) {
   const { config, database, clock } = deps;
@@ -84,6 +87,20 @@ export async function createServices(deps: ServiceDeps) {
     access: freshestAccess(lastAccess),
   });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
+  const mfa = createMfaService({
+    db: database.db,
+    clock,
+    secretBox: deps.secretBox,
+    credentials,
+    directory: accounts,
+  });
+  const signIn = createSignInService({
+    sessions,
+    mfa,
+    tokens: createMfaTokens({ db: database.db, clock }),
+    policy,
+    directory: accounts,
+  });
   const apiKeys = createApiKeyService({ db: database.db, clock });
   const checkpoints = createCheckpointService({ database, clock, key: deps.signingKey });
   const activity = createActivityService({
@@ -106,6 +123,8 @@ export async function createServices(deps: ServiceDeps) {
     sessions,
     policy,
     accounts,
+    mfa,
+    signIn,
     apiKeys,
     activity,
     checkpoints,

@@ -131,6 +131,12 @@ export function createAccountService(deps: AccountServiceDeps) {
       return row ? toUser(row) : undefined;
     },
 
+    /**
+     * A user's row in an org, as a sign-in step needs it (sessions.openSession takes the row):
+     * looked up afresh, so a user disabled meanwhile is seen as such.
+     */
+    userRowInOrg: (orgId: string, userId: string) => findUserInOrg(db, orgId, userId),
+
     /** When an org was created, or undefined when there is none (ingest bounds `occurredAt` by it). */
     async orgCreatedAt(orgId: string): Promise<number | undefined> {
       const org = await findOrgById(db, orgId);

@@ -46,6 +46,29 @@ export function createCredentials(deps: { db: Kysely<Schema>; clock: Clock }) {
       return { ok: true, user, deviceToken };
     },
 
+    /**
+     * Checks a second-factor code within the same budgets as passwords: the username's and the
+     * address's, never a known device's (a device cookie comes with the password alone, so it must
+     * not buy a code guesser a fresh budget). `check` is called only within them; throws
+     * RATE_LIMITED when they are used up.
+     */
+    async checkCode(
+      attempt: { username: string; ip: string },
+      check: () => Promise<boolean>,
+    ): Promise<{ ok: boolean; lockedOut: boolean }> {
+      const guess = await guesses.reserve({ username: attempt.username, ip: attempt.ip, deviceId: null });
+      let ok: boolean;
+      try {
+        ok = await check();
+      } catch (error) {
+        // A check that could not run (the database) proved nothing wrong: it leaves the queue.
+        await guesses.settle(guess, true).catch(() => {});
+        throw error;
+      }
+      const settled = await guesses.settle(guess, ok);
+      return { ok, lockedOut: settled.lockedOut };
+    },
+
     /** Lifts a username's lockout (in `trx`, if given); answers how many failed attempts were forgotten. */
     clearLockout: (username: string, trx?: Kysely<Schema>) => guesses.clear(username, trx),
 

@@ -14,6 +14,12 @@ export const ACTIVITY = {
   PASSWORD_RESET: 'user.password_reset',
   LOCKED_OUT: 'user.locked_out',
   LOCKOUT_CLEARED: 'user.lockout_cleared',
+  /** A user turned on TOTP (their first code confirmed it). */
+  MFA_ENABLED: 'mfa.enabled',
+  MFA_DISABLED: 'mfa.disabled',
+  /** An admin removed a user's TOTP (a lost phone): their next login enrols again, or skips it. */
+  MFA_RESET: 'mfa.reset',
+  MFA_RECOVERY_CODE_USED: 'mfa.recovery_code_used',
   SESSION_TERMINATED: 'session.terminated',
   SESSIONS_BULK_TERMINATED: 'session.bulk_terminated',
   /** A login raised risk flags against the user's own history (sessions/risk-flags.ts). */

@@ -31,7 +31,10 @@ export const OrgPolicySchema = Type.Object(
     maxHours: Type.Integer({ description: 'in force: the org’s own, or the configuration’s' }),
     maxSessionsPerUser: Nullable(Type.Integer({ description: 'null: no limit' })),
     onLimit: OnLimitSchema,
-    requireMfa: Type.Boolean({ description: 'stored only, for now' }),
+    requireMfa: Type.Boolean({
+      description:
+        'users without TOTP are sent to enrol it right after their password (401 MFA_ENROLLMENT_REQUIRED); their login finishes with the confirmation',
+    }),
     defaults: Type.Object(
       { idleMinutes: Type.Integer(), maxHours: Type.Integer() },
       { description: 'the configuration’s values (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS)' },

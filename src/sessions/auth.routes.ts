@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../contracts/common.js';
-import { LoginBody, MeResponse } from '../contracts/sessions.js';
-import { clientIp } from '../http/client-ip.js';
-import { readDeviceCookie, setDeviceCookie } from '../http/device-cookie.js';
+import { MeResponse } from '../contracts/sessions.js';
 import { requireActor, requireSession } from '../http/plugins/auth.js';
 import type { SessionCookies } from '../http/session-cookie.js';
 import type { SessionService } from './sessions.service.js';
@@ -17,31 +15,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,
   { sessions, cookies },
 ) => {
-  app.post(
-    '/api/auth/login',
-    {
-      config: { auth: 'none' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Log in: opens a new session and sets its HttpOnly cookie',
-        body: LoginBody,
-        response: { 200: MeResponse, ...errors(400, 401, 403, 429, 503) },
-      },
-    },
-    async (request, reply) => {
-      const result = await sessions.login({
-        username: request.body.username,
-        password: request.body.password,
-        ip: clientIp(request),
-        headers: request.headers,
-        deviceToken: readDeviceCookie(request),
-      });
-      cookies.set(request, reply, result.token);
-      setDeviceCookie(reply, result.deviceToken, cookies.isSecure(request));
-      return { user: result.user, session: result.session };
-    },
-  );
-
   app.post(
     '/api/auth/logout',
     {

@@ -1,6 +1,7 @@
 import type { ActivityService } from '../../activity/activity.service.js';
 import { AppError } from '../../kernel/errors.js';
 import type { SessionService } from '../../sessions/sessions.service.js';
+import type { SignInService } from '../../signin/sign-in.service.js';
 import type { AppMetrics, LoginFailure } from './app-metrics.js';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -38,6 +39,37 @@ export function observeSessions(sessions: SessionService, metrics: AppMetrics): 
         const reason = error instanceof AppError ? LOGIN_FAILURES[error.code] : undefined;
         if (reason) metrics.countLoginFailure(reason);
         throw error;
+      }
+    },
+  };
+}
+
+/** The sign-in service as the HTTP edge uses it: a login counts once its session is open. */
+export function observeSignIn(signIn: SignInService, metrics: AppMetrics): SignInService {
+  const failed = (error: unknown) => {
+    // Other errors (the database gone) are no verdict on the password; the 5xx rate shows them.
+    const reason = error instanceof AppError ? LOGIN_FAILURES[error.code] : undefined;
+    if (reason) metrics.countLoginFailure(reason);
+    return error;
+  };
+  return {
+    ...signIn,
+    async login(input) {
+      try {
+        const outcome = await signIn.login(input);
+        if (outcome.kind === 'session') metrics.countLogin();
+        return outcome;
+      } catch (error) {
+        throw failed(error);
+      }
+    },
+    async finish(input) {
+      try {
+        const opened = await signIn.finish(input);
+        metrics.countLogin();
+        return opened;
+      } catch (error) {
+        throw failed(error);
       }
     },
   };

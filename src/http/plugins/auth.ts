@@ -26,9 +26,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * `none`: anyone may call; default `session`: a valid session; `session-or-api-key`: also an
-     * org API key; `api-key`: an org API key only (the session cookie is not even read).
+     * org API key; `api-key`: an org API key only (the session cookie is not even read);
+     * `session-optional`: a valid session sets the actor, and without one the route decides (the
+     * MFA enrolment, which also takes a login's `mfaToken`).
      */
-    auth?: 'none' | 'session' | 'session-or-api-key' | 'api-key';
+    auth?: 'none' | 'session' | 'session-or-api-key' | 'api-key' | 'session-optional';
     /** The scope an API key must hold to call the route (403 INSUFFICIENT_SCOPE without it). */
     apiKeyScope?: ApiKeyScope;
   }
@@ -85,6 +87,7 @@ export const authPlugin = fp(
         return;
       }
       const token = options.cookies.read(request);
+      if (!token && mode === 'session-optional') return;
       if (!token) throw new AppError('NOT_AUTHENTICATED', ENDED_MESSAGES.unknown);
       let result: Awaited<ReturnType<SessionService['validateSessionToken']>>;
       try {
@@ -99,6 +102,7 @@ export const authPlugin = fp(
       }
       if (!result.ok) {
         options.cookies.clear(request, reply);
+        if (mode === 'session-optional') return;
         const code = result.reason === 'unknown' ? 'NOT_AUTHENTICATED' : 'SESSION_ENDED';
         throw new AppError(code, ENDED_MESSAGES[result.reason], {
           'x-session-ended': result.reason,

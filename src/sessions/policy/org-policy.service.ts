@@ -65,6 +65,12 @@ export function createOrgPolicyService(deps: OrgPolicyServiceDeps) {
   };
 
   return {
+    /** Whether the org requires a second factor at login (`requireMfa`); read afresh each login. */
+    async requiresMfa(orgId: string): Promise<boolean> {
+      const row = await findOrgPolicy(db, orgId);
+      return row !== undefined && Number(row.requireMfa) === 1;
+    },
+
     /** The org's policy in force, with the configuration's values where it keeps them. */
     async getPolicy(actor: Actor): Promise<OrgPolicy> {
       requireAdmin(actor);

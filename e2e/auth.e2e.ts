@@ -69,7 +69,13 @@ describe('Login and the Profile menu', () => {
     const menu = page.getByRole('menu', { name: 'Profile' });
     await menu.waitFor();
     const items = await menu.getByRole('menuitem').allInnerTexts();
-    expect(items).toEqual(['Session Information', 'Activity Log', 'Change password', 'Log out']);
+    expect(items).toEqual([
+      'Session Information',
+      'Activity Log',
+      'Change password',
+      'Two-factor authentication',
+      'Log out',
+    ]);
     expect(await page.locator(':focus').textContent()).toBe('Session Information');
     await page.keyboard.press('ArrowDown');
     expect(await page.locator(':focus').textContent()).toBe('Activity Log');

@@ -5,6 +5,7 @@ import { LoginChallenge, LoginMfaBody } from '../contracts/mfa.js';
 import { LoginBody, MeResponse } from '../contracts/sessions.js';
 import { clientIp } from '../http/client-ip.js';
 import { readDeviceCookie, setDeviceCookie } from '../http/device-cookie.js';
+import { requireJsonStrings } from '../http/json-strings.js';
 import type { SessionCookies } from '../http/session-cookie.js';
 import { errorBody } from '../kernel/errors.js';
 import type { OpenedSession } from '../sessions/sessions.service.js';
@@ -51,12 +52,15 @@ export const loginRoutes: FastifyPluginAsyncTypebox<LoginRoutesOptions> = async 
         deviceToken: readDeviceCookie(request),
       });
       // The password was right: this browser is known, whatever the second step brings.
-      setDeviceCookie(reply, outcome.deviceToken, cookies.isSecure(request));
+      const knownDevice = () => setDeviceCookie(reply, outcome.deviceToken, cookies.isSecure(request));
       if (outcome.kind === 'challenge') {
+        knownDevice();
         const body = errorBody(outcome.code, outcome.message, request.id);
         return reply.status(401).send({ ...body, mfaToken: outcome.mfaToken });
       }
-      return answerSession(request, reply, cookies, outcome.opened);
+      const me = answerSession(request, reply, cookies, outcome.opened);
+      knownDevice();
+      return me;
     },
   );
 
@@ -70,6 +74,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<LoginRoutesOptions> = async 
         body: LoginMfaBody,
         response: { 200: MeResponse, ...errors(400, 401, 403, 429, 503) },
       },
+      preValidation: requireJsonStrings('mfaToken', 'code'),
     },
     async (request, reply) => {
       const opened = await signIn.finish({

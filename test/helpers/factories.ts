@@ -83,6 +83,6 @@ export function as(app: FastifyInstance, who: SignedIn) {
     post: (url: string, payload?: object) => call('POST', url, payload),
     patch: (url: string, payload?: object) => call('PATCH', url, payload),
     put: (url: string, payload?: object) => call('PUT', url, payload),
-    delete: (url: string) => call('DELETE', url),
+    delete: (url: string, payload?: object) => call('DELETE', url, payload),
   };
 }

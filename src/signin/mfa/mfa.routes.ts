@@ -11,6 +11,7 @@ import {
   TotpEnrolment,
 } from '../../contracts/mfa.js';
 import { clientIp } from '../../http/client-ip.js';
+import { requireJsonStrings } from '../../http/json-strings.js';
 import { requireActor } from '../../http/plugins/auth.js';
 import type { SessionCookies } from '../../http/session-cookie.js';
 import { answerSession } from '../login.routes.js';
@@ -61,12 +62,13 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<MfaRoutesOptions> = async (
         tags: ['mfa'],
         summary:
           'Starts a TOTP enrolment: a new secret (replacing one not yet confirmed); 409 when TOTP is on',
-        body: Type.Optional(TotpEnrolBody),
+        body: TotpEnrolBody,
         response: { 200: TotpEnrolment, ...errors(400, 401, 409) },
       },
+      preValidation: requireJsonStrings('mfaToken'),
     },
     async (request) => {
-      const mfaToken = request.body?.mfaToken;
+      const { mfaToken } = request.body;
       if (mfaToken !== undefined) return signIn.enrolWithToken(mfaToken, clientIp(request));
       return mfa.enrol(caller(request));
     },
@@ -83,6 +85,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<MfaRoutesOptions> = async (
         body: TotpConfirmBody,
         response: { 200: TotpConfirmed, ...errors(400, 401, 403, 409) },
       },
+      preValidation: requireJsonStrings('code', 'mfaToken'),
     },
     async (request, reply) => {
       const { code, mfaToken } = request.body;
@@ -106,6 +109,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<MfaRoutesOptions> = async (
         body: MfaCodeBody,
         response: { 204: Type.Null(), ...errors(400, 401, 409, 429) },
       },
+      preValidation: requireJsonStrings('code'),
     },
     async (request, reply) => {
       await mfa.disable(caller(request), request.body.code.trim());

@@ -9,6 +9,7 @@ import type {
   EndReason,
   ErrorCode,
   Me,
+  MfaStatus,
   OrgPolicy,
   OrgPolicyUpdate,
   Role,
@@ -18,6 +19,8 @@ import type {
   SessionPage,
   Stream,
   StreamTestResult,
+  TotpConfirmedAnswer,
+  TotpEnrolmentAnswer,
   User,
   UserListQuery,
   UserPage,
@@ -34,6 +37,8 @@ export class ApiError extends Error {
     readonly endReason: EndReason | null = null,
     /** Seconds from `Retry-After` on a 429. */
     readonly retryAfter: number | null = null,
+    /** With MFA_REQUIRED or MFA_ENROLLMENT_REQUIRED: the token of the login's second step. */
+    readonly mfaToken: string | null = null,
   ) {
     super(message);
   }
@@ -71,6 +76,7 @@ export function setUnauthorizedListener(listener: UnauthorizedListener | null): 
 async function toApiError(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => null)) as {
     error?: { code?: ErrorCode; message?: string };
+    mfaToken?: string;
   } | null;
   const reason = response.headers.get('x-session-ended') as EndReason | null;
   const retry = Number(response.headers.get('retry-after'));
@@ -80,6 +86,7 @@ async function toApiError(response: Response): Promise<ApiError> {
     body?.error?.message ?? (response.statusText || `Request failed (${response.status})`),
     reason,
     Number.isFinite(retry) && retry > 0 ? retry : null,
+    typeof body?.mfaToken === 'string' ? body.mfaToken : null,
   );
 }
 
@@ -89,6 +96,13 @@ interface RequestOptions {
   /** Login answers 401 for wrong credentials: that is not "the session is gone". */
   quiet401?: boolean;
 }
+
+const SECOND_FACTOR_ANSWERS: ReadonlySet<ApiError['code']> = new Set([
+  'INVALID_MFA_CODE',
+  'MFA_TOKEN_INVALID',
+  'MFA_REQUIRED',
+  'MFA_ENROLLMENT_REQUIRED',
+]);
 
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   let response: Response;
@@ -109,7 +123,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
   if (!response.ok) {
     const error = await toApiError(response);
-    if (response.status === 401) {
+    // A wrong second-factor code is a 401 too, but says nothing of the session.
+    if (response.status === 401 && !SECOND_FACTOR_ANSWERS.has(error.code)) {
       forgetSignedIn();
       if (!options.quiet401) onUnauthorized?.(error);
     }
@@ -137,6 +152,32 @@ export const api = {
     rememberSignedIn();
     return me;
   },
+  /** The second step of an MFA_REQUIRED login: a TOTP or recovery code. */
+  loginMfa: async (mfaToken: string, code: string) => {
+    const me = await request<Me>('POST', '/api/auth/login/mfa', { body: { mfaToken, code }, quiet401: true });
+    rememberSignedIn();
+    return me;
+  },
+  mfaStatus: (signal?: AbortSignal) => request<MfaStatus>('GET', '/api/me/mfa', { signal }),
+  /** A new TOTP secret; with the mfaToken of MFA_ENROLLMENT_REQUIRED instead of a session. */
+  enrolTotp: (mfaToken?: string) =>
+    request<TotpEnrolmentAnswer>('POST', '/api/me/mfa/totp', {
+      body: mfaToken === undefined ? {} : { mfaToken },
+      quiet401: mfaToken !== undefined,
+    }),
+  /** Turns TOTP on; the recovery codes come back in this answer only (with an mfaToken, the login too). */
+  confirmTotp: async (code: string, mfaToken?: string) => {
+    const answer = await request<TotpConfirmedAnswer>('POST', '/api/me/mfa/totp/confirm', {
+      body: mfaToken === undefined ? { code } : { code, mfaToken },
+      quiet401: mfaToken !== undefined,
+    });
+    if (answer.session) rememberSignedIn();
+    return answer;
+  },
+  disableTotp: (code: string) => request<void>('DELETE', '/api/me/mfa/totp', { body: { code } }),
+  /** Admin: removes a user's TOTP (a lost phone). */
+  resetUserMfa: (id: string) =>
+    request<{ removed: boolean }>('DELETE', `/api/users/${encodeURIComponent(id)}/mfa`),
   logout: async () => {
     try {
       await request<void>('POST', '/api/auth/logout', { quiet401: true });

@@ -29,6 +29,7 @@ export type { User, UserListItem, UserPage } from '../../../src/contracts/accoun
 export type { Activity, ActivityDetails, DetailsObject, JsonValue } from '../../../src/contracts/activity.ts';
 export type { ApiKey, ApiKeyScope, CreatedApiKey } from '../../../src/contracts/api-keys.ts';
 export { API_KEY_SCOPES } from '../../../src/contracts/api-keys.ts';
+export type { MfaStatus, TotpConfirmedAnswer, TotpEnrolmentAnswer } from '../../../src/contracts/mfa.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
 export type {
   CreateStream,

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Me } from '../api/types.ts';
+import { TwoFactorDialog } from '../features/mfa/TwoFactorDialog.tsx';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { ProfileMenu } from './ProfileMenu.tsx';
 import { Link, useLocation } from './router.tsx';
@@ -13,6 +14,7 @@ interface HeaderProps {
 export function Header({ me, onLogout }: HeaderProps) {
   const { pathname } = useLocation();
   const [changingPassword, setChangingPassword] = useState(false);
+  const [twoFactor, setTwoFactor] = useState(false);
   const nav = useRef<HTMLElement>(null);
   // On a phone the links scroll sideways: the page one is on stays in sight (Streams is far right).
   // biome-ignore lint/correctness/useExhaustiveDependencies: read from the DOM after each page change and login
@@ -62,7 +64,14 @@ export function Header({ me, onLogout }: HeaderProps) {
             )}
           </nav>
         )}
-        {me && <ProfileMenu me={me} onChangePassword={() => setChangingPassword(true)} onLogout={onLogout} />}
+        {me && (
+          <ProfileMenu
+            me={me}
+            onChangePassword={() => setChangingPassword(true)}
+            onTwoFactor={() => setTwoFactor(true)}
+            onLogout={onLogout}
+          />
+        )}
       </div>
       {me && (
         <ChangePasswordDialog
@@ -70,6 +79,9 @@ export function Header({ me, onLogout }: HeaderProps) {
           username={me.user.username}
           onClose={() => setChangingPassword(false)}
         />
+      )}
+      {me && (
+        <TwoFactorDialog open={twoFactor} username={me.user.username} onClose={() => setTwoFactor(false)} />
       )}
     </header>
   );

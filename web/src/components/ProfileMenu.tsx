@@ -5,6 +5,7 @@ import { navigate } from './router.tsx';
 interface ProfileMenuProps {
   me: Me;
   onChangePassword: () => void;
+  onTwoFactor: () => void;
   onLogout: () => void;
 }
 
@@ -17,7 +18,7 @@ interface Item {
  * The Profile menu (WAI-ARIA menu button): Enter/Space/↓ opens it on the first item, ↑/↓/Home/End
  * move, Escape closes and returns focus to the button, Tab leaves it.
  */
-export function ProfileMenu({ me, onChangePassword, onLogout }: ProfileMenuProps) {
+export function ProfileMenu({ me, onChangePassword, onTwoFactor, onLogout }: ProfileMenuProps) {
   const [open, setOpen] = useState(false);
   const [focusIndex, setFocusIndex] = useState(0);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -29,6 +30,7 @@ export function ProfileMenu({ me, onChangePassword, onLogout }: ProfileMenuProps
     { label: 'Activity Log', run: () => navigate('/activity') },
     ...(me.user.role === 'admin' ? [{ label: 'Users', run: () => navigate('/users') }] : []),
     { label: 'Change password', run: onChangePassword },
+    { label: 'Two-factor authentication', run: onTwoFactor },
     { label: 'Log out', run: onLogout },
   ];
 

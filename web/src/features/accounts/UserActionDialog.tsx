@@ -66,6 +66,14 @@ function wordingOf(action: UserAction, selfId: string): Wording {
         danger: true,
         body: `A new password is generated and shown to you once. The old one stops working, ${user.liveSessions === 0 ? 'and any lockout is lifted' : `their ${sessions} end at once, and any lockout is lifted`}.`,
       };
+    case 'reset_mfa':
+      return {
+        title: `Reset two-factor authentication of ${user.username}?`,
+        confirm: 'Reset two-factor',
+        busy: 'Resetting…',
+        danger: true,
+        body: `For a lost phone: ${user.username}'s authenticator app and recovery codes stop working. Their next sign-in takes the password only, or sets up a new app where your organization requires one. Check it is really them who asks.`,
+      };
     case 'logout':
       return {
         title: user.id === selfId ? 'Log out your other sessions?' : `Log out ${user.username} everywhere?`,
@@ -100,6 +108,9 @@ async function run(action: UserAction): Promise<string | null> {
       return null;
     case 'reset':
       return (await api.resetPassword(user.id)).password ?? null;
+    case 'reset_mfa':
+      await api.resetUserMfa(user.id);
+      return null;
     case 'logout':
       await api.endSessionsByFilter({ userId: user.id });
       return null;

@@ -142,6 +142,16 @@ function UserActions({
       <button
         type="button"
         className="button button-small"
+        disabled={self}
+        title={self ? 'Manage your own two-factor authentication from the Profile menu' : undefined}
+        aria-label={label('Reset two-factor of')}
+        onClick={() => onAction({ kind: 'reset_mfa', user })}
+      >
+        Reset two-factor
+      </button>
+      <button
+        type="button"
+        className="button button-small"
         disabled={user.liveSessions <= (self ? 1 : 0)}
         aria-label={label(self ? 'Log out other sessions of' : 'Log out all sessions of')}
         onClick={() => onAction({ kind: 'logout', user })}

@@ -3,6 +3,8 @@ import { ApiError, api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { markReady } from '../../lib/perf.ts';
+import { MfaCodeStep } from './MfaCodeStep.tsx';
+import { MfaEnrolmentStep } from './MfaEnrolmentStep.tsx';
 
 /** Why the login page is shown, from `?reason=` (the `x-session-ended` values, plus our own logout). */
 const REASONS: Record<string, { tone: 'info' | 'warning'; title: string; text: string }> = {
@@ -47,6 +49,11 @@ function describeFailure(error: unknown): string {
   return error.message;
 }
 
+/** The second step a 401 asks for, if it is one. */
+function secondStepOf(code: ApiError['code']): 'code' | 'enrol' | null {
+  return code === 'MFA_REQUIRED' ? 'code' : code === 'MFA_ENROLLMENT_REQUIRED' ? 'enrol' : null;
+}
+
 interface LoginPageProps {
   reason: string | null;
   next: string | null;
@@ -58,6 +65,8 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The second step a right password led to (MfaCodeStep, MfaEnrolmentStep). */
+  const [mfa, setMfa] = useState<{ kind: 'code' | 'enrol'; token: string } | null>(null);
   const usernameRef = useRef<HTMLInputElement>(null);
   const notice = reason ? REASONS[reason] : undefined;
 
@@ -78,10 +87,16 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
     try {
       onLoggedIn(await api.login(username.trim(), password), next);
     } catch (caught) {
-      setError(describeFailure(caught));
       setPassword('');
       setBusy(false);
+      const step = caught instanceof ApiError && caught.mfaToken ? secondStepOf(caught.code) : null;
+      if (step) setMfa({ kind: step, token: (caught as ApiError).mfaToken as string });
+      else setError(describeFailure(caught));
     }
+  };
+  const restart = () => {
+    setMfa(null);
+    setError(null);
   };
 
   return (
@@ -89,13 +104,24 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
       <div className="login-card">
         <h1>Log in to Vault</h1>
         <p className="muted">Data backup and recovery for your organization.</p>
-        {notice && !error && (
+        {notice && !error && !mfa && (
           <Alert tone={notice.tone} title={notice.title}>
             {notice.text}
           </Alert>
         )}
+        {mfa?.kind === 'code' && (
+          <MfaCodeStep mfaToken={mfa.token} onLoggedIn={(me) => onLoggedIn(me, next)} onRestart={restart} />
+        )}
+        {mfa?.kind === 'enrol' && (
+          <MfaEnrolmentStep
+            mfaToken={mfa.token}
+            username={username.trim()}
+            onLoggedIn={(me) => onLoggedIn(me, next)}
+            onRestart={restart}
+          />
+        )}
         {error && <Alert tone="error">{error}</Alert>}
-        <form className="form" onSubmit={submit} noValidate>
+        <form className="form" onSubmit={submit} noValidate hidden={mfa !== null}>
           <div className="field">
             <label htmlFor="username">Username</label>
             <input

@@ -24,7 +24,7 @@ export function registerOrgPolicyCommand(org: Command): void {
     .option('--max-hours <n>', 'absolute lifetime, 1-8760, or "default"')
     .option('--max-sessions <n>', 'sessions per user, 1-1000, or "none"')
     .option('--on-limit <what>', 'deny | end_oldest')
-    .option('--require-mfa <yes|no>', 'stored for the MFA work')
+    .option('--require-mfa <yes|no>', 'users without TOTP enrol at their next login')
     .action((options: PolicyOptions) =>
       withContext(async (context) => {
         const found = await resolveOrg(context, options.org);

@@ -206,7 +206,7 @@ export function SettingsPage({ me }: { me: Me }) {
                 onChange={(event) => change({ requireMfa: event.target.checked })}
               />
               <label htmlFor="require-mfa">
-                Require multi-factor authentication (enforced once MFA is available)
+                Require two-factor authentication (users without it set it up at their next login)
               </label>
             </div>
             <div>

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { operatorActor } from '../src/kernel/actor.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
-import { type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
+import { as, PASSWORD, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';
 import {
   activitiesNamed,
   codeAt,
@@ -142,6 +143,15 @@ describeEachEngine('TOTP login', (engine) => {
     expect(await mfaSessionsOfUser()).toBe(0);
   });
 
+  it('finishes no login of a user disabled between the password and the code', async () => {
+    const mfaToken = await token();
+    const disabled = await as(t.app, admin).patch(`/api/users/${acme.user.id}`, { disabled: true });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    const late = await finishLogin(t.app, mfaToken, codeAt(secret, clock.now()));
+    expect(late.json().error.code).toBe('MFA_TOKEN_INVALID');
+    expect(await mfaSessionsOfUser()).toBe(0);
+  });
+
   describe('under concurrency', () => {
     it('finishes one login of 50 finishes at once with one token and a valid code; the token is spent', async () => {
       const mfaToken = await token();
@@ -181,24 +191,13 @@ describeEachEngine('TOTP login', (engine) => {
     it('counts wrong codes from one address against its budget, across users', async () => {
       // 30 a window per address: four users' 10 each from one address leave the last ten refused.
       const users = [acme.user.username];
-      const secrets = [secret];
       for (let i = 0; i < 3; i++) {
-        const other = await t.app.services.accounts.createUser(
-          {
-            userId: acme.admin.id,
-            orgId: acme.orgId,
-            username: acme.admin.username,
-            role: 'admin',
-            sessionId: null,
-            publicIp: null,
-          },
-          {
-            username: `extra-${i}-${acme.user.username}`,
-            password: 'correct horse battery staple',
-            role: 'user',
-          },
-        );
-        secrets.push((await turnOnTotp(t.app, await signIn(t.app, other.username), clock.now())).secret);
+        const other = await t.app.services.accounts.createUser(operatorActor(acme.orgId), {
+          username: `extra-${i}-${acme.user.username}`,
+          password: PASSWORD,
+          role: 'user',
+        });
+        await turnOnTotp(t.app, await signIn(t.app, other.username), clock.now());
         users.push(other.username);
       }
       const ip = '192.0.2.77';

@@ -93,10 +93,12 @@ describeEachEngine('TOTP enrolment', (engine) => {
     const byRecovery = await as(t.app, user).delete('/api/me/mfa/totp', { code: again.recoveryCodes[3] });
     expect(byRecovery.statusCode).toBe(204);
     const disabled = await activitiesNamed(t.app, admin, 'mfa.disabled');
-    expect(disabled.map((a) => a.details)).toEqual([
-      { factor: 'totp', confirmedWith: 'recovery_code' },
-      { factor: 'totp', confirmedWith: 'totp' },
+    expect(disabled.map((a) => [a.status, a.details])).toEqual([
+      ['success', { factor: 'totp', confirmedWith: 'recovery_code' }],
+      ['success', { factor: 'totp', confirmedWith: 'totp' }],
+      ['failure', { reason: 'invalid_mfa_code' }],
     ]);
+    expect(await activitiesNamed(t.app, admin, 'user.login_failed')).toEqual([]);
   });
 
   it('with requireMfa, sends a user without TOTP to enrol with a token that does nothing else', async () => {

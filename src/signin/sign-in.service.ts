@@ -89,7 +89,7 @@ export function createSignInService(deps: SignInDeps) {
     finish(input: SignInContext & { mfaToken: string; code: string }): Promise<OpenedSession> {
       return tokens.spend(input.mfaToken, 'verify', async (token) => {
         const { row, mfaUser } = await userOf(token, input.ip);
-        await mfa.verify(mfaUser, input.code);
+        await mfa.verify(mfaUser, input.code, 'login');
         return sessions.openSession(row, input, PASSWORD_AND_TOTP);
       });
     },

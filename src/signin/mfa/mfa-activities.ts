@@ -33,16 +33,24 @@ export const mfaDisabledActivity = (subject: MfaSubject, now: number, by: 'totp'
 export const recoveryCodeUsedActivity = (subject: MfaSubject, now: number, left: number): ActivityEvent =>
   own(subject, ACTIVITY.MFA_RECOVERY_CODE_USED, now, { recoveryCodesLeft: left });
 
-/** A wrong (or replayed) code at login: a failed login of its own kind. */
-export function mfaCodeFailedActivity(subject: MfaSubject, now: number): ActivityEvent {
+/**
+ * A wrong (or replayed) code: at login a failed login of its own kind, when turning TOTP off a
+ * refused `mfa.disabled` (its session named).
+ */
+export function mfaCodeFailedActivity(
+  subject: MfaSubject,
+  now: number,
+  during: 'login' | 'disable',
+): ActivityEvent {
   return {
     occurredAt: now,
     userId: subject.userId,
     username: subject.username,
-    activity: ACTIVITY.LOGIN_FAILED,
+    activity: during === 'login' ? ACTIVITY.LOGIN_FAILED : ACTIVITY.MFA_DISABLED,
     status: 'failure',
     details: { reason: 'invalid_mfa_code' },
     publicIp: subject.ip,
+    sessionId: subject.sessionId,
   };
 }
 

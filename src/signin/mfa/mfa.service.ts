@@ -95,7 +95,7 @@ export function createMfaService(deps: MfaServiceDeps) {
    * Checks a code within the password guess limits; a wrong one is a failed login (and maybe the
    * lockout) in the log, and throws INVALID_MFA_CODE; a used recovery code is recorded.
    */
-  async function verify(user: MfaUser, code: string): Promise<CodeKind> {
+  async function verify(user: MfaUser, code: string, during: 'login' | 'disable'): Promise<CodeKind> {
     const subject = subjectOf(user);
     let kind: CodeKind | undefined;
     const { ok, lockedOut } = await deps.credentials.checkCode(
@@ -107,7 +107,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     );
     const now = clock.now();
     if (!ok || kind === undefined) {
-      const events = [mfaCodeFailedActivity(subject, now)];
+      const events = [mfaCodeFailedActivity(subject, now, during)];
       if (lockedOut) events.push(lockedOutActivity(user, subject.ip, now, deps.credentials.lockoutEndsAt()));
       await record(user.orgId, events, now);
       throw invalidCode();
@@ -180,7 +180,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       if (!(await findTotpFactor(db, user.id))?.confirmedAt) {
         throw new AppError('CONFLICT', 'Two-factor authentication is not on');
       }
-      const kind = await verify(user, code);
+      const kind = await verify(user, code, 'disable');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         await deleteFactor(trx, user.id);

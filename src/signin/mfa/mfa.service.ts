@@ -28,7 +28,7 @@ import {
   recoveryCodeUsedActivity,
 } from './mfa-activities.js';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
-import { isTotpCode, newTotpSecret, otpauthUrl, totpStep } from './totp.js';
+import { newTotpSecret, otpauthUrl, totpCodeOf, totpStep } from './totp.js';
 
 /** The user a second-factor step is for, and where the request came from. */
 export interface MfaUser {
@@ -82,10 +82,11 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   /** Takes the code if it is good now: a TOTP step newer than the last, or an unused recovery code. */
   async function take(userId: string, code: string, now: number): Promise<CodeKind | undefined> {
-    if (isTotpCode(code)) {
+    const totp = totpCodeOf(code);
+    if (totp !== undefined) {
       const factor = await findTotpFactor(db, userId);
       if (!factor || factor.confirmedAt === null) return undefined;
-      const step = totpStep(box().open(factor.secret, contextOf(userId)), code, now);
+      const step = totpStep(box().open(factor.secret, contextOf(userId)), totp, now);
       return step !== undefined && (await takeStep(db, userId, step)) ? 'totp' : undefined;
     }
     return (await spendRecoveryCode(db, userId, hashRecoveryCode(code), now)) ? 'recovery_code' : undefined;

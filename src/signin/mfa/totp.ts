@@ -35,7 +35,11 @@ export function totpStep(secret: string, code: string, now: number): number | un
   return Math.floor(now / 1000 / TOTP_PERIOD_S) + delta;
 }
 
-/** Six digits: a TOTP code; anything else a user types at the code prompt is a recovery code. */
-export function isTotpCode(code: string): boolean {
-  return /^\d{6}$/.test(code);
+/**
+ * The TOTP code in what was typed: six digits, spaces allowed ("123 456", as apps show them);
+ * undefined for anything else, which is then taken for a recovery code.
+ */
+export function totpCodeOf(typed: string): string | undefined {
+  const compact = typed.replace(/\s/g, '');
+  return /^\d{6}$/.test(compact) ? compact : undefined;
 }

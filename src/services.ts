@@ -97,6 +97,7 @@ export async function createServices(deps: ServiceDeps) {
   const streams = createStreamService({
     db: database.db,
     clock,
+    secretBox: deps.secretBox,
     onDeliveryError: deps.onStreamError ?? (() => {}),
   });
   return {

@@ -96,7 +96,8 @@ export async function startTestProvider(options: {
     // `amr` under openid: oidc-provider only puts claims of a granted scope into the ID token.
     claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: !options.claimsInIdToken,
-    features: { devInteractions: { enabled: false } },
+    // client_credentials known (the client may not use it): Test connection tells a wrong secret by it.
+    features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx: unknown, sub: string) {
       const account = accounts.get(sub);

@@ -301,6 +301,56 @@ describeEachEngine('SSO login through a real OpenID provider', (engine) => {
     expect(neither.statusCode).toBe(400);
   });
 
+  it('refuses a login the provider ended with an error (the user cancelled)', async () => {
+    await configure({ autoCreateUsers: true });
+    idp.accounts.set('sub-quin', { email: 'quin@acme.test', email_verified: true });
+    const login = await startAndAuthorize(t.app, idp, 'email=quin@acme.test');
+    const url = new URL(login.callback, VAULT_ORIGIN);
+    const denied = new URLSearchParams({
+      error: 'access_denied',
+      state: url.searchParams.get('state') as string,
+      iss: url.searchParams.get('iss') as string,
+    });
+    await expectRefused(
+      await callback(t.app, `${url.pathname}?${denied}`, login.cookie),
+      'sso_provider_error',
+    );
+  });
+
+  it('refuses another subject claiming the email of a user linked already, and a user of another org', async () => {
+    await configure();
+    await createUser('rae@acme.test');
+    idp.accounts.set('sub-rae', { email: 'rae@acme.test', email_verified: true });
+    const first = await startAndAuthorize(t.app, idp, 'email=rae@acme.test');
+    expect(sessionCookieOf(await callback(t.app, first.callback, first.cookie))).toBeDefined();
+    idp.accounts.set('sub-impostor', { email: 'rae@acme.test', email_verified: true });
+    idp.signInAs = 'sub-impostor';
+    const second = await startAndAuthorize(t.app, idp, 'email=rae@acme.test');
+    const refused = await callback(t.app, second.callback, second.cookie);
+    expect(refused.headers.location).toBe('/login?error=sso_identity_conflict');
+    expect(sessionCookieOf(refused)).toBeUndefined();
+
+    // A user of that name in another org is not this org's to sign in, even with autoCreateUsers.
+    const other = await seedOrg(t.app);
+    await t.app.services.accounts.createUser(
+      {
+        userId: null,
+        orgId: other.orgId,
+        username: 'operator',
+        role: 'admin',
+        sessionId: null,
+        publicIp: null,
+      },
+      { username: 'sam@acme.test', password: 'another long password 42', role: 'user' },
+    );
+    await configure({ autoCreateUsers: true, clientSecret: undefined });
+    idp.accounts.set('sub-sam', { email: 'sam@acme.test', email_verified: true });
+    idp.signInAs = 'sub-sam';
+    const third = await startAndAuthorize(t.app, idp, 'email=sam@acme.test');
+    const foreign = await callback(t.app, third.callback, third.cookie);
+    expect(foreign.headers.location).toBe('/login?error=sso_user_unknown');
+  });
+
   it('of 50 parallel callbacks with one state, exactly one opens a session', async () => {
     await configure({ autoCreateUsers: true });
     idp.accounts.set('sub-ola', { email: 'ola@acme.test', email_verified: true });

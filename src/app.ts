@@ -44,6 +44,8 @@ import type { LiveBus } from './sessions/live-events.js';
 import { orgPolicyRoutes } from './sessions/policy/org-policy.routes.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
+import { ssoRoutes } from './signin/sso/sso.routes.js';
+import { ssoAuthRoutes } from './signin/sso/sso-auth.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +57,8 @@ export interface AppDeps {
   secretBox: SecretBox | undefined;
   clock?: Clock;
   logger?: boolean;
+  /** Where the log goes (stdout unless given; tests read it). */
+  logStream?: NodeJS.WritableStream;
   /** Wraps the live bus (tests make publishing fail with it). */
   wrapLiveBus?: (bus: LiveBus) => LiveBus;
   /** The built web app to serve (web/dist unless given). */
@@ -79,7 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger ? { level: config.logLevel, serializers: { req: serializeRequest } } : false,
+    logger: deps.logger
+      ? {
+          level: config.logLevel,
+          serializers: { req: serializeRequest },
+          ...(deps.logStream ? { stream: deps.logStream } : {}),
+        }
+      : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -200,7 +210,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     });
   }
-  await app.register(authRoutes, { sessions: edge.sessions, cookies });
+  await app.register(authRoutes, { sessions: edge.sessions, cookies, sso: services.sso });
+  await app.register(ssoAuthRoutes, {
+    sso: services.sso,
+    cookies,
+    allowed,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(ssoRoutes, { sso: services.sso, publicUrl: config.publicUrl });
   await app.register(forwardAuthRoutes, {
     sessions: edge.sessions,
     cookies,
@@ -229,6 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     activity,
     checkpoints: services.checkpoints,
     streams: services.streams,
+    sso: services.sso,
     hub,
     lastAccess,
   });

@@ -44,6 +44,8 @@ import type { LiveBus } from './sessions/live-events.js';
 import { orgPolicyRoutes } from './sessions/policy/org-policy.routes.js';
 import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
+import { ssoRoutes } from './signin/sso/sso.routes.js';
+import { ssoAuthRoutes } from './signin/sso/sso-auth.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -200,7 +202,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     });
   }
-  await app.register(authRoutes, { sessions: edge.sessions, cookies });
+  await app.register(authRoutes, { sessions: edge.sessions, cookies, sso: services.sso });
+  await app.register(ssoAuthRoutes, {
+    sso: services.sso,
+    cookies,
+    allowed,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(ssoRoutes, { sso: services.sso, publicUrl: config.publicUrl });
   await app.register(forwardAuthRoutes, {
     sessions: edge.sessions,
     cookies,
@@ -229,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     activity,
     checkpoints: services.checkpoints,
     streams: services.streams,
+    sso: services.sso,
     hub,
     lastAccess,
   });

@@ -17,6 +17,7 @@ import type { LiveBus, LiveEvent } from './sessions/live-events.js';
 import { LiveHub, MAX_STREAMS_PER_SESSION, MAX_STREAMS_PER_USER } from './sessions/live-hub.js';
 import { createOrgPolicyService } from './sessions/policy/org-policy.service.js';
 import { createSessionService } from './sessions/sessions.service.js';
+import { createSsoService } from './signin/sso/sso.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -85,6 +86,13 @@ export async function createServices(deps: ServiceDeps) {
   });
   const accounts = createAccountService({ db: database.db, clock, sessions, credentials });
   const apiKeys = createApiKeyService({ db: database.db, clock });
+  const sso = createSsoService({
+    db: database.db,
+    clock,
+    secretBox: deps.secretBox,
+    users: accounts,
+    sessions,
+  });
   const checkpoints = createCheckpointService({ database, clock, key: deps.signingKey });
   const activity = createActivityService({
     database,
@@ -110,6 +118,7 @@ export async function createServices(deps: ServiceDeps) {
     activity,
     checkpoints,
     streams,
+    sso,
     /** Stops what runs in the background; the caller closes the database after. */
     async close() {
       await streams.stopDelivery();

@@ -23,6 +23,7 @@ import * as activityIpSearch from './migrations/020_activity_ip_search.js';
 import * as activityStreams from './migrations/021_activity_streams.js';
 import * as orgPolicyVersion from './migrations/022_org_policy_version.js';
 import * as sessionSignIn from './migrations/023_session_sign_in.js';
+import * as sso from './migrations/025_sso.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -47,6 +48,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '021_activity_streams': activityStreams,
   '022_org_policy_version': orgPolicyVersion,
   '023_session_sign_in': sessionSignIn,
+  '025_sso': sso,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -13,6 +13,12 @@ import type { ActivityStreamTable } from '../activity/streams/streams.table.js';
 import type { OrgPolicyTable } from '../sessions/policy/org-policy.table.js';
 import type { SessionTable } from '../sessions/session.table.js';
 import type { SessionEndingTable } from '../sessions/session-ending.table.js';
+import type {
+  SsoConfigTable,
+  SsoDomainTable,
+  SsoIdentityTable,
+  SsoLoginTable,
+} from '../signin/sso/sso.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
 export interface Schema {
@@ -31,4 +37,8 @@ export interface Schema {
   settings: SettingTable;
   orgPolicies: OrgPolicyTable;
   sessionEndings: SessionEndingTable;
+  ssoConfigs: SsoConfigTable;
+  ssoDomains: SsoDomainTable;
+  ssoIdentities: SsoIdentityTable;
+  ssoLogins: SsoLoginTable;
 }

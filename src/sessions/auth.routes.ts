@@ -8,14 +8,23 @@ import { requireActor, requireSession } from '../http/plugins/auth.js';
 import type { SessionCookies } from '../http/session-cookie.js';
 import type { SessionService } from './sessions.service.js';
 
+/** SSO's check of a password login (signin/sso/sso-gate.ts), passed in: signin sits above sessions. */
+export interface PasswordLoginGate {
+  admitPasswordLogin(
+    username: string,
+    context: { ip: string },
+  ): Promise<{ opened(session: { id: string }): Promise<void> }>;
+}
+
 export interface AuthRoutesOptions {
   sessions: SessionService;
   cookies: SessionCookies;
+  sso: PasswordLoginGate;
 }
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,
-  { sessions, cookies },
+  { sessions, cookies, sso },
 ) => {
   app.post(
     '/api/auth/login',
@@ -29,6 +38,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
+      // By the username alone, before any password is checked: 403 SSO_REQUIRED where the org enforces SSO.
+      const admission = await sso.admitPasswordLogin(request.body.username, { ip: clientIp(request) });
       const result = await sessions.login({
         username: request.body.username,
         password: request.body.password,
@@ -36,6 +47,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         headers: request.headers,
         deviceToken: readDeviceCookie(request),
       });
+      await admission.opened(result.session);
       cookies.set(request, reply, result.token);
       setDeviceCookie(reply, result.deviceToken, cookies.isSecure(request));
       return { user: result.user, session: result.session };

@@ -124,6 +124,10 @@ describe('Quality', () => {
     await page.getByLabel('Format').selectOption({ label: 'Splunk HEC' });
     await page.getByLabel('HEC token').waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
+    // The Single sign-on form.
+    await page.goto(`${baseUrl}/sso`);
+    await page.getByLabel('Issuer URL').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
     expect(problems.messages).toEqual([]);
     await context.close();
   });

@@ -14,6 +14,13 @@ describe('the login page’s SSO step', () => {
 
   it('starts at the server with the email as typed, encoded', () => {
     expect(ssoStartUrl(' a+b@example.com ')).toBe('/api/auth/sso/start?email=a%2Bb%40example.com');
+    expect(ssoStartUrl('a@example.com', '/activity?q=x')).toBe(
+      '/api/auth/sso/start?email=a%40example.com&returnTo=%2Factivity%3Fq%3Dx',
+    );
+    // Another origin is never asked for, whatever ?next= says.
+    for (const next of ['//evil.test', '/\\evil.test', 'https://evil.test', 'javascript:alert(1)', null]) {
+      expect(ssoStartUrl('a@example.com', next)).toBe('/api/auth/sso/start?email=a%40example.com');
+    }
   });
 
   it('has its own clear message for every way an SSO callback can be refused', () => {

@@ -191,8 +191,8 @@ export const api = {
   /** Admin: without `clientSecret` the stored one is kept. */
   saveSsoConfig: (input: SsoConfigInput) => request<SsoConfig>('PUT', '/api/org/sso', { body: input }),
   deleteSsoConfig: () => request<void>('DELETE', '/api/org/sso'),
-  /** Admin: discovery and the client's credentials against the provider, check by check; changes nothing. */
-  testSso: () => request<SsoTestResult>('POST', '/api/org/sso/test'),
+  /** Admin: the settings as typed (unsaved too; no secret: the stored one) against the provider, check by check; changes nothing. */
+  testSso: (input: SsoConfigInput) => request<SsoTestResult>('POST', '/api/org/sso/test', { body: input }),
   activities: (query: ActivityQuery, signal?: AbortSignal) =>
     request<ActivityPage>('GET', `/api/activities?${searchParams(query)}`, { signal }),
   activityHistogram: (query: ActivityQuery, signal?: AbortSignal) =>

@@ -62,7 +62,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
   const [busy, setBusy] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const notice = reason ? REASONS[reason] : undefined;
-  const sso = useSsoStep(username);
+  const sso = useSsoStep(username, next);
 
   useEffect(() => {
     document.title = 'Log in · Vault Sessions';

@@ -1,6 +1,6 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { SsoConfig } from '../../api/types.ts';
+import type { SsoConfig, SsoConfigInput } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import {
   draftToInput,
@@ -24,12 +24,15 @@ interface SsoFormProps {
   /** The stored config; null: none yet. */
   config: SsoConfig | null;
   onSaved: (config: SsoConfig) => void;
-  /** Buttons beside Save (Test connection, Remove), which act on what is stored. */
-  children?: ReactNode;
+  /** Test connection: the settings as typed, saved or not; a 400 comes back to the form, by its field. */
+  onTest: (input: SsoConfigInput) => Promise<void>;
+  testing: boolean;
+  /** Remove (asks first); absent while nothing is stored. */
+  onRemove?: () => void;
 }
 
 /** The provider's settings; Save sends them all (an empty secret keeps the stored one). */
-export function SsoForm({ config, onSaved, children }: SsoFormProps) {
+export function SsoForm({ config, onSaved, onTest, testing, onRemove }: SsoFormProps) {
   const [draft, setDraft] = useState<SsoDraft>(() => (config ? toDraft(config) : EMPTY_DRAFT));
   const [errors, setErrors] = useState<SsoFieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -50,25 +53,31 @@ export function SsoForm({ config, onSaved, children }: SsoFormProps) {
     if (first) document.getElementById(IDS[first])?.focus();
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  /** Checks the draft, then sends it; the server's refusal goes by the field it names. */
+  const send = async (run: (input: SsoConfigInput) => Promise<void>, fallback: string) => {
     setFormError(null);
     const result = draftToInput(draft, config !== null);
     if (!result.ok) return showErrors(result.errors);
     setErrors({});
-    setBusy(true);
     try {
-      onSaved(await api.saveSsoConfig(result.input));
+      await run(result.input);
     } catch (caught) {
-      const message = caught instanceof ApiError ? caught.message : 'The settings could not be saved.';
+      const message = caught instanceof ApiError ? caught.message : fallback;
       const named =
         caught instanceof ApiError && caught.status === 400 ? fieldError(message, result.input) : null;
       if (named) showErrors({ [named.field]: named.message });
       else setFormError(message);
-    } finally {
-      setBusy(false);
     }
   };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    await send(async (input) => onSaved(await api.saveSsoConfig(input)), 'The settings could not be saved.');
+    setBusy(false);
+  };
+
+  const test = () => send(onTest, 'The test could not be run.');
 
   const errorOf = (field: SsoField) =>
     errors[field] ? (
@@ -175,7 +184,14 @@ export function SsoForm({ config, onSaved, children }: SsoFormProps) {
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save'}
         </button>
-        {children}
+        <button type="button" className="button" disabled={testing} onClick={test}>
+          {testing ? 'Testing…' : 'Test connection'}
+        </button>
+        {onRemove && (
+          <button type="button" className="button button-danger" onClick={onRemove}>
+            Remove
+          </button>
+        )}
       </div>
     </form>
   );

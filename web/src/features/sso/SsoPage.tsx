@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { Me, SsoConfig } from '../../api/types.ts';
+import type { Me, SsoConfig, SsoConfigInput } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
@@ -54,11 +54,16 @@ export function SsoPage({ me }: { me: Me }) {
 
   const config = loaded?.config ?? null;
 
-  const runTest = async () => {
+  const runTest = async (input: SsoConfigInput) => {
     setTest({ running: true });
     try {
-      setTest({ running: false, result: await api.testSso() });
+      setTest({ running: false, result: await api.testSso(input) });
     } catch (caught) {
+      // A refused field belongs by the field (the form shows it), not in the results.
+      if (caught instanceof ApiError && caught.status === 400) {
+        setTest(null);
+        throw caught;
+      }
       const detail = message(caught, 'The test could not be run.');
       setTest({ running: false, result: { ok: false, checks: [{ name: 'test', ok: false, detail }] } });
     }
@@ -124,22 +129,13 @@ export function SsoPage({ me }: { me: Me }) {
               onSaved={(saved) => {
                 setLoaded({ config: saved });
                 setError(null);
-                setTest(null);
-                setNotice('Single sign-on saved. Test the connection before your people use it.');
+                setNotice('Single sign-on saved.');
               }}
-            >
-              {config && (
-                <>
-                  <button type="button" className="button" disabled={test?.running} onClick={runTest}>
-                    Test connection
-                  </button>
-                  <button type="button" className="button button-danger" onClick={() => setRemoving(true)}>
-                    Remove
-                  </button>
-                </>
-              )}
-            </SsoForm>
-            {config && <SsoTestResults test={test} />}
+              onTest={runTest}
+              testing={test?.running === true}
+              onRemove={config ? () => setRemoving(true) : undefined}
+            />
+            <SsoTestResults test={test} />
           </section>
         </div>
       )}

@@ -47,6 +47,18 @@ export const SSO_ERROR_MESSAGES: Record<SsoError, SsoMessage> = {
     title: 'Your account is disabled',
     text: 'Ask an administrator of your organization to enable it again.',
   },
+  sso_identity_conflict: {
+    title: 'Your Vault account belongs to another identity',
+    text: 'It was first signed in with a different account at your provider (perhaps yours was replaced). An administrator can sort it out; nothing was signed in.',
+  },
+  sso_unavailable: {
+    title: 'Vault could not finish your sign-in',
+    text: 'Something went wrong on our side, not at your provider. Start again in a moment.',
+  },
+  sso_session_limit: {
+    title: 'You have too many sessions open',
+    text: 'Your organization allows a limited number of sessions per person. Log out of one on another device (or ask an administrator to end one), then start again.',
+  },
 };
 
 const UNKNOWN: SsoMessage = {

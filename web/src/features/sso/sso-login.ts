@@ -7,8 +7,13 @@ export function emailDomain(text: string): string | null {
   return match?.[1] ? match[1].toLowerCase() : null;
 }
 
-export function ssoStartUrl(email: string): string {
-  return `/api/auth/sso/start?email=${encodeURIComponent(email.trim())}`;
+/** `next`: the page of this app to land on after the provider (the login page's `?next=`), if any. */
+export function ssoStartUrl(email: string, next?: string | null): string {
+  const params = new URLSearchParams({ email: email.trim() });
+  // A path of this app only; the server checks it again (no open redirect).
+  if (next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\'))
+    params.set('returnTo', next);
+  return `/api/auth/sso/start?${params}`;
 }
 
 /**

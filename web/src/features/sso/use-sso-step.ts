@@ -7,9 +7,9 @@ import { useSsoLookup } from './use-sso-lookup.ts';
  * Leaves for the provider. The session cookie the callback sets is HttpOnly: the readable marker
  * goes first, so the app asks /api/me when the browser comes back (and forgets the marker on a 401).
  */
-export function continueWithSso(email: string): void {
+export function continueWithSso(email: string, next: string | null): void {
   rememberSignedIn();
-  window.location.assign(ssoStartUrl(email));
+  window.location.assign(ssoStartUrl(email, next));
 }
 
 /** Why the SSO button shows with an explanation: a password login was refused with SSO_REQUIRED. */
@@ -20,7 +20,7 @@ export type SsoNotice = 'required' | 'required_email';
  * domain has SSO, and the person did not choose their password instead), what a submit does, and
  * what a refused password login means.
  */
-export function useSsoStep(identifier: string) {
+export function useSsoStep(identifier: string, next: string | null) {
   const lookup = useSsoLookup(identifier);
   /** The domain for which the person chose "Log in with a password instead" (break-glass admins, optional SSO). */
   const [passwordFor, setPasswordFor] = useState<string | null>(null);
@@ -32,14 +32,14 @@ export function useSsoStep(identifier: string) {
   const submit = useCallback(
     async (password: string): Promise<boolean> => {
       if (active) {
-        continueWithSso(identifier);
+        continueWithSso(identifier, next);
         return true;
       }
       // Email typed and Enter pressed before the lookup answered: ask now rather than "enter a password".
       if (!password && lookup.domain && !passwordChosen) return lookup.check();
       return false;
     },
-    [active, identifier, lookup, passwordChosen],
+    [active, identifier, next, lookup, passwordChosen],
   );
 
   /** After a failed password login: true when it was SSO_REQUIRED, which switches to the SSO button. */

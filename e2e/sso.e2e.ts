@@ -193,9 +193,16 @@ describe('Single sign-on', () => {
     const alert = page.getByRole('alert');
     await alert.getByText('Your email address is not verified').waitFor();
     await page.getByRole('heading', { name: 'Log in to Vault' }).waitFor();
-    await page.screenshot({ path: screenshotPath('17-login-sso-error') });
     const me = await page.evaluate(() => fetch('/api/me').then((r) => r.status));
     expect(me).toBe(401);
+    // Starting again is one click: the email it started with is back in the field.
+    expect(await page.getByLabel('Username or email').inputValue()).toBe('bob@example.com');
+    await ssoButton(page).waitFor();
+    await page.screenshot({ path: screenshotPath('17-login-sso-error') });
+    // Without a refusal to come back from, the field starts empty.
+    await page.goto(`${server.baseUrl}/login`);
+    await page.getByLabel('Username or email').waitFor();
+    expect(await page.getByLabel('Username or email').inputValue()).toBe('');
 
     // Started as a colleague of the domain, signed in at the provider as someone from elsewhere
     // (without the provider's session for bob, so it asks who signs in).
@@ -231,6 +238,8 @@ describe('Single sign-on', () => {
     await page.goto(`${server.baseUrl}/login`);
     await page.getByLabel('Username or email').fill('dave@example.com');
     await page.getByRole('button', { name: 'Log in with a password instead' }).click();
+    await page.getByLabel('Password').waitFor();
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('password');
     await page.getByLabel('Password').fill('a long enough passphrase');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByText('Password logins are turned off for your account.').waitFor();
@@ -245,6 +254,7 @@ describe('Single sign-on', () => {
     await page.getByLabel('Password').fill(eve.password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByText('Enter your work email instead of your username').waitFor();
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('username');
 
     // Break-glass: the admin's password still works.
     await logInThroughForm(page, server.baseUrl, ADMIN.username, ADMIN.password);

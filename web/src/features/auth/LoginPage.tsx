@@ -4,7 +4,7 @@ import type { Me } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { markReady } from '../../lib/perf.ts';
 import { SsoAnnouncer, SsoCallbackError, SsoContinue, SsoEmailNeeded } from '../sso/SsoLogin.tsx';
-import { useSsoStep } from '../sso/use-sso-step.ts';
+import { initialIdentifier, useSsoStep } from '../sso/use-sso-step.ts';
 
 /** Why the login page is shown, from `?reason=` (the `x-session-ended` values, plus our own logout). */
 const REASONS: Record<string, { tone: 'info' | 'warning'; title: string; text: string }> = {
@@ -56,7 +56,7 @@ interface LoginPageProps {
 }
 
 export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(initialIdentifier);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

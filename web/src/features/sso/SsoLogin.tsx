@@ -26,6 +26,14 @@ export function SsoAnnouncer({ active }: { active: boolean }) {
 
 /** A username met SSO_REQUIRED: the email finds the provider, so the field is asked again for it. */
 export function SsoEmailNeeded({ show }: { show: boolean }) {
+  useEffect(() => {
+    if (!show) return;
+    const field = document.getElementById('username');
+    if (field instanceof HTMLInputElement) {
+      field.focus();
+      field.select();
+    }
+  }, [show]);
   if (!show) return null;
   return (
     <Alert tone="info" title={SSO_REQUIRED_MESSAGE.title}>

@@ -9,7 +9,20 @@ import { useSsoLookup } from './use-sso-lookup.ts';
  */
 export function continueWithSso(email: string, next: string | null): void {
   rememberSignedIn();
+  sessionStorage.setItem(RETURN_EMAIL_KEY, email.trim());
   window.location.assign(ssoStartUrl(email, next));
+}
+
+const RETURN_EMAIL_KEY = 'vault_sso_email';
+
+/**
+ * The login field's first value: after a refused SSO sign-in (`?error=`), the email this tab
+ * started it with, so "start again" is one click; otherwise empty. Only read (an initializer may
+ * run twice); the next start overwrites it.
+ */
+export function initialIdentifier(): string {
+  if (!new URLSearchParams(window.location.search).has('error')) return '';
+  return sessionStorage.getItem(RETURN_EMAIL_KEY) ?? '';
 }
 
 /** Why the SSO button shows with an explanation: a password login was refused with SSO_REQUIRED. */
@@ -62,6 +75,8 @@ export function useSsoStep(identifier: string, next: string | null) {
   const usePassword = useCallback(() => {
     setPasswordFor(lookup.domain);
     setNotice(null);
+    // The password field shows at the next paint; the person chose it, so it takes the focus.
+    requestAnimationFrame(() => document.getElementById('password')?.focus());
   }, [lookup.domain]);
 
   return { active, checking: lookup.state === 'checking', notice, submit, refused, usePassword };

@@ -57,6 +57,8 @@ export interface AppDeps {
   secretBox: SecretBox | undefined;
   clock?: Clock;
   logger?: boolean;
+  /** Where the log goes (stdout unless given; tests read it). */
+  logStream?: NodeJS.WritableStream;
   /** Wraps the live bus (tests make publishing fail with it). */
   wrapLiveBus?: (bus: LiveBus) => LiveBus;
   /** The built web app to serve (web/dist unless given). */
@@ -81,7 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger ? { level: config.logLevel, serializers: { req: serializeRequest } } : false,
+    logger: deps.logger
+      ? {
+          level: config.logLevel,
+          serializers: { req: serializeRequest },
+          ...(deps.logStream ? { stream: deps.logStream } : {}),
+        }
+      : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,

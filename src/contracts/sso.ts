@@ -4,7 +4,7 @@ import { type Static, Type } from '@sinclair/typebox';
 const EmailDomain = Type.String({
   minLength: 3,
   maxLength: 253,
-  pattern: '^(?=.{3,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
+  pattern: '^([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
   description: 'a domain whose verified emails sign in through this provider, e.g. `example.com`',
 });
 

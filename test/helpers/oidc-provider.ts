@@ -96,7 +96,8 @@ export async function startTestProvider(options: {
     // `amr` under openid: oidc-provider only puts claims of a granted scope into the ID token.
     claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: !options.claimsInIdToken,
-    features: { devInteractions: { enabled: false } },
+    // client_credentials known (the client may not use it): Test connection tells a wrong secret by it.
+    features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx: unknown, sub: string) {
       const account = accounts.get(sub);
@@ -112,8 +113,7 @@ export async function startTestProvider(options: {
   });
 
   provider.on('server_error', (_ctx, error) => console.error('test provider:', error));
-  const jar = new Map<string, string>();
-  const remember = (response: Response) => {
+  const remember = (jar: Map<string, string>, response: Response) => {
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const at = pair?.indexOf('=') ?? -1;
@@ -133,12 +133,14 @@ export async function startTestProvider(options: {
       state.signInAs = sub;
     },
     async authorize(authorizationUrl) {
+      // A fresh browser at the provider each time: no session of an earlier login signs in instead.
+      const jar = new Map<string, string>();
       let url = new URL(authorizationUrl);
       for (let hop = 0; hop < 10; hop++) {
         if (url.origin !== issuer) return url;
         const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
         const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-        remember(response);
+        remember(jar, response);
         const location = response.headers.get('location');
         if (!location) throw new Error(`the provider answered ${response.status}: ${await response.text()}`);
         url = new URL(location, url);

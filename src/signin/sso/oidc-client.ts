@@ -96,6 +96,20 @@ export function classify(error: unknown, phase: Phase): SsoFailure {
       `the provider answered ${what} with ${error.error}${error.error_description ? `: ${error.error_description}` : ''}`,
     );
   }
+  // A 401 with WWW-Authenticate (oidc-provider, Keycloak): the client's authentication failed.
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    const named = error.cause.map((challenge) => challenge.parameters.error).find(Boolean);
+    if (named === 'invalid_client' || error.status === 401) {
+      return new SsoFailure(
+        'sso_client_rejected',
+        `the provider refused the client id or secret (${named ?? error.status})`,
+      );
+    }
+    return new SsoFailure(
+      'sso_provider_error',
+      `the provider answered ${what} with ${named ?? error.status}`,
+    );
+  }
   if (error instanceof oidc.AuthorizationResponseError) {
     return new SsoFailure(
       'sso_provider_error',

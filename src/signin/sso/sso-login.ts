@@ -27,6 +27,10 @@ import { matchUser } from './sso-match.js';
 /** How long a login may take between the start and the callback. */
 export const SSO_LOGIN_TTL_MS = 10 * MINUTE_MS;
 
+/** How long a discovered provider is used before it is read again. */
+const DISCOVERY_TTL_MS = 5 * MINUTE_MS;
+const MAX_DISCOVERED = 1_000;
+
 /** `amr` values that mean a second factor was used (RFC 8176). */
 const MFA_METHODS = new Set(['mfa', 'otp', 'hwk', 'swk']);
 
@@ -63,13 +67,22 @@ export interface SsoRefusal {
 export function createSsoLogins(deps: SsoDeps) {
   const { db, clock } = deps;
 
+  // Discovered clients by config version, a few minutes each: a burst of starts costs the
+  // provider one discovery, and a changed config (its updatedAt) is a new key at once.
+  const discovered = new Map<string, { config: oidc.Configuration; until: number }>();
   const providerOf = async (row: SsoConfigRow) => {
+    const key = `${row.orgId}:${row.updatedAt}:${row.issuer}`;
+    const now = clock.now();
+    const cached = discovered.get(key);
+    if (cached && cached.until > now) return cached.config;
     const clientSecret = deps.secretBox?.open(row.clientSecret, secretContext(row.orgId));
     if (clientSecret === undefined)
       throw new SsoFailure('sso_unavailable', 'no secrets key to open the client secret');
     const config = await discover({ issuer: row.issuer, clientId: row.clientId, clientSecret });
     const problems = metadataProblems(config);
     if (problems.length > 0) throw new SsoFailure('sso_provider_error', problems.join('; '));
+    if (discovered.size >= MAX_DISCOVERED) discovered.clear();
+    discovered.set(key, { config, until: now + DISCOVERY_TTL_MS });
     return config;
   };
 

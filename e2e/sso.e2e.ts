@@ -80,7 +80,15 @@ describe('Single sign-on', () => {
     expect(await failed.innerText()).toMatch(/discovery[\s\S]*could not be reached/);
     expect(await admin.request('GET', '/api/org/sso').catch((e: Error) => e.message)).toContain('404');
 
+    // The provider refuses a wrong secret: the test names the check and what to fix.
     await form.getByLabel('Issuer URL').fill(idp.issuer);
+    await form.getByLabel('Client secret').fill('not the secret');
+    await form.getByRole('button', { name: 'Test connection' }).click();
+    await page.locator('.sso-checks li.failed', { hasText: 'client credentials' }).waitFor();
+    expect(await failed.innerText()).toMatch(/refused the client id or secret/);
+    expect(await failed.count()).toBe(1);
+
+    await form.getByLabel('Client secret').fill(idp.clientSecret);
     await form.getByRole('button', { name: 'Test connection' }).click();
     await page.getByText('The connection works.').waitFor();
     expect(await failed.count()).toBe(0);

@@ -20,6 +20,7 @@ import './styles/session-detail.css';
 import './styles/login.css';
 import './styles/users.css';
 import './styles/streams.css';
+import './styles/sso.css';
 import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');

@@ -30,6 +30,7 @@ export type { Activity, ActivityDetails, DetailsObject, JsonValue } from '../../
 export type { ApiKey, ApiKeyScope, CreatedApiKey } from '../../../src/contracts/api-keys.ts';
 export { API_KEY_SCOPES } from '../../../src/contracts/api-keys.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
+export type { SsoConfig, SsoConfigInput, SsoError, SsoTestResult } from '../../../src/contracts/sso.ts';
 export type {
   CreateStream,
   Stream,

@@ -3,6 +3,8 @@ import { ApiError, api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { markReady } from '../../lib/perf.ts';
+import { SsoAnnouncer, SsoCallbackError, SsoContinue, SsoEmailNeeded } from '../sso/SsoLogin.tsx';
+import { initialIdentifier, useSsoStep } from '../sso/use-sso-step.ts';
 
 /** Why the login page is shown, from `?reason=` (the `x-session-ended` values, plus our own logout). */
 const REASONS: Record<string, { tone: 'info' | 'warning'; title: string; text: string }> = {
@@ -54,12 +56,13 @@ interface LoginPageProps {
 }
 
 export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(initialIdentifier);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const notice = reason ? REASONS[reason] : undefined;
+  const sso = useSsoStep(username, next);
 
   useEffect(() => {
     document.title = 'Log in · Vault Sessions';
@@ -69,6 +72,8 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    setError(null);
+    if (username.trim() && (await sso.submit(password))) return;
     if (!username.trim() || !password) {
       setError('Enter your username and password.');
       return;
@@ -78,7 +83,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
     try {
       onLoggedIn(await api.login(username.trim(), password), next);
     } catch (caught) {
-      setError(describeFailure(caught));
+      if (!sso.refused(caught)) setError(describeFailure(caught));
       setPassword('');
       setBusy(false);
     }
@@ -89,15 +94,18 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
       <div className="login-card">
         <h1>Log in to Vault</h1>
         <p className="muted">Data backup and recovery for your organization.</p>
+        <SsoCallbackError hidden={error !== null || sso.notice !== null} />
         {notice && !error && (
           <Alert tone={notice.tone} title={notice.title}>
             {notice.text}
           </Alert>
         )}
         {error && <Alert tone="error">{error}</Alert>}
+        <SsoEmailNeeded show={sso.notice === 'required_email'} />
+        <SsoAnnouncer active={sso.active} />
         <form className="form" onSubmit={submit} noValidate>
           <div className="field">
-            <label htmlFor="username">Username</label>
+            <label htmlFor="username">Username or email</label>
             <input
               ref={usernameRef}
               id="username"
@@ -110,7 +118,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
               onChange={(event) => setUsername(event.target.value)}
             />
           </div>
-          <div className="field">
+          <div className="field" hidden={sso.active}>
             <label htmlFor="password">Password</label>
             <input
               id="password"
@@ -122,9 +130,15 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
               onChange={(event) => setPassword(event.target.value)}
             />
           </div>
-          <button type="submit" className="button button-primary button-block" disabled={busy}>
+          <button
+            type="submit"
+            className="button button-primary button-block"
+            disabled={busy}
+            hidden={sso.active}
+          >
             {busy ? 'Logging in…' : 'Log in'}
           </button>
+          {sso.active && <SsoContinue notice={sso.notice} onUsePassword={sso.usePassword} />}
         </form>
       </div>
     </div>

@@ -46,6 +46,8 @@ import { sessionsRoutes } from './sessions/sessions.routes.js';
 import { streamRoutes } from './sessions/stream.routes.js';
 import { loginRoutes } from './signin/login.routes.js';
 import { mfaRoutes } from './signin/mfa/mfa.routes.js';
+import { ssoRoutes } from './signin/sso/sso.routes.js';
+import { ssoAuthRoutes } from './signin/sso/sso-auth.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +59,8 @@ export interface AppDeps {
   secretBox: SecretBox | undefined;
   clock?: Clock;
   logger?: boolean;
+  /** Where the log goes (stdout unless given; tests read it). */
+  logStream?: NodeJS.WritableStream;
   /** Wraps the live bus (tests make publishing fail with it). */
   wrapLiveBus?: (bus: LiveBus) => LiveBus;
   /** The built web app to serve (web/dist unless given). */
@@ -81,7 +85,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger ? { level: config.logLevel, serializers: { req: serializeRequest } } : false,
+    logger: deps.logger
+      ? {
+          level: config.logLevel,
+          serializers: { req: serializeRequest },
+          ...(deps.logStream ? { stream: deps.logStream } : {}),
+        }
+      : false,
     trustProxy: toFastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -206,6 +216,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(loginRoutes, { signIn: edge.signIn, cookies });
   await app.register(mfaRoutes, { mfa, signIn: edge.signIn, cookies });
   await app.register(authRoutes, { sessions: edge.sessions, cookies });
+  await app.register(ssoAuthRoutes, {
+    sso: services.sso,
+    cookies,
+    allowed,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(ssoRoutes, { sso: services.sso, publicUrl: config.publicUrl });
   await app.register(forwardAuthRoutes, {
     sessions: edge.sessions,
     cookies,
@@ -236,6 +253,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     activity,
     checkpoints: services.checkpoints,
     streams: services.streams,
+    sso: services.sso,
     hub,
     lastAccess,
   });

@@ -32,6 +32,7 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
   });
   scheduleSessionSweep(app, app.services.sessions);
   scheduleCheckpoints(app, app.services.checkpoints);
+  await app.services.streams.sealStoredSecrets();
   app.services.streams.startDelivery();
   const first = await bootstrapFirstAdmin(database.db, app.services.accounts, config);
   if (first?.generatedPassword) {

@@ -20,6 +20,7 @@ import { createSessionService } from './sessions/sessions.service.js';
 import { createMfaService } from './signin/mfa/mfa.service.js';
 import { createMfaTokens } from './signin/mfa/mfa-tokens.js';
 import { createSignInService } from './signin/sign-in.service.js';
+import { createSsoService } from './signin/sso/sso.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -94,14 +95,22 @@ export async function createServices(deps: ServiceDeps) {
     credentials,
     directory: accounts,
   });
+  const apiKeys = createApiKeyService({ db: database.db, clock });
+  const sso = createSsoService({
+    db: database.db,
+    clock,
+    secretBox: deps.secretBox,
+    users: accounts,
+    sessions,
+  });
   const signIn = createSignInService({
     sessions,
     mfa,
     tokens: createMfaTokens({ db: database.db, clock }),
     policy,
     directory: accounts,
+    gate: sso,
   });
-  const apiKeys = createApiKeyService({ db: database.db, clock });
   const checkpoints = createCheckpointService({ database, clock, key: deps.signingKey });
   const activity = createActivityService({
     database,
@@ -114,6 +123,7 @@ export async function createServices(deps: ServiceDeps) {
   const streams = createStreamService({
     db: database.db,
     clock,
+    secretBox: deps.secretBox,
     onDeliveryError: deps.onStreamError ?? (() => {}),
   });
   return {
@@ -129,6 +139,7 @@ export async function createServices(deps: ServiceDeps) {
     activity,
     checkpoints,
     streams,
+    sso,
     /** Stops what runs in the background; the caller closes the database after. */
     async close() {
       await streams.stopDelivery();

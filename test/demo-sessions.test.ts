@@ -75,6 +75,10 @@ describeEachEngine('demo --sessions: a crowd of live sessions', (engine) => {
       expect(new Set(crowd.map((s) => s.browser)).size).toBeGreaterThanOrEqual(5);
       expect(new Set(crowd.map((s) => s.os)).size).toBeGreaterThanOrEqual(5);
       expect(new Set(crowd.map((s) => s.deviceType))).toEqual(new Set(['Desktop', 'Mobile', 'Tablet']));
+      // An org partway through its MFA roll-out: some sessions with a second factor, some without.
+      const withMfa = crowd.filter((s) => s.mfa).length;
+      expect(withMfa).toBeGreaterThan(crowd.length / 4);
+      expect(withMfa).toBeLessThan((crowd.length * 3) / 4);
       for (const session of crowd) {
         const lastAccess = Date.parse(session.lastAccessAt);
         expect(startedAt - lastAccess).toBeLessThan(10 * MINUTE_MS + MINUTE_MS);

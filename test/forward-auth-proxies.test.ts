@@ -256,6 +256,8 @@ describeEachEngine('forward auth through real proxies', (engine) => {
         'x-vault-role': 'user',
         'x-vault-org-id': acme.orgId,
         'x-vault-session-id': user.sessionId,
+        'x-vault-login-method': 'password',
+        'x-vault-mfa': 'false',
       });
       expect(upstreamSaw(await appRequest(proxy, '/', { cookie: admin.cookie })).headers).toMatchObject({
         'x-vault-user': acme.admin.username,
@@ -270,6 +272,8 @@ describeEachEngine('forward auth through real proxies', (engine) => {
         'X-Vault-Role': 'admin',
         'x-vault-user-id': acme.admin.id,
         'x-vault-session-id': 'forged',
+        'x-vault-mfa': 'true',
+        'x-vault-login-method': 'sso',
       };
       const reachedBefore = upstream.requests.length;
       // No session: refused, whatever the headers claim.
@@ -301,7 +305,9 @@ describeEachEngine('forward auth through real proxies', (engine) => {
       expect(seen.headers['x-vault-role']).toBe('user');
       expect(seen.headers['x-vault-user-id']).toBe(acme.user.id);
       expect(seen.headers['x-vault-session-id']).toBe(user.sessionId);
-      // Caddy drops every X-Vault-* the browser sent; nginx can only replace the five it sets, so
+      expect(seen.headers['x-vault-mfa']).toBe('false');
+      expect(seen.headers['x-vault-login-method']).toBe('password');
+      // Caddy drops every X-Vault-* the browser sent; nginx can only replace the seven it sets, so
       // an app behind nginx must read those five and no other X-Vault-* (the snippet says so).
       const unlisted = upstreamSaw(
         await appRequest(proxy, '/', { 'x-vault-admin': 'yes', cookie: user.cookie }),

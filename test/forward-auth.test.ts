@@ -67,6 +67,8 @@ describeEachEngine('forward auth: GET /api/auth/verify', (engine) => {
       'x-vault-role': 'user',
       'x-vault-org-id': acme.orgId,
       'x-vault-session-id': user.sessionId,
+      'x-vault-login-method': 'password',
+      'x-vault-mfa': 'false',
       'cache-control': 'no-store',
     });
     expect(response.headers['set-cookie']).toBeUndefined();

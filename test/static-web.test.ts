@@ -65,6 +65,10 @@ describeEachEngine('the web app while another build replaces web/dist', (engine)
     const streams = await get('/streams');
     expect(streams.statusCode).toBe(200);
     expect(streams.body).toContain('second build');
+    // And the Single sign-on page.
+    const sso = await get('/sso');
+    expect(sso.statusCode).toBe(200);
+    expect(sso.body).toContain('second build');
     const asset = await get('/assets/index-abc123.js');
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-encoding']).toBe('br');

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createStreamService } from '../src/activity/streams/streams.service.js';
+import { openSecretBox, secretsKeyPath } from '../src/kernel/secret-box.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn, withKey } from './helpers/factories.js';
@@ -36,6 +37,8 @@ describeEachEngine('activity streams', (engine) => {
     t.app.services.streams.startDelivery(FAST);
   });
   afterAll(() => t.close());
+  /** Another instance's secret box: the same key file, as instances of one deployment share it. */
+  const sameKey = () => openSecretBox(secretsKeyPath(t.config), { create: false });
   afterEach(async () => {
     for (const stream of (await as(t.app, admin).get('/api/streams')).json().streams as StreamView[]) {
       await as(t.app, admin).delete(`/api/streams/${stream.id}`);
@@ -145,7 +148,12 @@ describeEachEngine('activity streams', (engine) => {
 
   it('is delivered by exactly one of two instances on one database, and by the other once the first stops', async () => {
     receiver = await new StreamReceiver().listen();
-    const other = createStreamService({ db: t.database.db, clock, onDeliveryError: () => {} });
+    const other = createStreamService({
+      db: t.database.db,
+      clock,
+      secretBox: sameKey(),
+      onDeliveryError: () => {},
+    });
     other.startDelivery(FAST);
     try {
       const stream = await create({ url: receiver.url, format: 'json' });
@@ -171,7 +179,12 @@ describeEachEngine('activity streams', (engine) => {
   it('runs each stream in one loop only, however often the instance looks for streams', async () => {
     receiver = await new StreamReceiver().listen();
     // Looking every millisecond: passes overlap, and each must not lease what another just did.
-    const eager = createStreamService({ db: t.database.db, clock, onDeliveryError: () => {} });
+    const eager = createStreamService({
+      db: t.database.db,
+      clock,
+      secretBox: sameKey(),
+      onDeliveryError: () => {},
+    });
     await t.app.services.streams.stopDelivery();
     eager.startDelivery({ ...FAST, pollMs: 1 });
     try {
@@ -195,7 +208,12 @@ describeEachEngine('activity streams', (engine) => {
   it('stops at once, not waiting for a receiver that never answers, and blames it for nothing', async () => {
     receiver = await new StreamReceiver().listen();
     receiver.mode = 'hang';
-    const patient = createStreamService({ db: t.database.db, clock, onDeliveryError: () => {} });
+    const patient = createStreamService({
+      db: t.database.db,
+      clock,
+      secretBox: sameKey(),
+      onDeliveryError: () => {},
+    });
     await t.app.services.streams.stopDelivery();
     patient.startDelivery({ ...FAST, timeoutMs: 600_000 });
     try {
@@ -269,5 +287,49 @@ describeEachEngine('activity streams', (engine) => {
     expect(receiver.acceptedEvents()[0]).toMatchObject({ activity: 'stream.created' });
     const again = await as(t.app, admin).post(`/api/streams/${stream.id}/resume`, {});
     expect(again.statusCode).toBe(409);
+  });
+
+  it('keeps its secret and HEC token sealed in the database, and seals those of a stream stored before', async () => {
+    receiver = await new StreamReceiver().listen();
+    const sealed = await create({ url: receiver.url, format: 'splunk_hec', token: 'hec-token-2' });
+    const row = await t.database.db
+      .selectFrom('activityStreams')
+      .selectAll()
+      .where('id', '=', sealed.id)
+      .executeTakeFirstOrThrow();
+    expect(`${row.secret} ${row.token}`).not.toMatch(/a-stream-secret|hec-token-2/);
+    expect(row.sealed).toBe(1);
+
+    // A row of before migration 026: in the clear. It still delivers, and a start seals it.
+    const old = await create({ url: receiver.url, format: 'json' });
+    await t.database.db
+      .updateTable('activityStreams')
+      .set({ secret: 'old-plaintext-secret-0123456789ab', sealed: 0 })
+      .where('id', '=', old.id)
+      .execute();
+    await ingest(1, 'for the old one');
+    await receiver.until(() =>
+      receiver.received.some(
+        (r) => r.body.includes('for the old one') && signatureIsValid('old-plaintext-secret-0123456789ab', r),
+      ),
+    );
+    expect(await t.app.services.streams.sealStoredSecrets()).toBe(1);
+    expect(await t.app.services.streams.sealStoredSecrets()).toBe(0);
+    const resealed = await t.database.db
+      .selectFrom('activityStreams')
+      .select(['secret', 'sealed'])
+      .where('id', '=', old.id)
+      .executeTakeFirstOrThrow();
+    expect(resealed).toMatchObject({ sealed: 1 });
+    expect(resealed.secret).not.toContain('old-plaintext');
+    const seen = receiver.received.length;
+    await ingest(1, 'after sealing');
+    await receiver.until(() =>
+      receiver.received
+        .slice(seen)
+        .some((r) => r.body.includes('after sealing 0') && r.body.includes(old.id)),
+    );
+    const request = receiver.received.slice(seen).find((r) => r.body.includes(old.id)) as Received;
+    expect(signatureIsValid('old-plaintext-secret-0123456789ab', request)).toBe(true);
   });
 });

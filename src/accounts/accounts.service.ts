@@ -32,6 +32,7 @@ import { createDemoUsers } from './demo-users.js';
 import { keepingAnActiveAdmin } from './last-admin.js';
 import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
+import { createSignInUsers } from './sign-in-users.js';
 import { toUser } from './user.js';
 import { createUserAdministration } from './user-administration.js';
 import { createUserList } from './user-list.js';
@@ -65,6 +66,7 @@ export function createAccountService(deps: AccountServiceDeps) {
 
   return {
     ...createUserAdministration(deps),
+    ...createSignInUsers(deps),
 
     /** Creates an org and its first admin (CLI and first start). */
     async createOrgWithAdmin(input: { orgName: string } & Omit<NewUserInput, 'role'>) {

@@ -33,4 +33,9 @@ export const ACTIVITY = {
   STREAM_RESUMED: 'stream.resumed',
   /** A stream failed for 24 h and stopped until an admin resumes it. */
   STREAM_FAILED: 'stream.failed',
+  /** An org's SSO provider set or changed (signin/sso). */
+  SSO_CONFIGURED: 'sso.configured',
+  SSO_REMOVED: 'sso.removed',
+  /** An admin's password login while SSO is enforced (allowAdminPasswordLogin). */
+  SSO_BREAK_GLASS_LOGIN: 'sso.break_glass_login',
 } as const;

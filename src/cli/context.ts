@@ -38,7 +38,7 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     onEndingWriteFailed: (error) =>
       process.stderr.write(`warning: ended sessions wait for a server's sweep (${String(error)})\n`),
   });
-  const { sessions, policy, accounts, activity, apiKeys, checkpoints } = services;
+  const { sessions, policy, accounts, activity, apiKeys, checkpoints, sso } = services;
   return {
     config,
     database,
@@ -48,6 +48,7 @@ export async function openCliContext(options: CliContextOptions = {}, config: Co
     activity,
     apiKeys,
     checkpoints,
+    sso,
     async close() {
       await services.close();
       await database.close();

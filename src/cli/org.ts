@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withContext } from './context.js';
 import { registerOrgPolicyCommand } from './org-policy.js';
+import { registerOrgSsoCommand } from './org-sso.js';
 
 export function registerOrgCommands(program: Command): void {
   const org = program.command('org').description('organizations');
@@ -29,4 +30,5 @@ export function registerOrgCommands(program: Command): void {
       ),
     );
   registerOrgPolicyCommand(org);
+  registerOrgSsoCommand(org);
 }

@@ -4,7 +4,7 @@ import { type Static, Type } from '@sinclair/typebox';
 const EmailDomain = Type.String({
   minLength: 3,
   maxLength: 253,
-  pattern: '^(?=.{3,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
+  pattern: '^([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
   description: 'a domain whose verified emails sign in through this provider, e.g. `example.com`',
 });
 
@@ -79,5 +79,11 @@ export const SSO_ERRORS = [
   'sso_email_not_allowed',
   'sso_user_unknown',
   'sso_user_disabled',
+  /** The user is linked to another identity at this provider (its account was replaced?). */
+  'sso_identity_conflict',
+  /** The vault itself could not finish the login (its database, say); trying again may work. */
+  'sso_unavailable',
+  /** The org’s session limit (policy `deny`) refused one more session. */
+  'sso_session_limit',
 ] as const;
 export type SsoError = (typeof SSO_ERRORS)[number];

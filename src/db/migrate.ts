@@ -24,6 +24,8 @@ import * as activityStreams from './migrations/021_activity_streams.js';
 import * as orgPolicyVersion from './migrations/022_org_policy_version.js';
 import * as sessionSignIn from './migrations/023_session_sign_in.js';
 import * as totp from './migrations/024_totp.js';
+import * as sso from './migrations/025_sso.js';
+import * as streamSecretsSealed from './migrations/026_stream_secrets_sealed.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -49,6 +51,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '022_org_policy_version': orgPolicyVersion,
   '023_session_sign_in': sessionSignIn,
   '024_totp': totp,
+  '025_sso': sso,
+  '026_stream_secrets_sealed': streamSecretsSealed,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

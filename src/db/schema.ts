@@ -14,6 +14,12 @@ import type { OrgPolicyTable } from '../sessions/policy/org-policy.table.js';
 import type { SessionTable } from '../sessions/session.table.js';
 import type { SessionEndingTable } from '../sessions/session-ending.table.js';
 import type { MfaTokenTable, RecoveryCodeTable, TotpFactorTable } from '../signin/mfa/mfa.table.js';
+import type {
+  SsoConfigTable,
+  SsoDomainTable,
+  SsoIdentityTable,
+  SsoLoginTable,
+} from '../signin/sso/sso.table.js';
 
 /** Every table, as Kysely sees it (camelCase; CamelCasePlugin maps to snake_case columns). */
 export interface Schema {
@@ -35,4 +41,8 @@ export interface Schema {
   totpFactors: TotpFactorTable;
   recoveryCodes: RecoveryCodeTable;
   mfaTokens: MfaTokenTable;
+  ssoConfigs: SsoConfigTable;
+  ssoDomains: SsoDomainTable;
+  ssoIdentities: SsoIdentityTable;
+  ssoLogins: SsoLoginTable;
 }

@@ -23,6 +23,8 @@ export const IDENTITY_HEADERS = {
   role: 'x-vault-role',
   orgId: 'x-vault-org-id',
   sessionId: 'x-vault-session-id',
+  loginMethod: 'x-vault-login-method',
+  mfa: 'x-vault-mfa',
 } as const;
 
 type Refusal = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
@@ -30,7 +32,9 @@ const unauthorized: Refusal = (_request, reply) => reply.code(401).send(undefine
 
 /** No body at all (not even `null`): a schema with no type, so nothing is serialized. */
 const EmptyBody = (description: string) => Type.Unsafe<undefined>({ description });
-const LIVE = EmptyBody('Live session; identity in X-Vault-User, -User-Id, -Role, -Org-Id, -Session-Id');
+const LIVE = EmptyBody(
+  'Live session; identity in X-Vault-User, -User-Id, -Role, -Org-Id, -Session-Id, -Login-Method, -Mfa',
+);
 const DATABASE_DOWN = EmptyBody('The database is unavailable');
 
 // Usernames are ASCII today (kernel/username.ts); a header must stay ASCII whatever they become.
@@ -78,6 +82,8 @@ export const forwardAuthRoutes: FastifyPluginAsyncTypebox<ForwardAuthRoutesOptio
       .header(IDENTITY_HEADERS.role, actor.role)
       .header(IDENTITY_HEADERS.orgId, actor.orgId)
       .header(IDENTITY_HEADERS.sessionId, result.row.id)
+      .header(IDENTITY_HEADERS.loginMethod, result.row.loginMethod)
+      .header(IDENTITY_HEADERS.mfa, result.row.mfa === 1 ? 'true' : 'false')
       .send(undefined);
   };
   const answer = (request: FastifyRequest, reply: FastifyReply) => check(request, reply, unauthorized);

@@ -26,6 +26,18 @@ export type LoginOutcome =
       deviceToken: string;
     };
 
+/**
+ * SSO's check of a password login (signin/sso/sso-gate.ts): by the username alone, before any
+ * password is checked (403 SSO_REQUIRED where the org enforces SSO); `opened` records a
+ * break-glass login once its session is open.
+ */
+export interface PasswordLoginGate {
+  admitPasswordLogin(
+    username: string,
+    context: { ip: string },
+  ): Promise<{ opened(session: { id: string }): Promise<void> }>;
+}
+
 export interface SignInDeps {
   sessions: Pick<SessionService, 'checkPassword' | 'openSession'>;
   mfa: MfaService;
@@ -34,6 +46,7 @@ export interface SignInDeps {
   policy: { requiresMfa(orgId: string): Promise<boolean> };
   /** The user's row, afresh: one disabled since the password was checked finishes no login. */
   directory: { userRowInOrg(orgId: string, userId: string): Promise<UserRow | undefined> };
+  gate: PasswordLoginGate;
 }
 
 export type SignInService = ReturnType<typeof createSignInService>;
@@ -61,6 +74,7 @@ export function createSignInService(deps: SignInDeps) {
 
   return {
     async login(input: LoginInput): Promise<LoginOutcome> {
+      const admission = await deps.gate.admitPasswordLogin(input.username, { ip: input.ip });
       const { user, deviceToken } = await sessions.checkPassword(input);
       if (await mfa.hasTotp(user.id)) {
         return {
@@ -78,19 +92,21 @@ export function createSignInService(deps: SignInDeps) {
           deviceToken,
         };
       }
-      return {
-        kind: 'session',
-        opened: await sessions.openSession(user, input, PASSWORD_SIGN_IN),
-        deviceToken,
-      };
+      const opened = await sessions.openSession(user, input, PASSWORD_SIGN_IN);
+      await admission.opened(opened.session);
+      return { kind: 'session', opened, deviceToken };
     },
 
     /** Finishes an MFA_REQUIRED login with a TOTP or recovery code: one session per token. */
     finish(input: SignInContext & { mfaToken: string; code: string }): Promise<OpenedSession> {
       return tokens.spend(input.mfaToken, 'verify', async (token) => {
         const { row, mfaUser } = await userOf(token, input.ip);
+        // Asked again: SSO may have been enforced since the password step.
+        const admission = await deps.gate.admitPasswordLogin(row.username, { ip: input.ip });
         await mfa.verify(mfaUser, input.code, 'login');
-        return sessions.openSession(row, input, PASSWORD_AND_TOTP);
+        const opened = await sessions.openSession(row, input, PASSWORD_AND_TOTP);
+        await admission.opened(opened.session);
+        return opened;
       });
     },
 
@@ -106,8 +122,11 @@ export function createSignInService(deps: SignInDeps) {
     ): Promise<{ opened: OpenedSession; recoveryCodes: string[] }> {
       return tokens.spend(input.mfaToken, 'enrol', async (token) => {
         const { row, mfaUser } = await userOf(token, input.ip);
+        const admission = await deps.gate.admitPasswordLogin(row.username, { ip: input.ip });
         const recoveryCodes = await mfa.confirm(mfaUser, input.code);
-        return { opened: await sessions.openSession(row, input, PASSWORD_AND_TOTP), recoveryCodes };
+        const opened = await sessions.openSession(row, input, PASSWORD_AND_TOTP);
+        await admission.opened(opened.session);
+        return { opened, recoveryCodes };
       });
     },
   };

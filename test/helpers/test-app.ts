@@ -35,6 +35,8 @@ export interface TestAppOptions {
   wrapLiveBus?: AppDeps['wrapLiveBus'];
   /** Serve this folder as the built web app instead of web/dist. */
   webRoot?: string;
+  /** Logs (at LOG_LEVEL) into this stream, as the server logs to stdout. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.wrapLiveBus ? { wrapLiveBus: options.wrapLiveBus } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    ...(options.logStream ? { logger: true, logStream: options.logStream } : {}),
   });
   await options.beforeReady?.(app);
   await app.ready();

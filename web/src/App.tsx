@@ -11,6 +11,7 @@ import { LoginPage } from './features/auth/LoginPage.tsx';
 import { useLiveStream } from './features/sessions/live.ts';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
 import { SettingsPage } from './features/settings/SettingsPage.tsx';
+import { SsoPage } from './features/sso/SsoPage.tsx';
 import { StreamsPage } from './features/streams/StreamsPage.tsx';
 
 const HOME = '/sessions';
@@ -126,6 +127,8 @@ export function App() {
     page = <ApiKeysPage me={me} />;
   } else if (location.pathname === '/streams') {
     page = <StreamsPage me={me} />;
+  } else if (location.pathname === '/sso') {
+    page = <SsoPage me={me} />;
   } else if (location.pathname === '/settings') {
     page = <SettingsPage me={me} />;
   } else if (location.pathname === '/sessions' || SESSION_PATH.test(location.pathname)) {

@@ -21,6 +21,7 @@ import './styles/login.css';
 import './styles/users.css';
 import './styles/streams.css';
 import './styles/mfa.css';
+import './styles/sso.css';
 import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');

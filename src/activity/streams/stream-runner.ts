@@ -5,7 +5,7 @@ import { DAY_MS } from '../../kernel/time.js';
 import { ACTIVITY } from '../activity-names.js';
 import { recordActivities } from '../chain/record.js';
 import { type EncodedEvent, selectEncodedEvents } from './encoded-events.repository.js';
-import { DELIVERY_TIMEOUT_MS, postToStream } from './stream-delivery.js';
+import { DELIVERY_TIMEOUT_MS, postToStream, type StreamTarget } from './stream-delivery.js';
 import { encodeBatch } from './stream-payload.js';
 import {
   claimLease,
@@ -67,6 +67,8 @@ export interface StreamRunnerDeps {
   /** This instance, as the leases name it. */
   owner: string;
   onError: (error: unknown, streamId?: string) => void;
+  /** The row's delivery target, its secret and token opened (stream-secrets.ts). */
+  targetOf: (row: ActivityStreamRow) => StreamTarget;
 }
 
 export type StreamRunner = ReturnType<typeof createStreamRunner>;
@@ -170,7 +172,7 @@ export function createStreamRunner(
     // A full batch: there is likely more; read it while the receiver handles this one.
     if (rows.length === options.batchSize) batches.readAhead(last.seq);
     const body = encodeBatch(stream.format, stream.id, rows);
-    const outcome = await postToStream(stream, body, `${first.seq}-${last.seq}`, clock.now(), {
+    const outcome = await postToStream(deps.targetOf(stream), body, `${first.seq}-${last.seq}`, clock.now(), {
       timeoutMs: options.timeoutMs,
       stop: stopping.signal,
     });

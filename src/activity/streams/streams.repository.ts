@@ -153,3 +153,17 @@ export async function selectStreamLags(db: Db): Promise<Array<{ id: string; stat
     lag: Math.max(0, Number(row.seq ?? 0) - row.deliveredSeq),
   }));
 }
+
+/** Rows of before migration 026, their secret and token still in the clear. */
+export function selectUnsealedStreams(db: Db): Promise<ActivityStreamRow[]> {
+  return db.selectFrom('activityStreams').selectAll().where('sealed', '=', 0).execute();
+}
+
+/** Stores a row's sealed secret and token, if no other instance sealed it first. */
+export async function storeSealedSecrets(
+  db: Db,
+  id: string,
+  sealed: { secret: string; token: string | null; sealed: number },
+): Promise<void> {
+  await db.updateTable('activityStreams').set(sealed).where('id', '=', id).where('sealed', '=', 0).execute();
+}

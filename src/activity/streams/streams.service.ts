@@ -7,6 +7,7 @@ import { type Actor, isAdmin } from '../../kernel/actor.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, forbidden, invalidInput, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
+import type { SecretBox } from '../../kernel/secret-box.js';
 import { ACTIVITY } from '../activity-names.js';
 import { actorEvent } from '../actor-event.js';
 import { recordActivities } from '../chain/record.js';
@@ -20,6 +21,7 @@ import {
   type StreamRunner,
   type StreamRunnerOptions,
 } from './stream-runner.js';
+import { requireBox, sealStreamSecrets, streamTarget } from './stream-secrets.js';
 import { checkStreamTarget } from './stream-target.js';
 import {
   countOrgStreams,
@@ -29,6 +31,8 @@ import {
   listOrgStreams,
   resumeStream,
   selectStreamLags,
+  selectUnsealedStreams,
+  storeSealedSecrets,
 } from './streams.repository.js';
 import type { ActivityStreamRow } from './streams.table.js';
 
@@ -60,6 +64,8 @@ export type StreamService = ReturnType<typeof createStreamService>;
 export function createStreamService(deps: {
   db: Kysely<Schema>;
   clock: Clock;
+  /** Seals each stream's secret and token (stream-secrets.ts). */
+  secretBox: SecretBox | undefined;
   onDeliveryError: (error: unknown, streamId?: string) => void;
 }) {
   const { db, clock } = deps;
@@ -106,14 +112,17 @@ export function createStreamService(deps: {
         if (body.fromSeq !== undefined && body.fromSeq > head) {
           throw invalidInput(`fromSeq must be at most ${head}, the log's last seq`);
         }
+        const id = newId();
         const created: ActivityStreamRow = {
-          id: newId(),
+          id,
           orgId: actor.orgId,
           name: body.name,
           url: body.url,
           format: body.format,
-          secret: body.secret,
-          token: body.token ?? null,
+          ...sealStreamSecrets(requireBox(deps.secretBox), id, {
+            secret: body.secret,
+            token: body.token ?? null,
+          }),
           state: 'active',
           createdAt: now,
           createdBy: actor.userId,
@@ -179,7 +188,12 @@ export function createStreamService(deps: {
       const row = await mustFind(actor, id);
       const release = testsRunning.take(actor);
       try {
-        const outcome = await postToStream(row, encodeTest(row.id), 'test', clock.now());
+        const outcome = await postToStream(
+          streamTarget(deps.secretBox, row),
+          encodeTest(row.id),
+          'test',
+          clock.now(),
+        );
         return outcome.ok
           ? { delivered: true, status: outcome.status }
           : {
@@ -192,12 +206,31 @@ export function createStreamService(deps: {
       }
     },
 
+    /**
+     * Seals the secret and token of streams created before migration 026 (a migration has no key);
+     * the server runs it at start. Answers how many it sealed.
+     */
+    async sealStoredSecrets(): Promise<number> {
+      const rows = await selectUnsealedStreams(db);
+      for (const row of rows) {
+        const box = requireBox(deps.secretBox);
+        await storeSealedSecrets(db, row.id, sealStreamSecrets(box, row.id, row));
+      }
+      return rows.length;
+    },
+
     /** Runs this instance's share of the delivery loops (the server, and tests that deliver). */
     startDelivery(options: Partial<StreamRunnerOptions> = {}): void {
       if (runner) return;
       const owner = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
       runner = createStreamRunner(
-        { db, clock, owner, onError: deps.onDeliveryError },
+        {
+          db,
+          clock,
+          owner,
+          onError: deps.onDeliveryError,
+          targetOf: (row) => streamTarget(deps.secretBox, row),
+        },
         { ...DEFAULT_RUNNER_OPTIONS, ...options },
       );
       runner.start();

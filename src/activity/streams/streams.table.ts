@@ -12,6 +12,8 @@ export interface ActivityStreamTable {
   secret: string;
   /** Splunk HEC's token; never returned by the API. */
   token: string | null;
+  /** 1: `secret` and `token` are sealed (stream-secrets.ts); 0: a row of before migration 026, until sealed. */
+  sealed: number;
   state: StreamState;
   createdAt: number;
   createdBy: string | null;

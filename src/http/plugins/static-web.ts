@@ -28,6 +28,7 @@ const APP_ROUTES = new Set([
   '/users',
   '/api-keys',
   '/streams',
+  '/sso',
   '/settings',
 ]);
 // One session's page (/sessions/<id>), so a link to it survives a reload or a new tab.

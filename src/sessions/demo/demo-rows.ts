@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RevokedReason, SessionFlag, Travel } from '../../contracts/sessions.js';
 import { newId } from '../../kernel/ids.js';
 import type { NewSessionRow } from '../session.table.js';
-import { filterColumns, PASSWORD_SIGN_IN, signInColumns } from '../session-row.js';
+import { filterColumns, PASSWORD_SIGN_IN, type SignIn, signInColumns } from '../session-row.js';
 import type { Client, Place } from './demo-crowd.js';
 
 /** Whose session: the user and their org. */
@@ -22,6 +22,16 @@ export interface Ending {
   at: number;
   by: string | null;
   reason: RevokedReason;
+}
+
+/**
+ * How a demo user signs in, the same for all their sessions: about half with a second factor, as
+ * an org partway through rolling MFA out (the demo has no SSO provider, so no SSO sessions).
+ */
+function demoSignIn(user: RowUser): SignIn {
+  let sum = 0;
+  for (const c of user.username) sum += c.charCodeAt(0);
+  return sum % 2 === 0 ? { ...PASSWORD_SIGN_IN, mfa: true } : PASSWORD_SIGN_IN;
 }
 
 /**
@@ -51,7 +61,7 @@ export function demoSessionRow(
     clientHints: client.clientHints,
     flags: (extra.flags ?? []).join(' '),
     travel: extra.travel === undefined ? null : JSON.stringify(extra.travel),
-    ...signInColumns(PASSWORD_SIGN_IN),
+    ...signInColumns(demoSignIn(user)),
     revokedAt: extra.ended?.at ?? null,
     revokedBy: extra.ended?.by ?? null,
     revokedReason: extra.ended?.reason ?? null,

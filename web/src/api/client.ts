@@ -17,6 +17,9 @@ import type {
   SessionFilter,
   SessionListQuery,
   SessionPage,
+  SsoConfig,
+  SsoConfigInput,
+  SsoTestResult,
   Stream,
   StreamTestResult,
   TotpConfirmedAnswer,
@@ -224,6 +227,13 @@ export const api = {
   /** Admin: changes the fields given; answers the whole policy. */
   updateOrgPolicy: (update: OrgPolicyUpdate) =>
     request<OrgPolicy>('PUT', '/api/org/policy', { body: update }),
+  /** Admin: the org's SSO provider (never its client secret); 404 SSO_NOT_CONFIGURED before the first save. */
+  ssoConfig: (signal?: AbortSignal) => request<SsoConfig>('GET', '/api/org/sso', { signal }),
+  /** Admin: without `clientSecret` the stored one is kept. */
+  saveSsoConfig: (input: SsoConfigInput) => request<SsoConfig>('PUT', '/api/org/sso', { body: input }),
+  deleteSsoConfig: () => request<void>('DELETE', '/api/org/sso'),
+  /** Admin: the settings as typed (unsaved too; no secret: the stored one) against the provider, check by check; changes nothing. */
+  testSso: (input: SsoConfigInput) => request<SsoTestResult>('POST', '/api/org/sso/test', { body: input }),
   activities: (query: ActivityQuery, signal?: AbortSignal) =>
     request<ActivityPage>('GET', `/api/activities?${searchParams(query)}`, { signal }),
   activityHistogram: (query: ActivityQuery, signal?: AbortSignal) =>

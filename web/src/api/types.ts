@@ -31,6 +31,7 @@ export type { ApiKey, ApiKeyScope, CreatedApiKey } from '../../../src/contracts/
 export { API_KEY_SCOPES } from '../../../src/contracts/api-keys.ts';
 export type { MfaStatus, TotpConfirmedAnswer, TotpEnrolmentAnswer } from '../../../src/contracts/mfa.ts';
 export type { OnLimit, OrgPolicy, OrgPolicyUpdate } from '../../../src/contracts/org-policy.ts';
+export type { SsoConfig, SsoConfigInput, SsoError, SsoTestResult } from '../../../src/contracts/sso.ts';
 export type {
   CreateStream,
   Stream,

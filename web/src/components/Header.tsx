@@ -10,7 +10,7 @@ interface HeaderProps {
   onLogout: () => void;
 }
 
-/** The top bar: product name, the pages (Users, API keys, Streams and Settings for admins only), and the Profile menu once logged in. */
+/** The top bar: product name, the pages (Users, API keys, Streams, SSO and Settings for admins only), and the Profile menu once logged in. */
 export function Header({ me, onLogout }: HeaderProps) {
   const { pathname } = useLocation();
   const [changingPassword, setChangingPassword] = useState(false);
@@ -56,6 +56,9 @@ export function Header({ me, onLogout }: HeaderProps) {
                 </Link>
                 <Link href="/streams" aria-current={pathname === '/streams' ? 'page' : undefined}>
                   Streams
+                </Link>
+                <Link href="/sso" aria-current={pathname === '/sso' ? 'page' : undefined}>
+                  SSO
                 </Link>
                 <Link href="/settings" aria-current={pathname === '/settings' ? 'page' : undefined}>
                   Settings

@@ -30,6 +30,9 @@ export const ACTIVITY_LABELS: Readonly<Record<string, string>> = {
   'stream.deleted': 'Stream deleted',
   'stream.resumed': 'Stream resumed',
   'stream.failed': 'Stream stopped after a day of failures',
+  'sso.configured': 'SSO configured',
+  'sso.removed': 'SSO removed',
+  'sso.break_glass_login': 'Break-glass password sign-in (SSO enforced)',
   'activity.exported': 'Activity log exported',
   'activity.purged': 'Old activity purged',
 };

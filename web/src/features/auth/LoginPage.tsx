@@ -3,6 +3,8 @@ import { ApiError, api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
 import { Alert } from '../../components/Alert.tsx';
 import { markReady } from '../../lib/perf.ts';
+import { SsoAnnouncer, SsoCallbackError, SsoContinue, SsoEmailNeeded } from '../sso/SsoLogin.tsx';
+import { initialIdentifier, useSsoStep } from '../sso/use-sso-step.ts';
 import { MfaCodeStep } from './MfaCodeStep.tsx';
 import { MfaEnrolmentStep } from './MfaEnrolmentStep.tsx';
 
@@ -61,7 +63,7 @@ interface LoginPageProps {
 }
 
 export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(initialIdentifier);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -69,6 +71,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
   const [mfa, setMfa] = useState<{ kind: 'code' | 'enrol'; token: string } | null>(null);
   const usernameRef = useRef<HTMLInputElement>(null);
   const notice = reason ? REASONS[reason] : undefined;
+  const sso = useSsoStep(username, next);
 
   useEffect(() => {
     document.title = 'Log in · Vault Sessions';
@@ -78,6 +81,8 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    setError(null);
+    if (username.trim() && (await sso.submit(password))) return;
     if (!username.trim() || !password) {
       setError('Enter your username and password.');
       return;
@@ -91,7 +96,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
       setBusy(false);
       const step = caught instanceof ApiError && caught.mfaToken ? secondStepOf(caught.code) : null;
       if (step) setMfa({ kind: step, token: (caught as ApiError).mfaToken as string });
-      else setError(describeFailure(caught));
+      else if (!sso.refused(caught)) setError(describeFailure(caught));
     }
   };
   const restart = () => {
@@ -104,6 +109,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
       <div className="login-card">
         <h1>Log in to Vault</h1>
         <p className="muted">Data backup and recovery for your organization.</p>
+        <SsoCallbackError hidden={error !== null || sso.notice !== null} />
         {notice && !error && !mfa && (
           <Alert tone={notice.tone} title={notice.title}>
             {notice.text}
@@ -121,9 +127,11 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
           />
         )}
         {error && <Alert tone="error">{error}</Alert>}
+        <SsoEmailNeeded show={sso.notice === 'required_email'} />
+        <SsoAnnouncer active={sso.active} />
         <form className="form" onSubmit={submit} noValidate hidden={mfa !== null}>
           <div className="field">
-            <label htmlFor="username">Username</label>
+            <label htmlFor="username">Username or email</label>
             <input
               ref={usernameRef}
               id="username"
@@ -136,7 +144,7 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
               onChange={(event) => setUsername(event.target.value)}
             />
           </div>
-          <div className="field">
+          <div className="field" hidden={sso.active}>
             <label htmlFor="password">Password</label>
             <input
               id="password"
@@ -148,9 +156,15 @@ export function LoginPage({ reason, next, onLoggedIn }: LoginPageProps) {
               onChange={(event) => setPassword(event.target.value)}
             />
           </div>
-          <button type="submit" className="button button-primary button-block" disabled={busy}>
+          <button
+            type="submit"
+            className="button button-primary button-block"
+            disabled={busy}
+            hidden={sso.active}
+          >
             {busy ? 'Logging in…' : 'Log in'}
           </button>
+          {sso.active && <SsoContinue notice={sso.notice} onUsePassword={sso.usePassword} />}
         </form>
       </div>
     </div>

@@ -3,7 +3,7 @@ import type { UserRow } from '../accounts/accounts.table.js';
 import { lockedOutActivity } from '../accounts/credential-activities.js';
 import type { Credentials } from '../accounts/credentials.js';
 import { toUser } from '../accounts/user.js';
-import { recordActivities } from '../activity/chain/record.js';
+import { type ActivityEvent, recordActivities } from '../activity/chain/record.js';
 import type { User } from '../contracts/accounts.js';
 import type { Session, SessionFilter } from '../contracts/sessions.js';
 import type { DatabaseEngine } from '../db/database.js';
@@ -155,9 +155,15 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   /**
    * Opens a new session for a user whose sign-in is complete (never reuses one: no fixation),
-   * within the org's session limit (session-limit.ts), its login an activity.
+   * within the org's session limit (session-limit.ts), its login an activity; `also` names more
+   * activities about it (a break-glass login), committed with it or not at all.
    */
-  async function openSession(user: UserRow, context: SignInContext, signIn: SignIn): Promise<OpenedSession> {
+  async function openSession(
+    user: UserRow,
+    context: SignInContext,
+    signIn: SignIn,
+    also: (sessionId: string, now: number) => ActivityEvent[] = () => [],
+  ): Promise<OpenedSession> {
     const now = clock.now();
     const ip = normalizeIp(context.ip);
     const token = generateSessionToken();
@@ -180,7 +186,12 @@ export function createSessionService(deps: SessionServiceDeps) {
       await recordActivities(
         trx,
         user.orgId,
-        [...events, loginActivity(user, client, ip, opened.id, now, signIn), ...risk.activities],
+        [
+          ...events,
+          loginActivity(user, client, ip, opened.id, now, signIn),
+          ...risk.activities,
+          ...also(opened.id, now),
+        ],
         now,
       );
       return flagged;

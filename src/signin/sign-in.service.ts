@@ -11,6 +11,7 @@ import type {
 import type { MfaService, MfaUser } from './mfa/mfa.service.js';
 import type { MfaTokenPurpose, MfaTokenRow } from './mfa/mfa.table.js';
 import type { MfaTokens } from './mfa/mfa-tokens.js';
+import type { PasswordAdmission } from './sso/sso-gate.js';
 
 /** A password and a TOTP (or recovery) code. */
 const PASSWORD_AND_TOTP: SignIn = { method: 'password', mfa: true, identityProvider: null };
@@ -28,14 +29,11 @@ export type LoginOutcome =
 
 /**
  * SSO's check of a password login (signin/sso/sso-gate.ts): by the username alone, before any
- * password is checked (403 SSO_REQUIRED where the org enforces SSO); `opened` records a
- * break-glass login once its session is open.
+ * password is checked (403 SSO_REQUIRED where the org enforces SSO); `alsoRecord` names the
+ * break-glass activity that commits with the session it opens.
  */
 export interface PasswordLoginGate {
-  admitPasswordLogin(
-    username: string,
-    context: { ip: string },
-  ): Promise<{ opened(session: { id: string }): Promise<void> }>;
+  admitPasswordLogin(username: string, context: { ip: string }): Promise<PasswordAdmission>;
 }
 
 export interface SignInDeps {
@@ -92,8 +90,7 @@ export function createSignInService(deps: SignInDeps) {
           deviceToken,
         };
       }
-      const opened = await sessions.openSession(user, input, PASSWORD_SIGN_IN);
-      await admission.opened(opened.session);
+      const opened = await sessions.openSession(user, input, PASSWORD_SIGN_IN, admission.alsoRecord);
       return { kind: 'session', opened, deviceToken };
     },
 
@@ -104,9 +101,7 @@ export function createSignInService(deps: SignInDeps) {
         // Asked again: SSO may have been enforced since the password step.
         const admission = await deps.gate.admitPasswordLogin(row.username, { ip: input.ip });
         await mfa.verify(mfaUser, input.code, 'login');
-        const opened = await sessions.openSession(row, input, PASSWORD_AND_TOTP);
-        await admission.opened(opened.session);
-        return opened;
+        return sessions.openSession(row, input, PASSWORD_AND_TOTP, admission.alsoRecord);
       });
     },
 
@@ -124,8 +119,7 @@ export function createSignInService(deps: SignInDeps) {
         const { row, mfaUser } = await userOf(token, input.ip);
         const admission = await deps.gate.admitPasswordLogin(row.username, { ip: input.ip });
         const recoveryCodes = await mfa.confirm(mfaUser, input.code);
-        const opened = await sessions.openSession(row, input, PASSWORD_AND_TOTP);
-        await admission.opened(opened.session);
+        const opened = await sessions.openSession(row, input, PASSWORD_AND_TOTP, admission.alsoRecord);
         return { opened, recoveryCodes };
       });
     },

@@ -1,17 +1,17 @@
 import { ACTIVITY } from '../../activity/activity-names.js';
-import { recordActivities } from '../../activity/chain/record.js';
+import { type ActivityEvent, recordActivities } from '../../activity/chain/record.js';
 import { AppError } from '../../kernel/errors.js';
 import { normalizeIp } from '../../kernel/ip.js';
 import { findSsoConfig, orgOfDomain } from './sso.repository.js';
 import type { SsoDeps } from './sso-deps.js';
 
-/** What a password login admitted by the gate must do once its session is open. */
+/** What a password login admitted by the gate records with its session, in the same commit. */
 export interface PasswordAdmission {
-  /** Records the break-glass login (`sso.break_glass_login`) when it was one; nothing otherwise. */
-  opened(session: { id: string }): Promise<void>;
+  /** `sso.break_glass_login` when it is one; nothing otherwise. */
+  alsoRecord(sessionId: string, now: number): ActivityEvent[];
 }
 
-const NOTHING_TO_DO: PasswordAdmission = { opened: async () => {} };
+const NOTHING_TO_DO: PasswordAdmission = { alsoRecord: () => [] };
 
 const ssoRequired = () =>
   new AppError('SSO_REQUIRED', 'Your organization signs in through single sign-on: use “Continue with SSO”');
@@ -46,30 +46,19 @@ export function createPasswordGate(deps: SsoDeps) {
     const ip = normalizeIp(context.ip);
     if (user?.role === 'admin' && Number(config.allowAdminPasswordLogin) === 1) {
       return {
-        async opened(session) {
-          const now = clock.now();
-          await db.transaction().execute((trx) =>
-            recordActivities(
-              trx,
-              user.orgId,
-              [
-                {
-                  occurredAt: now,
-                  userId: user.id,
-                  username: user.username,
-                  activity: ACTIVITY.SSO_BREAK_GLASS_LOGIN,
-                  status: 'success',
-                  target: config.issuer,
-                  details:
-                    'password login of an admin while single sign-on is enforced (allowAdminPasswordLogin)',
-                  publicIp: ip,
-                  sessionId: session.id,
-                },
-              ],
-              now,
-            ),
-          );
-        },
+        alsoRecord: (sessionId, now) => [
+          {
+            occurredAt: now,
+            userId: user.id,
+            username: user.username,
+            activity: ACTIVITY.SSO_BREAK_GLASS_LOGIN,
+            status: 'success',
+            target: config.issuer,
+            details: 'password login of an admin while single sign-on is enforced (allowAdminPasswordLogin)',
+            publicIp: ip,
+            sessionId,
+          },
+        ],
       };
     }
     if (user) {

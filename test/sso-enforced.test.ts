@@ -90,4 +90,35 @@ describeEachEngine('SSO enforced: password logins refused by the username', (eng
     const other = await seedOrg(t.app);
     expect((await login(other.user.username)).statusCode).toBe(200);
   });
+
+  it('tells the login page which emails sign in through SSO, starting nothing, and refuses a flood from one address', async () => {
+    const discover = (email: string, remoteAddress = '198.51.100.7') =>
+      t.app.inject({
+        method: 'GET',
+        url: `/api/auth/sso/discover?email=${encodeURIComponent(email)}`,
+        remoteAddress,
+      });
+    expect((await discover('someone@acme.test')).json()).toEqual({ sso: false });
+    await enforce({ enforced: false });
+    expect((await discover('Someone@ACME.test')).json()).toEqual({ sso: true });
+    expect((await discover('someone@other.test')).json()).toEqual({ sso: false });
+    expect((await discover('not an email')).statusCode).toBe(400);
+    expect(await t.database.db.selectFrom('ssoLogins').selectAll().execute()).toHaveLength(0);
+
+    // 120 a minute from one address (discover and start together); another address is not held up.
+    const answers = await Promise.all(
+      Array.from({ length: 130 }, (_, i) => discover(`u${i}@acme.test`, '198.51.100.8')),
+    );
+    const statuses = answers.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(120);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    expect(answers.find((response) => response.statusCode === 429)?.headers['retry-after']).toBeDefined();
+    const start = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/sso/start?email=u@acme.test',
+      remoteAddress: '198.51.100.8',
+    });
+    expect(start.statusCode).toBe(429);
+    expect((await discover('someone@acme.test', '198.51.100.9')).statusCode).toBe(200);
+  });
 });

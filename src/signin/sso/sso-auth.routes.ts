@@ -11,6 +11,7 @@ import { SsoFailure } from './oidc-client.js';
 import { vaultOrigin } from './sso.routes.js';
 import type { SsoService } from './sso.service.js';
 import { newBrowserToken, SSO_LOGIN_TTL_MS } from './sso-login.js';
+import { createSsoStartLimit } from './sso-start-limit.js';
 
 export interface SsoAuthRoutesOptions {
   sso: SsoService;
@@ -18,6 +19,8 @@ export interface SsoAuthRoutesOptions {
   allowed: AllowedHosts;
   publicUrl: string | undefined;
 }
+
+const EmailQuery = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
 
 /** The browser binding: HttpOnly, SameSite=Lax (sent on the provider's top-level redirect back). */
 const bindingCookie = (cookies: SessionCookies, request: FastifyRequest) =>
@@ -28,6 +31,7 @@ const toLogin = (reply: FastifyReply, code: SsoError) =>
 
 export const ssoAuthRoutes: FastifyPluginAsyncTypebox<SsoAuthRoutesOptions> = async (app, options) => {
   const { sso, cookies, allowed, publicUrl } = options;
+  const limit = createSsoStartLimit();
 
   /** `returnTo` when it stays on the vault (a path) or goes to an allowed host; else dropped (no open redirect). */
   const checkedReturnTo = (request: FastifyRequest, raw: string | undefined): string | undefined => {
@@ -38,6 +42,25 @@ export const ssoAuthRoutes: FastifyPluginAsyncTypebox<SsoAuthRoutesOptions> = as
   };
 
   app.get(
+    '/api/auth/sso/discover',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Whether an email signs in through single sign-on (the login page asks before showing a password field); nothing is started',
+        querystring: Type.Object({ email: EmailQuery }, { additionalProperties: false }),
+        response: { 200: Type.Object({ sso: Type.Boolean() }), ...errors(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await limit(clientIp(request));
+      reply.header('cache-control', 'no-store');
+      return { sso: await sso.hasSso(request.query.email) };
+    },
+  );
+
+  app.get(
     '/api/auth/sso/start',
     {
       config: { auth: 'none' },
@@ -46,14 +69,15 @@ export const ssoAuthRoutes: FastifyPluginAsyncTypebox<SsoAuthRoutesOptions> = as
         summary:
           'Starts a single sign-on: 302 to the provider of the email’s domain (or the org’s). 404 SSO_NOT_CONFIGURED for an unknown domain; a provider that cannot be used sends the browser to /login?error=…',
         querystring: Type.Object({
-          email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })),
+          email: Type.Optional(EmailQuery),
           org: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           returnTo: Type.Optional(Type.String({ maxLength: 2048 })),
         }),
-        response: { 302: Type.Null(), ...errors(400, 404) },
+        response: { 302: Type.Null(), ...errors(400, 404, 429) },
       },
     },
     async (request, reply) => {
+      await limit(clientIp(request));
       const { email, org, returnTo } = request.query;
       if ((email === undefined) === (org === undefined)) {
         throw invalidInput('querystring: give either email or org');

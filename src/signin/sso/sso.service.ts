@@ -1,6 +1,7 @@
 import type { SsoConfigInput, SsoTestResult } from '../../contracts/sso.js';
 import type { Actor } from '../../kernel/actor.js';
 import { forbidden } from '../../kernel/errors.js';
+import { findSsoConfig, orgOfDomain } from './sso.repository.js';
 import { createSsoConfigs } from './sso-config.js';
 import type { SsoDeps } from './sso-deps.js';
 import { createPasswordGate } from './sso-gate.js';
@@ -28,6 +29,20 @@ export function createSsoService(deps: SsoDeps) {
       if (actor.role !== 'admin') throw forbidden('Only an admin can test the org’s single sign-on');
       const clientSecret = input.clientSecret ?? (await configs.storedSecret(actor.orgId)) ?? '';
       return testProvider({ issuer: input.issuer.trim(), clientId: input.clientId, clientSecret });
+    },
+
+    /** Whether an email's domain signs in through an org's SSO: what the login page asks first. */
+    async hasSso(email: string): Promise<boolean> {
+      const at = email.lastIndexOf('@');
+      if (at < 0) return false;
+      const orgId = await orgOfDomain(
+        deps.db,
+        email
+          .slice(at + 1)
+          .trim()
+          .toLowerCase(),
+      );
+      return orgId !== undefined && (await findSsoConfig(deps.db, orgId)) !== undefined;
     },
 
     startLogin: logins.start,

@@ -17,19 +17,17 @@ export function ssoStartUrl(email: string, next?: string | null): string {
 }
 
 /**
- * Whether the email's domain signs in through SSO. The start URL answers a configured domain with
- * a redirect to the provider (which a manual-redirect fetch sees as `opaqueredirect`, without
- * following it) and any other with 404 SSO_NOT_CONFIGURED. Anything else (network, 5xx) counts as
- * "no": the password field stays, and a password login of an SSO-only org says SSO_REQUIRED.
+ * Whether the email's domain signs in through SSO (`GET /api/auth/sso/discover`, which starts
+ * nothing). Anything else than its answer (network, 429, 5xx) counts as "no": the password field
+ * stays, and a password login of an SSO-only org says SSO_REQUIRED.
  */
 export async function hasSso(email: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    const response = await fetch(ssoStartUrl(email), {
-      redirect: 'manual',
-      credentials: 'same-origin',
-      signal,
-    });
-    return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+    const params = new URLSearchParams({ email: email.trim() });
+    const response = await fetch(`/api/auth/sso/discover?${params}`, { credentials: 'same-origin', signal });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { sso?: unknown };
+    return body.sso === true;
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     return false;

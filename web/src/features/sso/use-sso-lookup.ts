@@ -4,7 +4,7 @@ import { emailDomain, hasSso } from './sso-login.ts';
 /** What the login page knows about the typed identifier: not an SSO email, being asked about, or SSO. */
 export type SsoLookupState = 'none' | 'checking' | 'sso';
 
-/** Answers per domain for the page's lifetime: each lookup starts an attempt on the server, so ask once. */
+/** Answers per domain for the page's lifetime: one question per domain is enough. */
 const known = new Map<string, Promise<boolean>>();
 
 function lookup(email: string, domain: string): Promise<boolean> {

@@ -30,6 +30,7 @@ import {
 import type { Credentials } from './credentials.js';
 import { createDemoUsers } from './demo-users.js';
 import { keepingAnActiveAdmin } from './last-admin.js';
+import { insertUserRecorded, newUserRow } from './new-user.js';
 import { disableUser } from './org-admins.repository.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { createSignInUsers } from './sign-in-users.js';
@@ -160,26 +161,19 @@ export function createAccountService(deps: AccountServiceDeps) {
       const username = canonicalUsername(input.username);
       assertPasswordPolicy(input.password, username);
       await assertUsernameFree(username);
-      const user = {
-        id: newId(),
+      const user = newUserRow({
         orgId: actor.orgId,
         username,
         passwordHash: await hashPassword(input.password),
         role: input.role,
-        disabledAt: null,
-        createdAt: now,
-        passwordChangedAt: now,
-      };
+        now,
+      });
       try {
-        await db.transaction().execute(async (trx) => {
-          await insertUser(trx, user);
-          await recordActivities(
-            trx,
-            actor.orgId,
-            [actorEvent(actor, now, ACTIVITY.USER_CREATED, `${username} (${input.role})`)],
-            now,
-          );
-        });
+        await insertUserRecorded(
+          db,
+          user,
+          actorEvent(actor, now, ACTIVITY.USER_CREATED, `${username} (${input.role})`),
+        );
       } catch (error) {
         // Two admins adding the same name at once: the unique index decides.
         if (await findUserByUsername(db, username))

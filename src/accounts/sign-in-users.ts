@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ACTIVITY } from '../activity/activity-names.js';
-import { recordActivities } from '../activity/chain/record.js';
 import type { Schema } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { AppError } from '../kernel/errors.js';
-import { newId } from '../kernel/ids.js';
 import { canonicalUsername, normalizeUsername } from '../kernel/username.js';
-import { findUserByUsername, findUserInOrg, insertUser } from './accounts.repository.js';
+import { findUserByUsername, findUserInOrg } from './accounts.repository.js';
 import type { UserRow } from './accounts.table.js';
+import { insertUserRecorded, newUserRow } from './new-user.js';
 import { hashPassword } from './passwords.js';
 
 /**
@@ -34,35 +33,22 @@ export function createSignInUsers(deps: { db: Kysely<Schema>; clock: Clock }) {
     async createSsoUser(input: { orgId: string; username: string; issuer: string }): Promise<UserRow> {
       const now = clock.now();
       const username = canonicalUsername(input.username);
-      const user: UserRow = {
-        id: newId(),
+      const user = newUserRow({
         orgId: input.orgId,
         username,
         passwordHash: await hashPassword(randomBytes(32).toString('base64url')),
         role: 'user',
-        disabledAt: null,
-        createdAt: now,
-        passwordChangedAt: now,
-      };
+        now,
+      });
       try {
-        await db.transaction().execute(async (trx) => {
-          await insertUser(trx, user);
-          await recordActivities(
-            trx,
-            input.orgId,
-            [
-              {
-                occurredAt: now,
-                userId: null,
-                username: 'system',
-                activity: ACTIVITY.USER_CREATED,
-                status: 'success',
-                target: `${username} (user)`,
-                details: { via: 'sso', identityProvider: input.issuer },
-              },
-            ],
-            now,
-          );
+        await insertUserRecorded(db, user, {
+          occurredAt: now,
+          userId: null,
+          username: 'system',
+          activity: ACTIVITY.USER_CREATED,
+          status: 'success',
+          target: `${username} (user)`,
+          details: { via: 'sso', identityProvider: input.issuer },
         });
         return user;
       } catch (error) {

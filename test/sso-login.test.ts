@@ -240,6 +240,18 @@ describeEachEngine('SSO login through a real OpenID provider', (engine) => {
     ]);
   });
 
+  it('takes Entra ID’s xms_edov for email_verified when that is absent, never over an explicit false', async () => {
+    await configure({ autoCreateUsers: true });
+    idp.accounts.set('sub-entra2', { email: 'entra2@acme.test', email_verified: false, xms_edov: true });
+    idp.signInAs = 'sub-entra2';
+    const refused = await startAndAuthorize(t.app, idp, 'email=entra2@acme.test');
+    await expectRefused(await callback(t.app, refused.callback, refused.cookie), 'sso_email_unverified');
+    idp.accounts.set('sub-entra', { email: 'entra@acme.test', xms_edov: true });
+    idp.signInAs = 'sub-entra';
+    const login = await startAndAuthorize(t.app, idp, 'email=entra@acme.test');
+    expect(sessionCookieOf(await callback(t.app, login.callback, login.cookie))).toBeDefined();
+  });
+
   it('refuses an email outside the org’s domains, even verified', async () => {
     await configure({ autoCreateUsers: true });
     idp.accounts.set('sub-kim', { email: 'kim@other.test', email_verified: true });

@@ -6,6 +6,8 @@ import Provider from 'oidc-provider';
 export interface TestAccount {
   email?: string;
   email_verified?: boolean | string;
+  /** Entra ID's "email domain owner verified" optional claim. */
+  xms_edov?: boolean;
   /** RFC 8176 methods, e.g. ['pwd', 'mfa']. */
   amr?: string[];
 }
@@ -94,7 +96,7 @@ export async function startTestProvider(options: {
     ],
     cookies: { keys: ['test-provider-cookie-key'] },
     // `amr` under openid: oidc-provider only puts claims of a granted scope into the ID token.
-    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
     conformIdTokenClaims: !options.claimsInIdToken,
     // client_credentials known (the client may not use it): Test connection tells a wrong secret by it.
     features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },

@@ -184,7 +184,7 @@ export function createSsoLogins(deps: SsoDeps) {
           issuer,
           subject: claims.sub,
           email,
-          emailVerified: identity.email_verified === true || identity.email_verified === 'true',
+          emailVerified: emailVerified(identity),
           now,
           known,
         });
@@ -226,6 +226,18 @@ export function createSsoLogins(deps: SsoDeps) {
       }
     },
   };
+}
+
+const isTrue = (value: unknown) => value === true || value === 'true' || value === 1 || value === '1';
+
+/**
+ * Whether the provider vouches for the email: `email_verified`, or where that is absent, Entra
+ * ID's `xms_edov` (the email's domain is verified by the tenant that owns it), which Entra sends
+ * as an optional claim in place of `email_verified`. An explicit `email_verified: false` wins.
+ */
+function emailVerified(identity: Record<string, unknown>): boolean {
+  if (identity.email_verified !== undefined) return isTrue(identity.email_verified);
+  return isTrue(identity.xms_edov);
 }
 
 async function orgOfEmail(db: Kysely<Schema>, email: string | undefined): Promise<string | undefined> {

@@ -96,6 +96,8 @@ describe('Two-factor authentication', () => {
       const adminTab = await openTab(browser);
       await logInThroughForm(adminTab.page, baseUrl, ADMIN.username, ADMIN.password);
       await adminTab.page.goto(`${baseUrl}/users`);
+      // Other files' users share the server: find this one, whichever page it would be on.
+      await adminTab.page.getByLabel('Find').fill(user.username);
       await adminTab.page.getByRole('button', { name: `Reset two-factor of ${user.username}` }).click();
       const confirm = adminTab.page.getByRole('dialog', {
         name: `Reset two-factor authentication of ${user.username}?`,

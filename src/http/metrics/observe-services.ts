@@ -29,18 +29,6 @@ export function observeSessions(sessions: SessionService, metrics: AppMetrics): 
         throw error;
       }
     },
-    async login(input) {
-      try {
-        const result = await sessions.login(input);
-        metrics.countLogin();
-        return result;
-      } catch (error) {
-        // Other errors (the database gone) are no verdict on the password; the 5xx rate shows them.
-        const reason = error instanceof AppError ? LOGIN_FAILURES[error.code] : undefined;
-        if (reason) metrics.countLoginFailure(reason);
-        throw error;
-      }
-    },
   };
 }
 

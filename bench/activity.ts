@@ -29,6 +29,8 @@ const SAMPLES = 30;
 const ADMIN = { username: 'bench-admin', password: 'bench admin password 1' };
 const ORG = 'Bench Org';
 const DAY_MS = 24 * 3_600_000;
+/** One of the seed's twenty users, by name (user0@bench … user19@bench). */
+const NAME = 'user3@bench';
 
 interface Line {
   engine: string;
@@ -203,7 +205,17 @@ async function measureQueries(engine: string, base: string, cookie: string, user
     ['1 year, activity=restore', 'period=1y&activity=restore'],
     ['1 year, one user + activity=restore', `period=1y&userId=${user}&activity=restore`],
     ['1 year, two activities', 'period=1y&activity=compare&activity=replicate'],
+    ['1 year, username', `period=1y&username=${NAME}`],
+    ['1 year, username + activity=restore', `period=1y&username=${NAME}&activity=restore`],
+    ['1 year, username + activity=backup (no such user)', 'period=1y&username=nobody@bench&activity=backup'],
+    ['1 year, status=failure', 'period=1y&status=failure'],
+    ['1 year, status=failed (no match)', 'period=1y&status=failed'],
+    ['1 year, username + status=failure', `period=1y&username=${NAME}&status=failure`],
+    ['1 year, activity=download + status=failure', 'period=1y&activity=download&status=failure'],
+    ['1 year, one user + activity=restore + status=failed (no match)', `period=1y&userId=${user}&activity=restore&status=failed`],
     ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
+    ['1 year, text q=zzqx (no match)', 'period=1y&q=zzqx'],
+    ['1 year, one user + q=zzqx (no match)', `period=1y&userId=${user}&q=zzqx`],
     ['1 year, sort=username asc', 'period=1y&sort=username&order=asc'],
     ['1 year, sort=activity desc', 'period=1y&sort=activity'],
     [
@@ -239,8 +251,11 @@ async function measureHistogram(engine: string, base: string, cookie: string, us
     ['1 year', 'period=1y'],
     ['1 year, one user', `period=1y&userId=${user}`],
     ['1 year, activity=restore', 'period=1y&activity=restore'],
-    ['1 year, status=failed', 'period=1y&status=failed'],
+    ['1 year, status=failure', 'period=1y&status=failure'],
+    ['1 year, status=failed (no match)', 'period=1y&status=failed'],
+    ['1 year, username + activity=restore', `period=1y&username=${NAME}&activity=restore`],
     ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
+    ['1 year, text q=zzqx (no match)', 'period=1y&q=zzqx'],
   ];
   await reportEach(engine, 'histogram', `${base}/api/activities/histogram`, cookie, combos);
 }
@@ -255,7 +270,9 @@ async function measureIngest(
   cookie: string,
   clients: number,
   batchSize: number,
+  order: 'now' | 'backfill' = 'now',
 ) {
+  const yearMs = 365 * DAY_MS;
   const keyResponse = await fetch(`${base}/api/api-keys`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie },
@@ -275,6 +292,10 @@ async function measureIngest(
           username: `user${(i + client) % 20}@bench`,
           target: `Org Acme ${i % 7}`,
           details: `${i} records`,
+          // A backfill (or jobs reporting late): times spread over the past year in no order.
+          ...(order === 'backfill'
+            ? { occurredAt: new Date(Date.now() - 60_000 - Math.random() * yearMs).toISOString() }
+            : {}),
           // Unique per run: a reused database already holds the keys of earlier runs (duplicates).
           idempotencyKey: `bench-${run}-${client}-${call}-${i}`,
         }));
@@ -294,7 +315,7 @@ async function measureIngest(
   latencies.sort((a, b) => a - b);
   report(
     engine,
-    `ingest via API (${clients} clients, ${batchSize.toLocaleString('en')} events/call, idempotency keys)`,
+    `ingest via API (${clients} clients, ${batchSize.toLocaleString('en')} events/call, idempotency keys${order === 'backfill' ? ', times over the past year' : ''})`,
     `${Math.round(events / seconds)} events/s, call p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p95 ${percentile(latencies, 0.95).toFixed(0)} ms, max ${(latencies[latencies.length - 1] ?? 0).toFixed(0)} ms`,
   );
 }
@@ -410,7 +431,11 @@ async function runEngine(
         : 'raw better-sqlite3 scan (same query)',
       `${runs(limitRuns)} rows/s; export's best is ${((best(exportRuns) / best(limitRuns)) * 100).toFixed(0)}% of its best`,
     );
-    await measureIngest(engine, server.url, cookie, 4, 1_000);
+    // Current times and a backfill in turns (A B A B): the machine is noisy.
+    for (let run = 0; run < 2; run++) {
+      await measureIngest(engine, server.url, cookie, 4, 1_000);
+      await measureIngest(engine, server.url, cookie, 4, 1_000, 'backfill');
+    }
     await measureIngest(engine, server.url, cookie, 32, 25);
     report(engine, 'server peak RSS', `${Math.round(server.memory().peakMb)} MB`);
   } finally {

@@ -1,5 +1,5 @@
 import { type CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import { FAILED_STATUSES, type SortKey } from '../contracts/activity-terms.js';
+import type { SortKey } from '../contracts/activity-terms.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
 import { invalidInput } from '../kernel/errors.js';
@@ -38,7 +38,8 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function filtered(db: Db, filter: ActivityFilter) {
+/** The rows of an org that match a filter, unselected (pages, counts and the histogram build on it). */
+export function filtered(db: Db, filter: ActivityFilter) {
   let query = db
     .selectFrom('activities')
     .where('orgId', '=', filter.orgId)
@@ -107,8 +108,17 @@ export function selectActivityPage(
   options: { after: CursorPosition | null; limit: number },
 ): Promise<ActivityListRow[]> {
   if (!fitsSort(options.after, filter)) return Promise.resolve([]);
+  return activityPageQuery(db, filter, options).execute();
+}
+
+/** A page's query, unrun (the plan tests read what the engines make of it). */
+export function activityPageQuery(
+  db: Db,
+  filter: ActivityFilter,
+  options: { after: CursorPosition | null; limit: number },
+) {
   const query = pageQuery(db, filter, options.after).select(ACTIVITY_COLUMNS);
-  return ordered(query, filter).limit(options.limit).execute();
+  return ordered(query, filter).limit(options.limit);
 }
 
 /**
@@ -157,40 +167,16 @@ export function exportPositionOf(row: ExportRow, sort: SortKey): CursorPosition 
 
 /** Counts matches, stopping at `cap` so a count over millions of rows stays fast. */
 export async function countActivities(db: Db, filter: ActivityFilter, cap: number): Promise<number> {
-  const capped = filtered(db, filter)
-    .select(sql<number>`1`.as('one'))
-    .limit(cap + 1);
-  const row = await db
-    .selectFrom(capped.as('capped'))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
+  const row = await countActivitiesQuery(db, filter, cap).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/**
- * The filter's matches counted per bucket of `intervalMs` from `filter.from` (the histogram), in
- * the database: the rows are read from the same indexes as a search's, never brought into Node.
- */
-export async function countActivityBuckets(
-  db: Db,
-  filter: ActivityFilter,
-  intervalMs: number,
-): Promise<Array<{ index: number; total: number; failed: number }>> {
-  const rows = await filtered(db, filter)
-    .select([
-      sql<number>`cast((occurred_at - ${filter.from}) / ${intervalMs} as integer)`.as('bucket'),
-      sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when status in (${sql.join([...FAILED_STATUSES])}) then 1 else 0 end)`.as(
-        'failed',
-      ),
-    ])
-    .groupBy(sql`1`)
-    .execute();
-  return rows.map((row) => ({
-    index: Number(row.bucket),
-    total: Number(row.total),
-    failed: Number(row.failed),
-  }));
+/** The capped count's query, unrun (the plan tests read it). */
+export function countActivitiesQuery(db: Db, filter: ActivityFilter, cap: number) {
+  const capped = filtered(db, filter)
+    .select(sql<number>`1`.as('one'))
+    .limit(cap + 1);
+  return db.selectFrom(capped.as('capped')).select((eb) => eb.fn.countAll<number>().as('n'));
 }
 
 /** The activity names ever recorded in the org, for the filter dropdown. */

@@ -8,13 +8,13 @@ import { forbidden } from '../kernel/errors.js';
 import { toActivity } from './activity.js';
 import {
   countActivities,
-  countActivityBuckets,
   exportCopyQuery,
   listActivityNames,
   listSessionActivities,
   positionOf,
   selectActivityPage,
 } from './activity.repository.js';
+import { countActivityBuckets } from './activity-buckets.repository.js';
 import { ACTIVITY } from './activity-names.js';
 import { verifyChain } from './chain/chain-verify.js';
 import { recordActivityGroups } from './chain/record.js';
@@ -30,7 +30,7 @@ import { createIngestLimiter } from './ingest/ingest-limiter.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
 import { decodeCursor, encodeCursor } from './search/cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './search/filter.js';
-import { chooseInterval, fillBuckets } from './search/histogram.js';
+import { bucketCount, chooseInterval, fillBuckets } from './search/histogram.js';
 import { scopedFilter } from './search/scoped-filter.js';
 import { verifyChainInWorker } from './workers/chain-verifier.js';
 import { createExportReader } from './workers/export-reader.js';
@@ -243,7 +243,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
       };
       const until = filter.to ?? now;
       const interval = chooseInterval(until - filter.from);
-      const counts = await countActivityBuckets(db, filter, interval.ms);
+      const counts = await countActivityBuckets(
+        db,
+        filter,
+        interval.ms,
+        bucketCount(filter.from, until, interval),
+      );
       return { interval: interval.name, buckets: fillBuckets(filter.from, until, interval, counts) };
     },
 

@@ -26,6 +26,7 @@ import * as sessionSignIn from './migrations/023_session_sign_in.js';
 import * as totp from './migrations/024_totp.js';
 import * as sso from './migrations/025_sso.js';
 import * as streamSecretsSealed from './migrations/026_stream_secrets_sealed.js';
+import * as activityFilterIndexes from './migrations/027_activity_filter_indexes.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -53,6 +54,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '024_totp': totp,
   '025_sso': sso,
   '026_stream_secrets_sealed': streamSecretsSealed,
+  '027_activity_filter_indexes': activityFilterIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

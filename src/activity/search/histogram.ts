@@ -60,6 +60,11 @@ export interface HistogramBucket {
   failed: number;
 }
 
+/** How many buckets the period from `from` to `until` has: at least one. */
+export function bucketCount(from: number, until: number, interval: HistogramInterval): number {
+  return Math.max(1, Math.ceil((until - from) / interval.ms));
+}
+
 /**
  * Every bucket of the period in order, the empty ones as 0. A period without an end is counted
  * as the search counts it, so the last bucket also holds the rows at or after `until` (recorded
@@ -72,7 +77,7 @@ export function fillBuckets(
   interval: HistogramInterval,
   counts: readonly BucketCount[],
 ): HistogramBucket[] {
-  const count = Math.max(1, Math.ceil((until - from) / interval.ms));
+  const count = bucketCount(from, until, interval);
   const buckets = Array.from({ length: count }, (_, index) => ({
     start: new Date(from + index * interval.ms).toISOString(),
     total: 0,

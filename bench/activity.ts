@@ -215,6 +215,7 @@ async function measureQueries(engine: string, base: string, cookie: string, user
     ['1 year, one user + activity=restore + status=failed (no match)', `period=1y&userId=${user}&activity=restore&status=failed`],
     ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
     ['1 year, text q=zzqx (no match)', 'period=1y&q=zzqx'],
+    ['1 year, text q="4321 records" (rare)', 'period=1y&q=4321%20records'],
     ['1 year, one user + q=zzqx (no match)', `period=1y&userId=${user}&q=zzqx`],
     ['1 year, sort=username asc', 'period=1y&sort=username&order=asc'],
     ['1 year, sort=activity desc', 'period=1y&sort=activity'],

@@ -74,11 +74,15 @@ describeEachEngine('the activity filters’ query plans', (engine) => {
   const checkedInIndex = async (plan: string): Promise<string[]> => {
     if (engine === 'postgres') {
       const conditions = plan.split('\n').filter((line) => line.includes('Index Cond'));
-      return ['user_id', 'username', 'activity', 'status'].filter((c) => conditions.some((l) => l.includes(c)));
+      return ['user_id', 'username', 'activity', 'status'].filter((c) =>
+        conditions.some((l) => l.includes(c)),
+      );
     }
     const index = /USING (?:COVERING )?INDEX (\w+)/.exec(plan)?.[1];
     expect(index, plan).toBeDefined();
-    const columns = await sql<{ name: string }>`select name from pragma_index_info(${index})`.execute(t.database.db);
+    const columns = await sql<{ name: string }>`select name from pragma_index_info(${index})`.execute(
+      t.database.db,
+    );
     return columns.rows.map((c) => c.name);
   };
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { textMatches } from '../src/activity/activity.repository.js';
+import { textMatches } from '../src/activity/search/text-match.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';

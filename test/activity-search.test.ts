@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { textMatches } from '../src/activity/activity.repository.js';
+import { textMatches } from '../src/activity/search/text-match.js';
 import { TestClock } from './helpers/clock.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { as, type SeededOrg, type SignedIn, seedOrg, signIn } from './helpers/factories.js';

@@ -6,6 +6,7 @@ import { invalidInput } from '../kernel/errors.js';
 import { type ActivityListRow, EXPORT_COLUMNS, type ExportRow, ROW_FIELDS } from './activity.js';
 import type { CursorPosition } from './search/cursor.js';
 import type { ActivityFilter } from './search/filter.js';
+import { textMatches } from './search/text-match.js';
 
 type Db = Kysely<Schema>;
 
@@ -34,10 +35,6 @@ export function positionOf(row: ActivityListRow, sort: SortKey): CursorPosition 
   return SORT_COLUMNS[sort].map((column) => values[column]);
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** The rows of an org that match a filter, unselected (pages, counts and the histogram build on it). */
 export function filtered(db: Db, filter: ActivityFilter) {
   let query = db
@@ -49,36 +46,8 @@ export function filtered(db: Db, filter: ActivityFilter) {
   if (filter.username !== null) query = query.where('username', '=', filter.username);
   if (filter.activities.length > 0) query = query.where('activity', 'in', filter.activities);
   if (filter.statuses.length > 0) query = query.where('status', 'in', filter.statuses);
-  if (filter.text !== null) query = query.where(textMatches(db, filter.text));
+  if (filter.text !== null) query = query.where(textMatches(db, filter.text, filter.textFromIndex === true));
   return query;
-}
-
-/**
- * Target and details joined as PostgreSQL's trigram index has them (migration 004). Text without
- * U+0001 cannot match across the joint, so it matches the joined value exactly when it matches
- * either column.
- */
-const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))";
-
-/** What the start of an address can look like (IPv4, IPv6, IPv4-mapped): only then is it asked. */
-const ADDRESS_START = /^[0-9a-f.:]+$/i;
-
-/**
- * The search condition for `q`: text in the target or the details, ignoring case, or the start
- * of the public IP (stored normalised: IPv6 in lower case).
- */
-export function textMatches(db: Db, text: string) {
-  const pattern = `%${escapeLike(text)}%`;
-  // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE for the same answer.
-  const like = sql.raw(isPostgres(db) ? 'ilike' : 'like');
-  const byText =
-    isPostgres(db) && !text.includes('\u0001')
-      ? sql<boolean>`${sql.raw(JOINED_TEXT)} ilike ${pattern} escape '\\'`
-      : sql<boolean>`(target ${like} ${pattern} escape '\\' or details ${like} ${pattern} escape '\\')`;
-  if (!ADDRESS_START.test(text)) return byText;
-  // Plain LIKE on the lower-cased prefix: the pattern index (migration 020) serves it.
-  const prefix = `${text.toLowerCase()}%`;
-  return sql<boolean>`(${byText} or public_ip like ${prefix} escape '\\')`;
 }
 
 function ordered<O>(query: SelectQueryBuilder<Schema, 'activities', O>, filter: ActivityFilter) {

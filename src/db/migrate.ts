@@ -27,6 +27,7 @@ import * as totp from './migrations/024_totp.js';
 import * as sso from './migrations/025_sso.js';
 import * as streamSecretsSealed from './migrations/026_stream_secrets_sealed.js';
 import * as activityFilterIndexes from './migrations/027_activity_filter_indexes.js';
+import * as activitySearchIndex from './migrations/028_activity_search_index.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -55,6 +56,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '025_sso': sso,
   '026_stream_secrets_sealed': streamSecretsSealed,
   '027_activity_filter_indexes': activityFilterIndexes,
+  '028_activity_search_index': activitySearchIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
+import { ftsPhrase, trigramSearchable } from '../db/fts.js';
 import type { Schema } from '../db/schema.js';
 import { prefixEnd } from '../kernel/prefix-end.js';
 
@@ -23,9 +24,6 @@ import { prefixEnd } from '../kernel/prefix-end.js';
  */
 export const FEW_CANDIDATES = 4_000;
 
-/** A trigram index finds only texts of three characters or more. */
-const MIN_INDEXED_LENGTH = 3;
-
 /** Escapes LIKE's wildcards so `q` is matched as typed (the escape character is `\`). */
 export function likeEscaped(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -35,11 +33,6 @@ export function like(column: string, pattern: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
-/** `q` as one FTS5 phrase: between double quotes, each double quote doubled. */
-function phrase(q: string): string {
-  return `"${q.replaceAll('"', '""')}"`;
-}
-
 /** SQLite's lower(): ASCII only, the folding its LIKE does. */
 function asciiLower(text: string): string {
   return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -47,11 +40,11 @@ function asciiLower(text: string): string {
 
 /** Whether the rows a `q` can match are few enough to read them first (SQLite only; see above). */
 export async function fewTextCandidates(db: Kysely<Schema>, orgId: string, q: string): Promise<boolean> {
-  if (isPostgres(db) || [...q].length < MIN_INDEXED_LENGTH) return false;
+  if (isPostgres(db) || !trigramSearchable(q)) return false;
   const end = prefixEnd(q);
   if (end === undefined) return false;
   const row = await sql<{ byText: number; byAddress: number }>`select
-      (select count(*) from (select 1 from session_search where session_search match ${phrase(q)}
+      (select count(*) from (select 1 from session_search where session_search match ${ftsPhrase(q)}
         limit ${FEW_CANDIDATES + 1})) as by_text,
       (select count(*) from (select 1 from sessions indexed by sessions_live_org_ip_idx
         where org_id = ${orgId} and revoked_at is null
@@ -69,7 +62,7 @@ export function textMatches(orgId: string, q: string, candidatesFirst: boolean):
   if (!candidatesFirst || end === undefined) return exact;
   // The trigram index holds ended sessions too and folds case: the exact check stays.
   return sql<SqlBool>`s.rowid in (
-      select rowid from session_search where session_search match ${phrase(q)}
+      select rowid from session_search where session_search match ${ftsPhrase(q)}
       union all
       select rowid from sessions indexed by sessions_live_org_ip_idx
         where org_id = ${orgId} and revoked_at is null

@@ -28,6 +28,8 @@ export interface ActivityFilter {
   /** Exact statuses, sorted; none = any. */
   statuses: string[];
   text: string | null;
+  /** SQLite: the text is rare, so its rows are read from the search index's candidates (text-match.ts). */
+  textFromIndex?: boolean;
   sort: SortKey;
   order: SortOrder;
 }

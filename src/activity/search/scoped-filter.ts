@@ -4,6 +4,7 @@ import { type Actor, confinedUserId } from '../../kernel/actor.js';
 import { normalizeUsername } from '../../kernel/username.js';
 import { listActivityNames } from '../activity.repository.js';
 import type { ActivityFilter, ActivityQuery } from './filter.js';
+import { fewTextCandidates } from './text-match.js';
 
 /**
  * The org's names a query's activity names stand for, ignoring case: a person types `Backup` or
@@ -27,6 +28,7 @@ export async function scopedFilter(
   query: ActivityQuery,
 ): Promise<Omit<ActivityFilter, 'from' | 'to'>> {
   const typed = query.activity ?? [];
+  const text = query.q?.trim() || null;
   return {
     orgId: actor.orgId,
     userId: confinedUserId(actor) ?? query.userId ?? null,
@@ -34,7 +36,8 @@ export async function scopedFilter(
     activities:
       typed.length === 0 ? [] : resolveActivityNames(typed, await listActivityNames(db, actor.orgId)),
     statuses: [...new Set(query.status ?? [])].sort(),
-    text: query.q?.trim() || null,
+    text,
+    textFromIndex: text !== null && (await fewTextCandidates(db, text)),
     sort: query.sort ?? 'occurredAt',
     order: query.order ?? 'desc',
   };

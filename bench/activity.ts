@@ -212,7 +212,10 @@ async function measureQueries(engine: string, base: string, cookie: string, user
     ['1 year, status=failed (no match)', 'period=1y&status=failed'],
     ['1 year, username + status=failure', `period=1y&username=${NAME}&status=failure`],
     ['1 year, activity=download + status=failure', 'period=1y&activity=download&status=failure'],
-    ['1 year, one user + activity=restore + status=failed (no match)', `period=1y&userId=${user}&activity=restore&status=failed`],
+    [
+      '1 year, one user + activity=restore + status=failed (no match)',
+      `period=1y&userId=${user}&activity=restore&status=failed`,
+    ],
     ['1 year, text q="timed out"', 'period=1y&q=timed%20out'],
     ['1 year, text q=zzqx (no match)', 'period=1y&q=zzqx'],
     ['1 year, text q="4321 records" (rare)', 'period=1y&q=4321%20records'],

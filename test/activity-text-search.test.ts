@@ -6,6 +6,7 @@ import { recordActivities } from '../src/activity/chain/record.js';
 import { purgeExpiredActivities } from '../src/activity/retention/retention.js';
 import type { ActivityFilter } from '../src/activity/search/filter.js';
 import { fewTextCandidates } from '../src/activity/search/text-match.js';
+import { trigramQuery } from '../src/db/fts.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { type SeededOrg, seedOrg } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
@@ -115,7 +116,7 @@ describeEachEngine('the activity log’s text search', (engine) => {
     expect((await found(filter('timed out', false))).count).toBe(0);
     if (engine === 'sqlite') {
       const left = await sql<{ n: number }>`select count(*) as n from activity_search
-        where activity_search match '"timed out"'`.execute(t.database.db);
+        where activity_search match ${trigramQuery('timed out')}`.execute(t.database.db);
       expect(Number(left.rows[0]?.n)).toBe(0);
     }
   });

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../../db/dialect.js';
-import { ftsPhrase, trigramSearchable } from '../../db/fts.js';
+import { trigramQuery, trigramSearchable } from '../../db/fts.js';
 import type { Schema } from '../../db/schema.js';
 
 type Db = Kysely<Schema>;
@@ -39,7 +39,7 @@ const ADDRESS_START = /^[0-9a-f.:]+$/i;
 export async function fewTextCandidates(db: Db, text: string): Promise<boolean> {
   if (isPostgres(db) || !trigramSearchable(text)) return false;
   const row = await sql<{ n: number }>`select count(*) as n from (select 1 from activity_search
-      where activity_search match ${ftsPhrase(text)} limit ${FEW_CANDIDATES + 1})`.execute(db);
+      where activity_search match ${trigramQuery(text)} limit ${FEW_CANDIDATES + 1})`.execute(db);
   return Number(row.rows[0]?.n ?? Number.POSITIVE_INFINITY) <= FEW_CANDIDATES;
 }
 
@@ -57,7 +57,8 @@ export function textMatches(db: Db, text: string, fromIndex = false) {
     ? sql<boolean>`(${byText} or public_ip like ${`${text.toLowerCase()}%`} escape '\\')`
     : byText;
   if (!fromIndex || isPostgres(db) || !trigramSearchable(text)) return exact;
-  // The trigram index folds case and holds the three texts side by side: the exact check stays.
-  return sql<boolean>`(id in (select rowid from activity_search where activity_search match ${ftsPhrase(text)})
+  // The trigram index folds case, keeps no positions and holds the three texts side by side: the
+  // exact check stays.
+  return sql<boolean>`(id in (select rowid from activity_search where activity_search match ${trigramQuery(text)})
     and ${exact})`;
 }

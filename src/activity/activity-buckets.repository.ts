@@ -25,7 +25,7 @@ export async function countActivityBuckets(
   intervalMs: number,
   buckets: number,
 ): Promise<BucketCounts> {
-  if (isPostgres(db)) return groupedBucketCounts(db, filter, intervalMs);
+  if (isPostgres(db) || filter.text !== null) return groupedBucketCounts(db, filter, intervalMs);
   const range = (index: number): ActivityFilter => ({
     ...filter,
     from: filter.from + index * intervalMs,

@@ -14,7 +14,7 @@ import {
   positionOf,
   selectActivityPage,
 } from './activity.repository.js';
-import { countActivityBuckets } from './activity-buckets.repository.js';
+import { activityHistogram } from './activity-histogram.js';
 import { ACTIVITY } from './activity-names.js';
 import { verifyChain } from './chain/chain-verify.js';
 import { recordActivityGroups } from './chain/record.js';
@@ -30,7 +30,6 @@ import { createIngestLimiter } from './ingest/ingest-limiter.js';
 import { createRunningLimit, type RunningLimits } from './running-limit.js';
 import { decodeCursor, encodeCursor } from './search/cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './search/filter.js';
-import { bucketCount, chooseInterval, fillBuckets } from './search/histogram.js';
 import { scopedFilter } from './search/scoped-filter.js';
 import { verifyChainInWorker } from './workers/chain-verifier.js';
 import { createExportReader } from './workers/export-reader.js';
@@ -237,19 +236,8 @@ export function createActivityService(deps: ActivityServiceDeps) {
     /** The filter's matches over its period, counted per bucket (30 to 100 of them). */
     async histogram(actor: Actor, query: ActivityQuery): Promise<ActivityHistogram> {
       const now = clock.now();
-      const filter: ActivityFilter = {
-        ...(await scopedFilter(db, actor, query)),
-        ...resolveRange(query, now),
-      };
-      const until = filter.to ?? now;
-      const interval = chooseInterval(until - filter.from);
-      const counts = await countActivityBuckets(
-        db,
-        filter,
-        interval.ms,
-        bucketCount(filter.from, until, interval),
-      );
-      return { interval: interval.name, buckets: fillBuckets(filter.from, until, interval, counts) };
+      const filter = { ...(await scopedFilter(db, actor, query)), ...resolveRange(query, now) };
+      return activityHistogram(db, filter, now);
     },
 
     /** The exact number of rows an export of this query will hold (for progress bars). */

@@ -20,6 +20,11 @@ type Db = Kysely<Schema>;
 
 /** Up to this many candidates are read by rowid and sorted; beyond, walking the period is cheaper. */
 export const FEW_CANDIDATES = 5_000;
+/**
+ * The histogram counts every match, with no cap to stop at: reading this many candidates by rowid
+ * still beats walking the period (30,000 of 1M rows: 90 ms against 315 ms, docs/benchmarks.md).
+ */
+export const FEW_CANDIDATES_TO_COUNT = 50_000;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -36,11 +41,11 @@ const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))
 const ADDRESS_START = /^[0-9a-f.:]+$/i;
 
 /** Whether the rows a `q` can match are few enough to read them first (SQLite only; see above). */
-export async function fewTextCandidates(db: Db, text: string): Promise<boolean> {
+export async function fewTextCandidates(db: Db, text: string, few = FEW_CANDIDATES): Promise<boolean> {
   if (isPostgres(db) || !trigramSearchable(text)) return false;
   const row = await sql<{ n: number }>`select count(*) as n from (select 1 from activity_search
-      where activity_search match ${trigramQuery(text)} limit ${FEW_CANDIDATES + 1})`.execute(db);
-  return Number(row.rows[0]?.n ?? Number.POSITIVE_INFINITY) <= FEW_CANDIDATES;
+      where activity_search match ${trigramQuery(text)} limit ${few + 1})`.execute(db);
+  return Number(row.rows[0]?.n ?? Number.POSITIVE_INFINITY) <= few;
 }
 
 /** The `q` condition, exact on either engine; with `fromIndex` (SQLite), also where to look. */

@@ -22,7 +22,7 @@ type Db = Kysely<Schema>;
 export const FEW_CANDIDATES = 5_000;
 /**
  * The histogram counts every match, with no cap to stop at: reading this many candidates by rowid
- * still beats walking the period (30,000 of 1M rows: 90 ms against 315 ms, docs/benchmarks.md).
+ * still beats walking the period (docs/benchmarks.md, 2026-12-04).
  */
 export const FEW_CANDIDATES_TO_COUNT = 50_000;
 

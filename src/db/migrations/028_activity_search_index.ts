@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../dialect.js';
 
-/** What `q` is matched against, as activity.repository.ts's textMatches reads it, apart. */
+/** What `q` is matched against, as search/text-match.ts's textMatches reads it, apart. */
 const searchText = (row: string) =>
   sql.raw(
     `coalesce(${row}.target, '') || char(1) || coalesce(${row}.details, '') || char(1) || coalesce(${row}.public_ip, '')`,
@@ -9,14 +9,14 @@ const searchText = (row: string) =>
 
 /**
  * SQLite: the activity log's `q` without reading every row of the period when the text is rare or
- * absent (a `q` that matched nothing read a year of 1M rows: 0.6 s, docs/benchmarks.md). An FTS5
+ * absent (a `q` that matched nothing read a year of rows, decision 022). An FTS5
  * trigram index of each row's target, details and address, kept by triggers in the appending
  * transaction, as migration 016 does for sessions. The search asks it for candidates only when
- * few rows hold the text, then checks them exactly as before (activity.repository.ts).
+ * few rows hold the text, then checks them exactly as before (search/text-match.ts).
  * Contentless (the text stays in `activities`), keyed by the rowid, which activities' integer
- * key is; without positions (`detail=none`: a query ANDs the text's trigrams), which made the
- * index 60 MB instead of 150 MB at 1M rows and appends 15 % faster in-process. Retention's
- * deletes take rows out.
+ * key is; without positions (`detail=none`: a query ANDs the text's trigrams), which keeps the
+ * index less than half the size and appends cheaper (decision 022). Retention's deletes take rows
+ * out.
  *
  * PostgreSQL: nothing (migrations 004 and 020's trigram and pattern indexes serve `q`).
  */

@@ -17,9 +17,9 @@ export async function activityHistogram(
 ): Promise<ActivityHistogram> {
   const filter: ActivityFilter = {
     ...scoped,
-    textFromIndex:
-      scoped.textFromIndex === true ||
-      (scoped.text !== null && (await fewTextCandidates(db, scoped.text, FEW_CANDIDATES_TO_COUNT))),
+    textCandidates:
+      scoped.textCandidates ??
+      (scoped.text === null ? undefined : await fewTextCandidates(db, scoped.text, FEW_CANDIDATES_TO_COUNT)),
   };
   const until = filter.to ?? now;
   const interval = chooseInterval(until - filter.from);

@@ -46,7 +46,7 @@ export function filtered(db: Db, filter: ActivityFilter) {
   if (filter.username !== null) query = query.where('username', '=', filter.username);
   if (filter.activities.length > 0) query = query.where('activity', 'in', filter.activities);
   if (filter.statuses.length > 0) query = query.where('status', 'in', filter.statuses);
-  if (filter.text !== null) query = query.where(textMatches(db, filter.text, filter.textFromIndex === true));
+  if (filter.text !== null) query = query.where(textMatches(db, filter.text, filter.textCandidates));
   return query;
 }
 

@@ -28,8 +28,8 @@ export interface ActivityFilter {
   /** Exact statuses, sorted; none = any. */
   statuses: string[];
   text: string | null;
-  /** SQLite: the text is rare, so its rows are read from the search index's candidates (text-match.ts). */
-  textFromIndex?: boolean;
+  /** SQLite: the text is rare; the ids of the rows the search index names for it (text-match.ts). */
+  textCandidates?: readonly number[] | undefined;
   sort: SortKey;
   order: SortOrder;
 }

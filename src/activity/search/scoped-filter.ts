@@ -37,7 +37,7 @@ export async function scopedFilter(
       typed.length === 0 ? [] : resolveActivityNames(typed, await listActivityNames(db, actor.orgId)),
     statuses: [...new Set(query.status ?? [])].sort(),
     text,
-    textFromIndex: text !== null && (await fewTextCandidates(db, text)),
+    textCandidates: text === null ? undefined : await fewTextCandidates(db, text),
     sort: query.sort ?? 'occurredAt',
     order: query.order ?? 'desc',
   };

@@ -15,7 +15,7 @@ type Db = Kysely<Schema>;
  * SQLite: reading the period's rows newest first and checking each is fast when many match (a
  * page fills early, the count stops at its cap) and reads the whole period when few or none do;
  * so when migration 028's trigram index names at most FEW_CANDIDATES rows, the search reads just
- * those by rowid instead (`fromIndex`), and checks them exactly as before.
+ * those by rowid instead (`candidates`), and checks them exactly as before.
  */
 
 /** Up to this many candidates are read by rowid and sorted; beyond, walking the period is cheaper. */
@@ -40,16 +40,24 @@ const JOINED_TEXT = "(coalesce(target, '') || E'\\x01' || coalesce(details, ''))
 /** What the start of an address can look like (IPv4, IPv6, IPv4-mapped): only then is it asked. */
 const ADDRESS_START = /^[0-9a-f.:]+$/i;
 
-/** Whether the rows a `q` can match are few enough to read them first (SQLite only; see above). */
-export async function fewTextCandidates(db: Db, text: string, few = FEW_CANDIDATES): Promise<boolean> {
-  if (isPostgres(db) || !trigramSearchable(text)) return false;
-  const row = await sql<{ n: number }>`select count(*) as n from (select 1 from activity_search
-      where activity_search match ${trigramQuery(text)} limit ${few + 1})`.execute(db);
-  return Number(row.rows[0]?.n ?? Number.POSITIVE_INFINITY) <= few;
+/**
+ * The ids of the rows a `q` can match, when they are at most `few` (SQLite only; see above): read
+ * once per request, then named to the page, the count and the histogram, which would otherwise
+ * each ask the trigram index again.
+ */
+export async function fewTextCandidates(
+  db: Db,
+  text: string,
+  few = FEW_CANDIDATES,
+): Promise<number[] | undefined> {
+  if (isPostgres(db) || !trigramSearchable(text)) return undefined;
+  const rows = await sql<{ id: number }>`select rowid as id from activity_search
+      where activity_search match ${trigramQuery(text)} limit ${few + 1}`.execute(db);
+  return rows.rows.length <= few ? rows.rows.map((r) => Number(r.id)) : undefined;
 }
 
-/** The `q` condition, exact on either engine; with `fromIndex` (SQLite), also where to look. */
-export function textMatches(db: Db, text: string, fromIndex = false) {
+/** The `q` condition, exact on either engine; with `candidates` (SQLite), also where to look. */
+export function textMatches(db: Db, text: string, candidates?: readonly number[]) {
   const pattern = `%${escapeLike(text)}%`;
   // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE for the same answer.
   const like = sql.raw(isPostgres(db) ? 'ilike' : 'like');
@@ -61,9 +69,8 @@ export function textMatches(db: Db, text: string, fromIndex = false) {
   const exact = ADDRESS_START.test(text)
     ? sql<boolean>`(${byText} or public_ip like ${`${text.toLowerCase()}%`} escape '\\')`
     : byText;
-  if (!fromIndex || isPostgres(db) || !trigramSearchable(text)) return exact;
+  if (candidates === undefined || isPostgres(db)) return exact;
   // The trigram index folds case, keeps no positions and holds the three texts side by side: the
   // exact check stays.
-  return sql<boolean>`(id in (select rowid from activity_search where activity_search match ${trigramQuery(text)})
-    and ${exact})`;
+  return sql<boolean>`(id in (select value from json_each(${JSON.stringify(candidates)})) and ${exact})`;
 }

@@ -4,23 +4,13 @@ import type { Schema } from '../db/schema.js';
 import { countActivityBuckets } from './activity-buckets.repository.js';
 import type { ActivityFilter } from './search/filter.js';
 import { bucketCount, chooseInterval, fillBuckets } from './search/histogram.js';
-import { FEW_CANDIDATES_TO_COUNT, fewTextCandidates } from './search/text-match.js';
 
-/**
- * The filter's matches over its period, counted per bucket (30 to 100 of them). Every match is
- * counted, so a text is looked up by its candidates up to a higher count than a page's.
- */
+/** The filter's matches over its period, counted per bucket (30 to 100 of them). */
 export async function activityHistogram(
   db: Kysely<Schema>,
-  scoped: ActivityFilter,
+  filter: ActivityFilter,
   now: number,
 ): Promise<ActivityHistogram> {
-  const filter: ActivityFilter = {
-    ...scoped,
-    textCandidates:
-      scoped.textCandidates ??
-      (scoped.text === null ? undefined : await fewTextCandidates(db, scoped.text, FEW_CANDIDATES_TO_COUNT)),
-  };
   const until = filter.to ?? now;
   const interval = chooseInterval(until - filter.from);
   const counts = await countActivityBuckets(

@@ -31,6 +31,7 @@ import { createRunningLimit, type RunningLimits } from './running-limit.js';
 import { decodeCursor, encodeCursor } from './search/cursor.js';
 import { type ActivityFilter, type ActivityQuery, resolveRange } from './search/filter.js';
 import { scopedFilter } from './search/scoped-filter.js';
+import { FEW_CANDIDATES_TO_COUNT } from './search/text-match.js';
 import { verifyChainInWorker } from './workers/chain-verifier.js';
 import { createExportReader } from './workers/export-reader.js';
 
@@ -236,8 +237,8 @@ export function createActivityService(deps: ActivityServiceDeps) {
     /** The filter's matches over its period, counted per bucket (30 to 100 of them). */
     async histogram(actor: Actor, query: ActivityQuery): Promise<ActivityHistogram> {
       const now = clock.now();
-      const filter = { ...(await scopedFilter(db, actor, query)), ...resolveRange(query, now) };
-      return activityHistogram(db, filter, now);
+      const scoped = await scopedFilter(db, actor, query, FEW_CANDIDATES_TO_COUNT);
+      return activityHistogram(db, { ...scoped, ...resolveRange(query, now) }, now);
     },
 
     /** The exact number of rows an export of this query will hold (for progress bars). */

@@ -4,7 +4,7 @@ import { type Actor, confinedUserId } from '../../kernel/actor.js';
 import { normalizeUsername } from '../../kernel/username.js';
 import { listActivityNames } from '../activity.repository.js';
 import type { ActivityFilter, ActivityQuery } from './filter.js';
-import { fewTextCandidates } from './text-match.js';
+import { FEW_CANDIDATES, fewTextCandidates } from './text-match.js';
 
 /**
  * The org's names a query's activity names stand for, ignoring case: a person types `Backup` or
@@ -21,11 +21,15 @@ export function resolveActivityNames(typed: readonly string[], known: readonly s
   return [...new Set(resolved)].sort();
 }
 
-/** The filter a caller may run: always their org; a non-admin only ever their own rows. */
+/**
+ * The filter a caller may run: always their org; a non-admin only ever their own rows. A text's
+ * candidates are read up to `fewCandidates` (the histogram, which counts every match, reads more).
+ */
 export async function scopedFilter(
   db: Kysely<Schema>,
   actor: Actor,
   query: ActivityQuery,
+  fewCandidates = FEW_CANDIDATES,
 ): Promise<Omit<ActivityFilter, 'from' | 'to'>> {
   const typed = query.activity ?? [];
   const text = query.q?.trim() || null;
@@ -37,7 +41,7 @@ export async function scopedFilter(
       typed.length === 0 ? [] : resolveActivityNames(typed, await listActivityNames(db, actor.orgId)),
     statuses: [...new Set(query.status ?? [])].sort(),
     text,
-    textCandidates: text === null ? undefined : await fewTextCandidates(db, text),
+    textCandidates: text === null ? undefined : await fewTextCandidates(db, text, fewCandidates),
     sort: query.sort ?? 'occurredAt',
     order: query.order ?? 'desc',
   };

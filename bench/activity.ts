@@ -14,6 +14,7 @@ import SQLite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { recordActivities } from '../src/activity/chain/record.js';
+import { fillActivityHourCounts } from '../src/activity/counts/hour-counts.repository.js';
 import { generateDemoActivities } from '../src/activity/demo-data.js';
 import { openCliContext } from '../src/cli/context.js';
 import type { Schema } from '../src/db/schema.js';
@@ -102,7 +103,7 @@ async function seed(
 /**
  * PostgreSQL's 10M rows: the product's append path loads ~5k rows/s on this shared 2-core machine
  * (30+ minutes), so all but the newest GENERATOR_ROWS are written by one INSERT ... SELECT with the
- * plain indexes dropped and rebuilt. The links of those older rows carry negative seqs and
+ * plain indexes dropped and rebuilt, and the hour counts rebuilt from them. The links of those older rows carry negative seqs and
  * placeholder hashes (the bench measures search and export, not verification).
  */
 async function bulkInsertPostgres(
@@ -148,6 +149,8 @@ async function bulkInsertPostgres(
     db,
   );
   for (const index of indexes.rows) await sql.raw(index.indexdef).execute(db);
+  // The rows went in around the append path, which keeps the histogram's hour counts.
+  await fillActivityHourCounts(db);
   report(
     'postgres',
     `bulk SQL insert + index rebuild (${count} rows)`,

@@ -54,6 +54,20 @@ export interface ActivityNameTable {
   name: string;
 }
 
+/** How many of an org's activities fall in an hour, by status: in all, per activity, per user (migration 029). */
+export interface ActivityHourCountTable {
+  orgId: string;
+  dim: HourCountDim;
+  /** '' for 'all'; the activity name; the user id. */
+  key: string;
+  /** The hour's first millisecond (UTC epoch). */
+  hour: number;
+  status: string;
+  n: number;
+}
+
+export type HourCountDim = 'all' | 'activity' | 'user';
+
 /** The chain head of an org, signed (decision 019): `activity verify` checks the chain against it. */
 export interface ActivityChainCheckpointTable {
   orgId: string;

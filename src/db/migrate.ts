@@ -28,6 +28,7 @@ import * as sso from './migrations/025_sso.js';
 import * as streamSecretsSealed from './migrations/026_stream_secrets_sealed.js';
 import * as activityFilterIndexes from './migrations/027_activity_filter_indexes.js';
 import * as activitySearchIndex from './migrations/028_activity_search_index.js';
+import * as activityHourCounts from './migrations/029_activity_hour_counts.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': foundation,
@@ -57,6 +58,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '026_stream_secrets_sealed': streamSecretsSealed,
   '027_activity_filter_indexes': activityFilterIndexes,
   '028_activity_search_index': activitySearchIndex,
+  '029_activity_hour_counts': activityHourCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -6,6 +6,7 @@ import type {
   ActivityChainHeadTable,
   ActivityChainLinkTable,
   ActivityExportManifestTable,
+  ActivityHourCountTable,
   ActivityNameTable,
   ActivityTable,
 } from '../activity/activity.table.js';
@@ -32,6 +33,7 @@ export interface Schema {
   activityChainLinks: ActivityChainLinkTable;
   activityChainCheckpoints: ActivityChainCheckpointTable;
   activityExportManifests: ActivityExportManifestTable;
+  activityHourCounts: ActivityHourCountTable;
   activityNames: ActivityNameTable;
   activityStreams: ActivityStreamTable;
   apiKeys: ApiKeyTable;

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { ActivityDetails } from '../../contracts/activity.js';
 import type { Schema } from '../../db/schema.js';
 import type { ActivityChainLinkTable, ActivityRow } from '../activity.table.js';
+import { addHourCounts } from '../counts/hour-counts.repository.js';
 import { toStoredDetails } from '../details.js';
 import { lockChainHead, writeLinks } from './append-links.js';
 import { insertActivities, reserveActivityIds } from './append-rows.js';
@@ -88,14 +89,18 @@ export async function recordActivityGroups(
   if (inserted.size > 0) {
     let { seq, hash } = await lockChainHead(trx, orgId);
     const links: ActivityChainLinkTable[] = [];
+    const appended: ActivityRow[] = [];
     for (const row of rows) {
       if (!inserted.has(row.id)) continue;
+      appended.push(row);
       seq += 1;
       const prevHash = hash;
       hash = hashLinkedActivity(row, seq, prevHash);
       links.push({ orgId, seq, activityId: row.id, prevHash, hash });
     }
     await writeLinks(trx, orgId, links, { seq, hash });
+    // Under the head's lock: the counts' hot rows (this hour's) take one writer at a time anyway.
+    await addHourCounts(trx, orgId, appended);
   }
   let i = 0;
   return groups.map((group) => {

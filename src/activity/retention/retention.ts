@@ -4,6 +4,7 @@ import type { Schema } from '../../db/schema.js';
 import { DAY_MS } from '../../kernel/time.js';
 import { ACTIVITY } from '../activity-names.js';
 import { recordActivities } from '../chain/record.js';
+import { subtractPurgedHourCounts } from '../counts/hour-counts.repository.js';
 
 const PURGE_BATCH = 10_000;
 
@@ -39,6 +40,7 @@ export async function purgeExpiredActivities(
         // The append-only trigger lets only this transaction delete, and only while it says so.
         if (isPostgres(trx)) await sql`set local vault.allow_purge = 'on'`.execute(trx);
         else await sql`insert into activity_purge_permits (id) values (1)`.execute(trx);
+        await subtractPurgedHourCounts(trx, orgId, through.seq);
         const result = await trx
           .deleteFrom('activities')
           .where('id', 'in', (eb) =>

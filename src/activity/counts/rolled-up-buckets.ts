@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import { HOUR_MS, hourOf } from '../../kernel/time.js';
+import type { HourCountDim } from '../activity.table.js';
+import { type BucketCounts, countRanges } from '../activity-buckets.repository.js';
+import type { ActivityFilter } from '../search/filter.js';
+import { hourCountsByBucket } from './hour-counts.repository.js';
+
+/** Which of the hour counts a filter reads; undefined when they cannot answer it (a text, a username). */
+function countedScope(filter: ActivityFilter): { dim: HourCountDim; keys: readonly string[] } | undefined {
+  if (filter.text !== null || filter.username !== null) return undefined;
+  if (filter.userId !== null)
+    return filter.activities.length === 0 ? { dim: 'user', keys: [filter.userId] } : undefined;
+  if (filter.activities.length > 0) return { dim: 'activity', keys: filter.activities };
+  return { dim: 'all', keys: [''] };
+}
+
+/** Whether the histogram's buckets can be read from the hour counts: whole hours, a filter they keep. */
+export function servedByHourCounts(filter: ActivityFilter, intervalMs: number): boolean {
+  return intervalMs % HOUR_MS === 0 && countedScope(filter) !== undefined;
+}
+
+/**
+ * The buckets from the hour counts (decision 023). Each counted hour goes to the bucket its start
+ * falls in, the hour of `from` to the first. Where the buckets do not start on the hour, the
+ * minutes of an hour that belong elsewhere are counted from the rows, a range of less than an
+ * hour each (the same indexes a search reads), and moved:
+ * - before `from`, in its hour: taken out of the first bucket;
+ * - from a bucket's start to the end of its hour: moved from the bucket before to that bucket;
+ * - from `to` to the end of its hour: taken out of the last bucket.
+ * Buckets are whole hours (`servedByHourCounts`), so their starts are all as far past the hour.
+ */
+export async function rolledUpBucketCounts(
+  db: Kysely<Schema>,
+  filter: ActivityFilter,
+  intervalMs: number,
+  buckets: number,
+): Promise<BucketCounts> {
+  const scope = countedScope(filter);
+  if (scope === undefined) throw new Error('the hour counts cannot answer this filter');
+  const counted = await hourCountsByBucket(
+    db,
+    { orgId: filter.orgId, ...scope, statuses: filter.statuses },
+    { from: filter.from, to: filter.to, intervalMs },
+  );
+  const moves: Array<{ from: number; to: number; out: number; into: number | null }> = [];
+  if (filter.from !== hourOf(filter.from)) {
+    moves.push({ from: hourOf(filter.from), to: filter.from, out: 0, into: null });
+    for (let index = 1; index < buckets; index++) {
+      const start = filter.from + index * intervalMs;
+      moves.push({ from: start, to: hourOf(start) + HOUR_MS, out: index - 1, into: index });
+    }
+  }
+  if (filter.to !== null && filter.to !== hourOf(filter.to)) {
+    moves.push({ from: filter.to, to: hourOf(filter.to) + HOUR_MS, out: buckets - 1, into: null });
+  }
+  // The rows of each move as the filter finds them, in those minutes instead of its period.
+  const found = await countRanges(
+    db,
+    filter,
+    moves.map((move) => ({ from: move.from, to: move.to })),
+  );
+  const corrections = moves.flatMap((move, i) => {
+    const { total, failed } = found[i] as { total: number; failed: number };
+    const out = { index: move.out, total: -total, failed: -failed };
+    return move.into === null ? [out] : [out, { index: move.into, total, failed }];
+  });
+  return [...counted, ...corrections];
+}

@@ -25,6 +25,10 @@ export async function startServer(config: Config = loadConfig()): Promise<void> 
   process.stdout.write(
     `  Activity log signing key (${keyPath}), public key: ${signingKey?.publicKeyBase64} (id ${signingKey?.keyId})\n`,
   );
+  const retired = app.services.checkpoints.previousKeys;
+  if (retired.length > 0) {
+    process.stdout.write(`  Previous keys, verifying only: ${retired.map((key) => key.keyId).join(', ')}\n`);
+  }
   scheduleRetention(app, {
     db: database.db,
     clock: systemClock,

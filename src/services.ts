@@ -7,6 +7,7 @@ import { createStreamService } from './activity/streams/streams.service.js';
 import type { DatabaseEngine } from './db/database.js';
 import type { Clock } from './kernel/clock.js';
 import type { Config } from './kernel/config.js';
+import { openPreviousKeys } from './kernel/previous-keys.js';
 import type { SecretBox } from './kernel/secret-box.js';
 import type { SigningKey } from './kernel/signing-key.js';
 import { freshestAccess } from './sessions/freshest-access.js';
@@ -51,6 +52,9 @@ export interface ServiceDeps {
  */
 export async function createServices(deps: ServiceDeps) {
   const { config, database, clock } = deps;
+  // Refused here, in the one composition root, so the server and the CLI refuse it alike; and
+  // first, before anything is opened that a refusal would leave open.
+  const previousKeys = openPreviousKeys(config.signingPreviousKeys, deps.signingKey);
   const hub = new LiveHub({
     perSession: MAX_STREAMS_PER_SESSION,
     perUser: MAX_STREAMS_PER_USER,
@@ -111,7 +115,12 @@ export async function createServices(deps: ServiceDeps) {
     directory: accounts,
     gate: sso,
   });
-  const checkpoints = createCheckpointService({ database, clock, key: deps.signingKey });
+  const checkpoints = createCheckpointService({
+    database,
+    clock,
+    key: deps.signingKey,
+    previousKeys,
+  });
   const activity = createActivityService({
     database,
     clock,

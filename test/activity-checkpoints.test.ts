@@ -196,13 +196,13 @@ describeEachEngine('signed checkpoints of the activity chain', (engine) => {
       });
       const body = exported.rawPayload;
       const digest = { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length };
-      expect(checkManifest(published, fetched, digest)).toMatchObject({ ok: true });
+      expect(checkManifest([published], fetched, digest)).toMatchObject({ ok: true });
       expect(fetched).toMatchObject({ orgId: acme.orgId, format, lastSeq: expect.any(Number) });
       if (format === 'jsonl')
         expect(fetched.rowCount).toBe(body.toString('utf8').trimEnd().split('\n').length);
       const changed = Buffer.from(body);
       changed[5] = (changed[5] as number) ^ 0x01;
-      const check = checkManifest(published, fetched, {
+      const check = checkManifest([published], fetched, {
         ...digest,
         sha256: createHash('sha256').update(changed).digest('hex'),
       });

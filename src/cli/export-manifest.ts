@@ -15,11 +15,11 @@ export async function digestFile(path: string): Promise<{ sha256: string; bytes:
   return { sha256: hash.digest('hex'), bytes };
 }
 
-/** `activity verify-export FILE MANIFEST`: offline, from the two files and the key alone. */
+/** `activity verify-export FILE MANIFEST`: offline, from the two files and the keys alone. */
 export async function verifyExportFiles(
   file: string,
   manifestFile: string,
-  key: SigningKey,
+  keys: readonly SigningKey[],
 ): Promise<{ ok: true; summary: string } | { ok: false; problem: string }> {
   for (const path of [file, manifestFile]) {
     if (!statSync(path, { throwIfNoEntry: false })?.isFile())
@@ -31,7 +31,7 @@ export async function verifyExportFiles(
   } catch {
     return { ok: false, problem: `${manifestFile} is not JSON` };
   }
-  const check = checkManifest(key, parsed, await digestFile(file));
+  const check = checkManifest(keys, parsed, await digestFile(file));
   if (!check.ok) return check;
   const { manifest } = check;
   return {

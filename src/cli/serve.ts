@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../kernel/config.js';
+import { ConfigError, loadConfig } from '../kernel/config.js';
 import { startServer } from '../server.js';
 import { CliError, errorLine } from './cli-error.js';
 import { describeDatabase } from './database-target.js';
@@ -14,6 +14,8 @@ export function registerServeCommand(program: Command): void {
       try {
         await startServer(config);
       } catch (error) {
+        // One found only once the key files are read (a retired key that is the current one).
+        if (error instanceof ConfigError) throw error;
         // An unreachable database, a port in use: the line above says which database.
         throw new CliError(`cannot start the server: ${errorLine(error)}`);
       }

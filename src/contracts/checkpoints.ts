@@ -34,11 +34,19 @@ export const CheckpointPageSchema = Type.Object({
 });
 export type CheckpointPage = Static<typeof CheckpointPageSchema>;
 
-export const SigningKeySchema = Type.Object({
-  algorithm: Type.Literal('Ed25519'),
-  keyId: Type.String(),
+const PublicKeyFields = {
+  keyId: Type.String({ description: 'the first 16 hex digits of SHA-256 of the raw public key' }),
   publicKey: Type.String({ description: 'the raw 32-byte public key, base64 (what --public-key takes)' }),
   publicKeyPem: Type.String({ description: 'the same key as SPKI PEM (for openssl and other tools)' }),
+};
+
+export const SigningKeySchema = Type.Object({
+  algorithm: Type.Literal('Ed25519'),
+  ...PublicKeyFields,
+  previousKeys: Type.Array(Type.Object(PublicKeyFields), {
+    description:
+      'retired keys (SIGNING_PREVIOUS_KEYS) that no longer sign; older checkpoints and manifests name them by keyId',
+  }),
 });
 export type SigningKeyInfo = Static<typeof SigningKeySchema>;
 

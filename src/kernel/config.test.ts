@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
       maxStreams: 500,
       metricsToken: undefined,
       signingKeyFile: undefined,
+      signingPreviousKeys: [],
       secretsKeyFile: undefined,
     });
   });
@@ -67,6 +68,7 @@ describe('loadConfig defaults', () => {
         'COOKIE_DOMAIN',
         'ALLOWED_REDIRECT_HOSTS',
         'PUBLIC_URL',
+        'SIGNING_PREVIOUS_KEYS',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -97,6 +99,7 @@ describe('loadConfig defaults', () => {
       MAX_STREAMS: '10000',
       METRICS_TOKEN: 'scrape-me-0123456789abcdef',
       SIGNING_KEY_FILE: '/etc/vault/signing-key.pem',
+      SIGNING_PREVIOUS_KEYS: ` ${'A'.repeat(43)}=, ${'B'.repeat(43)}=`,
       SECRETS_KEY_FILE: '/etc/vault/secrets.key',
     });
     expect(config).toEqual<Config>({
@@ -124,6 +127,7 @@ describe('loadConfig defaults', () => {
       maxStreams: 10_000,
       metricsToken: 'scrape-me-0123456789abcdef',
       signingKeyFile: '/etc/vault/signing-key.pem',
+      signingPreviousKeys: [`${'A'.repeat(43)}=`, `${'B'.repeat(43)}=`],
       secretsKeyFile: '/etc/vault/secrets.key',
     });
   });

@@ -44,6 +44,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** SIGNING_KEY_FILE: the Ed25519 private key (PEM) that signs checkpoints; unset: signing-key.ts's default. */
   signingKeyFile: string | undefined;
+  /** SIGNING_PREVIOUS_KEYS: retired public keys (raw, base64) that still verify what they signed, never sign. */
+  signingPreviousKeys: readonly string[];
   /** SECRETS_KEY_FILE: the AES key that seals stored secrets (secret-box.ts); unset: beside the signing key. */
   secretsKeyFile: string | undefined;
 }
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxStreams: int('MAX_STREAMS', 500, 1, 1_000_000),
     metricsToken: parseMetricsToken(env.METRICS_TOKEN, problems),
     signingKeyFile: env.SIGNING_KEY_FILE || undefined,
+    signingPreviousKeys: parsePreviousKeys(env.SIGNING_PREVIOUS_KEYS, problems),
     secretsKeyFile: env.SECRETS_KEY_FILE || undefined,
   };
   if (config.maxStreams >= config.maxConnections) {
@@ -178,6 +181,23 @@ function parseMetricsToken(raw: string | undefined, problems: string[]): string 
     );
   }
   return raw;
+}
+
+/** A raw Ed25519 public key in base64: what the server prints at start and the signing-key route shows. */
+const RAW_PUBLIC_KEY = /^[A-Za-z0-9+/]{43}=$/;
+
+function parsePreviousKeys(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const keys = raw.split(',').map((entry) => entry.trim());
+  for (const [index, key] of keys.entries()) {
+    if (RAW_PUBLIC_KEY.test(key)) continue;
+    // Only a start is echoed: a private key pasted here by mistake must not end up in the logs.
+    const shown = key.length > 12 ? `${key.slice(0, 12)}…` : key;
+    problems.push(
+      `SIGNING_PREVIOUS_KEYS entry ${index + 1} ("${shown}") is not an Ed25519 public key: give the raw key in base64 (44 characters ending in =, the publicKey of GET /api/activities/signing-key)`,
+    );
+  }
+  return keys;
 }
 
 function parseCookieSecure(raw: string | undefined, problems: string[]): 'auto' | boolean {

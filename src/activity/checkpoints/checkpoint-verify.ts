@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { runAtOnce, type TurnShare } from '../../db/turn-share.js';
+import { describeKeys, keyNamed } from '../../kernel/previous-keys.js';
 import type { SigningKey } from '../../kernel/signing-key.js';
 import type { ChainReport } from '../chain/chain-verify.js';
 import { checkpointSignatureHolds } from './checkpoint-signature.js';
@@ -17,12 +18,14 @@ export type CheckedChainReport = ChainReport & { checkpoints: number };
  * found every stored hash equal to the one recomputed from the rows, so a checkpoint is compared
  * with the link stored at its seq: a row rewritten with every later hash recomputed leaves a
  * chain that walks clean, but not one that matches a head signed before the rewrite. A checkpoint
- * past the chain's end says rows were cut off; one without a valid signature was forged.
+ * past the chain's end says rows were cut off; one without a valid signature was forged. Each is
+ * checked with the key of `keys` its keyId names (the current key and retired ones, decision
+ * 024); one naming none of them is refused as it was before keys could be rotated.
  */
 export async function verifyCheckpoints(
   db: Kysely<Schema>,
   report: ChainReport,
-  key: SigningKey,
+  keys: readonly SigningKey[],
   options: { paced?: TurnShare } = {},
 ): Promise<CheckedChainReport> {
   if (!report.ok) return { ...report, checkpoints: 0 };
@@ -43,9 +46,14 @@ export async function verifyCheckpoints(
         checkpoints,
         firstBroken: { seq: cp.seq, id: null, problem: 'checkpoint', message },
       });
-      if (!checkpointSignatureHolds(key, cp, cp.signature)) {
-        const other = cp.keyId === key.keyId ? '' : ` (it names key ${cp.keyId})`;
-        return broken(`${named} is not signed by key ${key.keyId}${other}`);
+      const signer = keyNamed(keys, cp.keyId);
+      if (!signer) {
+        return broken(
+          `${named} is not signed by key ${describeKeys(keys)} (it names key ${cp.keyId}, which is not trusted: a previous key goes in SIGNING_PREVIOUS_KEYS or another --public-key)`,
+        );
+      }
+      if (!checkpointSignatureHolds(signer, cp, cp.signature)) {
+        return broken(`${named} is not signed by key ${signer.keyId}`);
       }
       if (cp.seq > head.seq) {
         return broken(`${named} is past the chain's end at seq ${head.seq}: rows were removed`);

@@ -50,7 +50,8 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<{ checkpoints: Checkpoi
       config: KEY_MAY_READ,
       schema: {
         tags: ['activity'],
-        summary: 'The public key that signs checkpoints and export manifests (raw base64 and PEM)',
+        summary:
+          'The public key that signs checkpoints and export manifests (raw base64 and PEM), and the retired ones older ones name',
         response: { 200: SigningKeySchema, ...errors(401, 403, 404) },
       },
     },

@@ -8,6 +8,7 @@ import type { DatabaseEngine } from '../../db/database.js';
 import { type Actor, isAdmin } from '../../kernel/actor.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, forbidden } from '../../kernel/errors.js';
+import { distinctKeys } from '../../kernel/previous-keys.js';
 import type { SigningKey } from '../../kernel/signing-key.js';
 import type { ChainReport } from '../chain/chain-verify.js';
 import { type ManifestFields, signManifest } from '../export/export-manifest.js';
@@ -36,6 +37,8 @@ export interface CheckpointServiceDeps {
   clock: Clock;
   /** Undefined where no key file exists (a CLI run before the server's first start): nothing is signed. */
   key: SigningKey | undefined;
+  /** Retired keys (SIGNING_PREVIOUS_KEYS) that still verify what they signed, never sign (decision 024). */
+  previousKeys: readonly SigningKey[];
 }
 
 const noKey = () =>
@@ -45,8 +48,10 @@ const noKey = () =>
   );
 
 export function createCheckpointService(deps: CheckpointServiceDeps) {
-  const { database, clock, key } = deps;
+  const { database, clock, key, previousKeys } = deps;
   const { db } = database;
+  /** What a checkpoint or manifest is checked with when no key is given: its keyId picks one. */
+  const verifyingKeys = distinctKeys([key, ...previousKeys]);
 
   /**
    * Signs the head of every org (or of one) whose head no checkpoint covers yet; answers how
@@ -70,6 +75,10 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
 
   return {
     key,
+
+    previousKeys,
+
+    verifyingKeys,
 
     signHeads,
 
@@ -107,15 +116,15 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
       return { checkpoints: items, nextBeforeSeq: rows.length > limit && last ? last.seq : null };
     },
 
-    /** The public half, for anyone signed in to check checkpoints and manifests with. */
+    /** The public halves, current and retired, for anyone signed in to check checkpoints and manifests with. */
     signingKey(): SigningKeyInfo {
       if (!key) throw noKey();
-      return {
-        algorithm: 'Ed25519',
-        keyId: key.keyId,
-        publicKey: key.publicKeyBase64,
-        publicKeyPem: key.publicKeyPem,
-      };
+      const shown = (one: SigningKey) => ({
+        keyId: one.keyId,
+        publicKey: one.publicKeyBase64,
+        publicKeyPem: one.publicKeyPem,
+      });
+      return { algorithm: 'Ed25519', ...shown(key), previousKeys: previousKeys.map(shown) };
     },
 
     /** Signs an export's manifest (export-manifest.ts) with the configured key. */
@@ -162,12 +171,16 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
     },
 
     /**
-     * Holds a chain report against the org's checkpoints, with `verifyKey` or the configured key.
-     * Without either, only an org that has none passes: checkpoints nobody can check are refused.
+     * Holds a chain report against the org's checkpoints, with `givenKeys` (an auditor's
+     * `--public-key`s, in place of the configured ones) or the configured current and previous keys.
+     * Without any, only an org that has none passes: checkpoints nobody can check are refused.
      */
-    async holdAgainstCheckpoints(report: ChainReport, verifyKey?: SigningKey): Promise<CheckedChainReport> {
-      const using = verifyKey ?? key;
-      if (using) return verifyCheckpoints(db, report, using, { paced: database.paced });
+    async holdAgainstCheckpoints(
+      report: ChainReport,
+      givenKeys?: readonly SigningKey[],
+    ): Promise<CheckedChainReport> {
+      const using = givenKeys && givenKeys.length > 0 ? givenKeys : verifyingKeys;
+      if (using.length > 0) return verifyCheckpoints(db, report, using, { paced: database.paced });
       if ((await listCheckpoints(db, report.orgId, { limit: 1 })).length > 0) {
         throw new AppError(
           'INVALID_INPUT',

@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { type ExportManifest, ExportManifestSchema } from '../../contracts/checkpoints.js';
+import { describeKeys, keyNamed } from '../../kernel/previous-keys.js';
 import { type SigningKey, signText, verifyText } from '../../kernel/signing-key.js';
 
 export type ManifestFields = Omit<ExportManifest, 'signature'>;
@@ -31,9 +32,10 @@ export type ManifestCheck = { ok: true; manifest: ExportManifest } | { ok: false
 /**
  * Checks a manifest (as parsed from its file) against the file's SHA-256 and size, with a key
  * given by the verifier: the signature first, so nothing an unsigned manifest says is believed.
+ * The signature is checked with the key of `keys` the manifest's keyId names (decision 024).
  */
 export function checkManifest(
-  key: SigningKey,
+  keys: readonly SigningKey[],
   parsed: unknown,
   file: { sha256: string; bytes: number },
 ): ManifestCheck {
@@ -45,9 +47,11 @@ export function checkManifest(
     };
   }
   const manifest = parsed;
-  if (!verifyText(key, manifestText(manifest), manifest.signature)) {
-    const other = manifest.keyId === key.keyId ? '' : ` (it names key ${manifest.keyId})`;
-    return { ok: false, problem: `the manifest's signature does not hold for key ${key.keyId}${other}` };
+  const signer = keyNamed(keys, manifest.keyId);
+  if (!signer || !verifyText(signer, manifestText(manifest), manifest.signature)) {
+    const other = signer ? '' : ` (it names key ${manifest.keyId}, which was not given)`;
+    const tried = signer ? signer.keyId : describeKeys(keys);
+    return { ok: false, problem: `the manifest's signature does not hold for key ${tried}${other}` };
   }
   if (file.sha256 !== manifest.sha256 || file.bytes !== manifest.bytes) {
     return {

@@ -7,7 +7,6 @@ import type { Clock } from '../kernel/clock.js';
 import { forbidden } from '../kernel/errors.js';
 import { toActivity } from './activity.js';
 import {
-  countActivities,
   exportCopyQuery,
   listActivityNames,
   listSessionActivities,
@@ -20,6 +19,7 @@ import { verifyChain } from './chain/chain-verify.js';
 import { recordActivityGroups } from './chain/record.js';
 import type { CheckedChainReport } from './checkpoints/checkpoint-verify.js';
 import type { ChainPosition, CheckpointService } from './checkpoints/checkpoints.service.js';
+import { countMatches } from './counts/counted-total.js';
 import { CopyCsvRecords } from './export/copy-csv-records.js';
 import { csvPreamble } from './export/csv.js';
 import { exportChunks } from './export/export-batches.js';
@@ -152,7 +152,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
       const cap = filter.text === null ? TOTAL_CAP : TEXT_TOTAL_CAP;
       const [rows, total] = await Promise.all([
         selectActivityPage(db, filter, { after, limit: limit + 1 }),
-        countActivities(db, filter, cap),
+        countMatches(db, filter, cap),
       ]);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -243,7 +243,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
 
     /** The exact number of rows an export of this query will hold (for progress bars). */
     countForExport: async (actor: Actor, query: ActivityQuery) =>
-      countActivities(
+      countMatches(
         db,
         { ...(await scopedFilter(db, actor, query)), ...resolveRange(query, clock.now()) },
         Number.MAX_SAFE_INTEGER,

@@ -54,11 +54,11 @@ export interface ActivityNameTable {
   name: string;
 }
 
-/** How many of an org's activities fall in an hour, by status: in all, per activity, per user (migration 029). */
+/** How many of an org's activities fall in an hour, by status: in all, per activity, user id, username (migration 029). */
 export interface ActivityHourCountTable {
   orgId: string;
   dim: HourCountDim;
-  /** '' for 'all'; the activity name; the user id. */
+  /** '' for 'all'; the activity name; the user id; the username. */
   key: string;
   /** The hour's first millisecond (UTC epoch). */
   hour: number;
@@ -66,7 +66,7 @@ export interface ActivityHourCountTable {
   n: number;
 }
 
-export type HourCountDim = 'all' | 'activity' | 'user';
+export type HourCountDim = 'all' | 'activity' | 'user' | 'username';
 
 /** The chain head of an org, signed (decision 019): `activity verify` checks the chain against it. */
 export interface ActivityChainCheckpointTable {

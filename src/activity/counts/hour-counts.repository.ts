@@ -5,6 +5,7 @@ import type { Schema } from '../../db/schema.js';
 import { insertSqliteRows } from '../../db/sqlite-rows.js';
 import { HOUR_MS, hourOf } from '../../kernel/time.js';
 import type { ActivityHourCountTable, HourCountDim } from '../activity.table.js';
+import type { CountedScope } from './counted-scope.js';
 
 type Db = Kysely<Schema>;
 
@@ -13,6 +14,7 @@ export interface CountedRow {
   occurredAt: number;
   activity: string;
   userId: string | null;
+  username: string;
   status: string;
   n?: number;
 }
@@ -24,8 +26,8 @@ const ADD =
   'on conflict (org_id, dim, key, hour, status) do update set n = activity_hour_counts.n + excluded.n';
 
 /**
- * Adds the rows to their hours' counts (`sign` -1 takes them away), in total, per activity and
- * per user. Called under the org's chain head lock, so one writer at a time changes an org's
+ * Adds the rows to their hours' counts (`sign` -1 takes them away), in total, per activity, per
+ * user id and per username. Called under the org's chain head lock, so one writer at a time changes an org's
  * counts, in key order.
  */
 export async function addHourCounts(
@@ -68,7 +70,14 @@ export async function subtractPurgedHourCounts(db: Db, orgId: string, throughSeq
   const hour = sql<number>`occurred_at - ((occurred_at % ${sql.lit(HOUR_MS)}) + ${sql.lit(HOUR_MS)}) % ${sql.lit(HOUR_MS)}`;
   const grouped = await db
     .selectFrom('activities')
-    .select([hour.as('occurredAt'), 'activity', 'userId', 'status', sql<number>`count(*)`.as('n')])
+    .select([
+      hour.as('occurredAt'),
+      'activity',
+      'userId',
+      'username',
+      'status',
+      sql<number>`count(*)`.as('n'),
+    ])
     .where('id', 'in', (eb) =>
       eb
         .selectFrom('activityChainLinks')
@@ -76,7 +85,7 @@ export async function subtractPurgedHourCounts(db: Db, orgId: string, throughSeq
         .where('orgId', '=', orgId)
         .where('seq', '<=', throughSeq),
     )
-    .groupBy([sql`1`, 'activity', 'userId', 'status'])
+    .groupBy([sql`1`, 'activity', 'userId', 'username', 'status'])
     .execute();
   await addHourCounts(
     db,
@@ -112,6 +121,7 @@ function countByHour(rows: readonly CountedRow[], sign: number): HourCount[] {
     add('all', '', hour, row.status, n);
     add('activity', row.activity, hour, row.status, n);
     if (row.userId !== null) add('user', row.userId, hour, row.status, n);
+    add('username', row.username, hour, row.status, n);
   }
   return [...counts.values()].sort(byKey);
 }
@@ -125,7 +135,7 @@ const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 /** The filter's counts per bucket of `intervalMs` from `from`, by each counted hour's start. */
 export async function hourCountsByBucket(
   db: Db,
-  scope: { orgId: string; dim: HourCountDim; keys: readonly string[]; statuses: readonly string[] },
+  scope: CountedScope,
   range: { from: number; to: number | null; intervalMs: number },
 ): Promise<Array<{ index: number; total: number; failed: number }>> {
   let query = db
@@ -162,6 +172,7 @@ export async function fillActivityHourCounts(db: Db): Promise<void> {
     ['all', null],
     ['activity', 'activity'],
     ['user', 'user_id'],
+    ['username', 'username'],
   ] as const) {
     const key = sql.raw(column ?? `''`);
     await sql`insert into activity_hour_counts (org_id, dim, key, hour, status, n)
@@ -170,4 +181,23 @@ export async function fillActivityHourCounts(db: Db): Promise<void> {
       db,
     );
   }
+}
+
+/** The scope's rows in the hours from `firstHour` up to `endHour` (none: every later hour). */
+export async function sumHourCounts(
+  db: Db,
+  scope: CountedScope,
+  firstHour: number,
+  endHour: number | null,
+): Promise<number> {
+  let query = db
+    .selectFrom('activityHourCounts')
+    .select(sql<number>`coalesce(sum(n), 0)`.as('n'))
+    .where('orgId', '=', scope.orgId)
+    .where('dim', '=', scope.dim)
+    .where('key', 'in', scope.keys)
+    .where('hour', '>=', firstHour);
+  if (endHour !== null) query = query.where('hour', '<', endHour);
+  if (scope.statuses.length > 0) query = query.where('status', 'in', scope.statuses);
+  return Number((await query.executeTakeFirstOrThrow()).n);
 }

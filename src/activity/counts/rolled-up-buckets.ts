@@ -1,19 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { HOUR_MS, hourOf } from '../../kernel/time.js';
-import type { HourCountDim } from '../activity.table.js';
 import { type BucketCounts, countRanges } from '../activity-buckets.repository.js';
 import type { ActivityFilter } from '../search/filter.js';
+import { countedScope } from './counted-scope.js';
 import { hourCountsByBucket } from './hour-counts.repository.js';
-
-/** Which of the hour counts a filter reads; undefined when they cannot answer it (a text, a username). */
-function countedScope(filter: ActivityFilter): { dim: HourCountDim; keys: readonly string[] } | undefined {
-  if (filter.text !== null || filter.username !== null) return undefined;
-  if (filter.userId !== null)
-    return filter.activities.length === 0 ? { dim: 'user', keys: [filter.userId] } : undefined;
-  if (filter.activities.length > 0) return { dim: 'activity', keys: filter.activities };
-  return { dim: 'all', keys: [''] };
-}
 
 /** Whether the histogram's buckets can be read from the hour counts: whole hours, a filter they keep. */
 export function servedByHourCounts(filter: ActivityFilter, intervalMs: number): boolean {
@@ -38,11 +29,7 @@ export async function rolledUpBucketCounts(
 ): Promise<BucketCounts> {
   const scope = countedScope(filter);
   if (scope === undefined) throw new Error('the hour counts cannot answer this filter');
-  const counted = await hourCountsByBucket(
-    db,
-    { orgId: filter.orgId, ...scope, statuses: filter.statuses },
-    { from: filter.from, to: filter.to, intervalMs },
-  );
+  const counted = await hourCountsByBucket(db, scope, { from: filter.from, to: filter.to, intervalMs });
   const moves: Array<{ from: number; to: number; out: number; into: number | null }> = [];
   if (filter.from !== hourOf(filter.from)) {
     moves.push({ from: hourOf(filter.from), to: filter.from, out: 0, into: null });

@@ -5,7 +5,7 @@ const HOUR = 3_600_000;
 
 /**
  * `activity_hour_counts`: each org's activities counted per hour and status, in total (`dim`
- * 'all', `key` ''), per activity name and per user id, so that a histogram over months reads a few
+ * 'all', `key` ''), per activity name, per user id and per username, so that a histogram over months reads a few
  * thousand counts instead of grouping millions of rows (decision 023). The append that inserts the
  * rows adds to them under the chain head's lock; retention subtracts what it deletes. Counts are
  * a view of the log, not evidence: they are updated in place (no append-only trigger), and
@@ -14,7 +14,7 @@ const HOUR = 3_600_000;
  * PostgreSQL: room on each page (fillfactor) so that adding to a count is a HOT update, which
  * leaves the primary key alone; `n` stays out of the key for the same reason.
  * SQLite: a table without rowid, clustered by its key, which is how the histogram reads it.
- * Filling it groups every row of the log once, three times (README: the cost for a large log).
+ * Filling it groups every row of the log four times (README: the cost for a large log).
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations stay frozen in time (see 001)
 export async function up(db: Kysely<any>): Promise<void> {
@@ -33,6 +33,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     ['all', null],
     ['activity', 'activity'],
     ['user', 'user_id'],
+    ['username', 'username'],
   ] as const) {
     const key = sql.raw(column ?? `''`);
     await sql`insert into activity_hour_counts (org_id, dim, key, hour, status, n)

@@ -132,11 +132,15 @@ function byKey(a: HourCount, b: HourCount): number {
 
 const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
-/** The filter's counts per bucket of `intervalMs` from `from`, by each counted hour's start. */
+/**
+ * The scope's counts per bucket of `intervalMs` from `from`, each hour in the bucket its start
+ * falls in, or its last millisecond (`byHourEnd`); the hour of `from` in the first, those past the
+ * last bucket after it (the caller's to place).
+ */
 export async function hourCountsByBucket(
   db: Db,
   scope: CountedScope,
-  range: { from: number; to: number | null; intervalMs: number },
+  range: { from: number; to: number | null; intervalMs: number; byHourEnd: boolean },
 ): Promise<Array<{ index: number; total: number; failed: number }>> {
   let query = db
     .selectFrom('activityHourCounts')
@@ -147,9 +151,10 @@ export async function hourCountsByBucket(
   if (range.to !== null) query = query.where('hour', '<', hourOf(range.to + HOUR_MS - 1));
   if (scope.statuses.length > 0) query = query.where('status', 'in', scope.statuses);
   // The first hour starts before `from`: its bucket is 0 (integer division rounds toward zero).
+  const at = range.byHourEnd ? sql`hour + ${HOUR_MS - 1}` : sql`hour`;
   const rows = await query
     .select([
-      sql<number>`cast((hour - ${range.from}) / ${range.intervalMs} as integer)`.as('bucket'),
+      sql<number>`cast((${at} - ${range.from}) / ${range.intervalMs} as integer)`.as('bucket'),
       sql<number>`sum(n)`.as('total'),
       sql<number>`sum(case when status in (${sql.join([...FAILED_STATUSES])}) then n else 0 end)`.as(
         'failed',

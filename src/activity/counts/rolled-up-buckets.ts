@@ -12,14 +12,17 @@ export function servedByHourCounts(filter: ActivityFilter, intervalMs: number): 
 }
 
 /**
- * The buckets from the hour counts (decision 023). Each counted hour goes to the bucket its start
- * falls in, the hour of `from` to the first. Where the buckets do not start on the hour, the
- * minutes of an hour that belong elsewhere are counted from the rows, a range of less than an
- * hour each (the same indexes a search reads), and moved:
+ * The buckets from the hour counts (decision 023). Each counted hour goes to one bucket, the hour
+ * of `from` to the first. Where the buckets do not start on the hour, the minutes of an hour that
+ * belong elsewhere are counted from the rows (the same indexes a search reads) and moved:
  * - before `from`, in its hour: taken out of the first bucket;
- * - from a bucket's start to the end of its hour: moved from the bucket before to that bucket;
+ * - at each bucket's start, the shorter side of its hour: an hour goes to the bucket its start
+ *   falls in when a bucket starts in its second half, and the minutes from that start to the
+ *   hour's end are moved into that bucket; otherwise to the bucket its end falls in, and the
+ *   minutes before that start are moved back to the bucket before;
  * - from `to` to the end of its hour: taken out of the last bucket.
- * Buckets are whole hours (`servedByHourCounts`), so their starts are all as far past the hour.
+ * Buckets are whole hours (`servedByHourCounts`), so their starts are all as far past the hour:
+ * no range counted from the rows is longer than half an hour, but the first's.
  */
 export async function rolledUpBucketCounts(
   db: Kysely<Schema>,
@@ -29,13 +32,24 @@ export async function rolledUpBucketCounts(
 ): Promise<BucketCounts> {
   const scope = countedScope(filter);
   if (scope === undefined) throw new Error('the hour counts cannot answer this filter');
-  const counted = await hourCountsByBucket(db, scope, { from: filter.from, to: filter.to, intervalMs });
+  const pastTheHour = filter.from - hourOf(filter.from);
+  const byHourEnd = pastTheHour > 0 && pastTheHour <= HOUR_MS / 2;
+  const counted = await hourCountsByBucket(db, scope, {
+    from: filter.from,
+    to: filter.to,
+    intervalMs,
+    byHourEnd,
+  });
   const moves: Array<{ from: number; to: number; out: number; into: number | null }> = [];
-  if (filter.from !== hourOf(filter.from)) {
+  if (pastTheHour > 0) {
     moves.push({ from: hourOf(filter.from), to: filter.from, out: 0, into: null });
     for (let index = 1; index < buckets; index++) {
       const start = filter.from + index * intervalMs;
-      moves.push({ from: start, to: hourOf(start) + HOUR_MS, out: index - 1, into: index });
+      moves.push(
+        byHourEnd
+          ? { from: hourOf(start), to: start, out: index, into: index - 1 }
+          : { from: start, to: hourOf(start) + HOUR_MS, out: index - 1, into: index },
+      );
     }
   }
   if (filter.to !== null && filter.to !== hourOf(filter.to)) {

@@ -11,9 +11,9 @@ const HOUR = 3_600_000;
  * a view of the log, not evidence: they are updated in place (no append-only trigger), and
  * `fillActivityHourCounts` (activity/counts) rebuilds them from the rows.
  *
- * PostgreSQL: room on each page (fillfactor) so that adding to a count is a HOT update, which
- * leaves the primary key alone; `n` stays out of the key for the same reason.
- * SQLite: a table without rowid, clustered by its key, which is how the histogram reads it.
+ * The histogram reads a range of the key with each count: PostgreSQL's primary key includes `n`
+ * (an index-only scan; in the heap, one scope's hours lie on as many pages as it had hours),
+ * SQLite's table has no rowid and is stored in its key's order.
  * Filling it groups every row of the log four times (README: the cost for a large log).
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations stay frozen in time (see 001)
@@ -26,8 +26,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     hour bigint not null,
     status text not null,
     n bigint not null,
-    primary key (org_id, dim, key, hour, status)
-  ) ${sql.raw(pg ? 'with (fillfactor = 80)' : 'without rowid')}`.execute(db);
+    primary key (org_id, dim, key, hour, status) ${sql.raw(pg ? 'include (n)' : '')}
+  ) ${sql.raw(pg ? '' : 'without rowid')}`.execute(db);
   const hour = sql.raw(`occurred_at - ((occurred_at % ${HOUR}) + ${HOUR}) % ${HOUR}`);
   for (const [dim, column] of [
     ['all', null],

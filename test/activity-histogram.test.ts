@@ -157,4 +157,21 @@ describeEachEngine('the activity histogram', (engine) => {
       expect(response.json().error.message, query).toContain(named);
     }
   });
+
+  it('cuts a period of centuries, from any instant, into at most 100 bars that add up', async () => {
+    const range = fc.record({
+      from: fc.integer({ min: Date.parse('0001-01-01T00:00:00Z'), max: clock.now() - DAY }),
+      to: fc.option(fc.integer({ min: clock.now() - DAY, max: Date.parse('9999-12-31T00:00:00Z') })),
+    });
+    await fc.assert(
+      fc.asyncProperty(range, async ({ from, to }) => {
+        const query = `from=${new Date(from).toISOString()}${to === null ? '' : `&to=${new Date(to).toISOString()}`}`;
+        const h = await histogram(admin, query);
+        expect(h.buckets.length).toBeGreaterThanOrEqual(30);
+        expect(h.buckets.length).toBeLessThanOrEqual(100);
+        expect(sum(h, 'total')).toBe(await total(admin, query));
+      }),
+      { numRuns: 10 },
+    );
+  });
 });

@@ -33,14 +33,26 @@ export const INTERVALS: readonly HistogramInterval[] = [
   { name: '7d', ms: 7 * DAY },
   { name: '14d', ms: 14 * DAY },
   { name: '30d', ms: 30 * DAY },
+  // Longer periods than a person browses, but a date the API takes: 0001-01-01 to 9999-12-31.
+  { name: '90d', ms: 90 * DAY },
+  { name: '180d', ms: 180 * DAY },
+  { name: '365d', ms: 365 * DAY },
+  { name: '730d', ms: 730 * DAY },
+  { name: '1825d', ms: 1_825 * DAY },
+  { name: '3650d', ms: 3_650 * DAY },
+  { name: '7300d', ms: 7_300 * DAY },
+  { name: '18250d', ms: 18_250 * DAY },
+  { name: '36500d', ms: 36_500 * DAY },
+  { name: '73000d', ms: 73_000 * DAY },
 ];
 
 export const MAX_BUCKETS = 100;
 
 /**
  * The smallest interval that cuts the period into at most MAX_BUCKETS. No step is more than 3.34
- * times the one before it, so that is also at least 30 buckets, for any period from 30 s to
- * 8 years (histogram.test.ts); beyond, 30-day bars, more than 100 of them.
+ * times the one before it, so that is also at least 30 buckets, for any period from 30 s to the
+ * 10,000 years the API's dates span (histogram.test.ts). Thousands of buckets for a period of
+ * centuries were thousands of ranges counted in one statement, which failed.
  */
 export function chooseInterval(periodMs: number): HistogramInterval {
   const fits = INTERVALS.find((interval) => Math.ceil(periodMs / interval.ms) <= MAX_BUCKETS);

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { FAILED_STATUSES } from '../contracts/activity-terms.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Schema } from '../db/schema.js';
-import { filtered } from './activity.repository.js';
+import { filtered, matchingAnyTime } from './activity.repository.js';
 import type { ActivityFilter } from './search/filter.js';
 
 type Db = Kysely<Schema>;
@@ -34,8 +34,10 @@ export async function countActivityBuckets(
 }
 
 /**
- * The filter's matches in each time range, and how many of them failed, in one statement: two
- * counts of an index range per range (all; the failed, from the status index).
+ * The filter's matches in each time range, and how many of them failed, in one statement: a list
+ * of the ranges, and for each two counts of an index range (all; the failed, from the status
+ * index). The counts are subqueries of the list's columns, so each is planned once whatever the
+ * number of ranges: PostgreSQL planned a subquery per range for longer than it ran them.
  */
 export async function countRanges(
   db: Db,
@@ -46,13 +48,22 @@ export async function countRanges(
   // The failed among the filter's rows: its statuses that count as failed (all, without statuses).
   const failed = FAILED_STATUSES.filter((s) => filter.statuses.length === 0 || filter.statuses.includes(s));
   const count = (f: ActivityFilter) =>
-    sql<number>`(${filtered(db, f).select(sql<number>`count(*)`.as('n'))})`;
-  const columns = ranges.flatMap((range, i) => [
-    count({ ...filter, ...range }).as(`t${i}`),
-    (failed.length === 0 ? sql<number>`0` : count({ ...filter, ...range, statuses: failed })).as(`f${i}`),
-  ]);
-  const row: Record<string, unknown> = await db.selectNoFrom(columns).executeTakeFirstOrThrow();
-  return ranges.map((_, i) => ({ total: Number(row[`t${i}`]), failed: Number(row[`f${i}`]) }));
+    sql<number>`(${matchingAnyTime(db, f)
+      .where(sql<boolean>`occurred_at >= r.column2 and occurred_at < r.column3`)
+      .select(sql<number>`count(*)`.as('n'))})`;
+  const list = sql.join(
+    ranges.map(
+      (range, i) =>
+        sql`(cast(${i} as integer), cast(${range.from} as bigint), cast(${range.to ?? Number.MAX_SAFE_INTEGER} as bigint))`,
+    ),
+  );
+  const { rows } = await sql<{ i: number; total: number; failed: number }>`select r.column1 as i,
+      ${count(filter)} as total,
+      ${failed.length === 0 ? sql`0` : count({ ...filter, statuses: failed })} as failed
+    from (values ${list}) as r`.execute(db);
+  const found = ranges.map(() => ({ total: 0, failed: 0 }));
+  for (const row of rows) found[Number(row.i)] = { total: Number(row.total), failed: Number(row.failed) };
+  return found;
 }
 
 /** The bucket of each row computed and grouped by; rows after the last bucket are fillBuckets' to place. */

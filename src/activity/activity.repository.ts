@@ -37,11 +37,13 @@ export function positionOf(row: ActivityListRow, sort: SortKey): CursorPosition 
 
 /** The rows of an org that match a filter, unselected (pages, counts and the histogram build on it). */
 export function filtered(db: Db, filter: ActivityFilter) {
-  let query = db
-    .selectFrom('activities')
-    .where('orgId', '=', filter.orgId)
-    .where('occurredAt', '>=', filter.from);
-  if (filter.to !== null) query = query.where('occurredAt', '<', filter.to);
+  const query = matchingAnyTime(db, filter).where('occurredAt', '>=', filter.from);
+  return filter.to === null ? query : query.where('occurredAt', '<', filter.to);
+}
+
+/** The same rows at any time: for a caller that bounds the time itself. */
+export function matchingAnyTime(db: Db, filter: ActivityFilter) {
+  let query = db.selectFrom('activities').where('orgId', '=', filter.orgId);
   if (filter.userId !== null) query = query.where('userId', '=', filter.userId);
   if (filter.username !== null) query = query.where('username', '=', filter.username);
   if (filter.activities.length > 0) query = query.where('activity', 'in', filter.activities);

@@ -219,7 +219,10 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseEngine {
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // No JIT compilation: the planner overestimates short index ranges with bounds it cannot see
+    // (a histogram's edges), and compiling took four times as long as running them; the exports'
+    // COPY ran faster without it too (docs/benchmarks.md, "Activity log", 2026-12-04).
+    options: `-c jit=off${schema ? ` -c search_path=${schema}` : ''}`,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -4,7 +4,8 @@
  * per filter combination and page 50 by cursor, the histogram per filter (over HTTP, against a
  * server process), ingest
  * events/s through the API, export rows/s with the server's RSS growth, next to the engine's
- * own fastest dump of the same query (PostgreSQL COPY via psql; a raw better-sqlite3 scan).
+ * own fastest dump of the same query (PostgreSQL COPY via psql; a raw better-sqlite3 scan), and the
+ * server's RSS when idle after its start and at its peak in each phase (sampled every 50 ms).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -404,6 +405,22 @@ async function reuse(databaseUrl: string): Promise<{ orgId: string; userIds: str
   }
 }
 
+/** The server's RSS sampled every 50 ms: `phasePeak` gives the highest since the last call. */
+function sampleRss(memory: () => { rssMb: number }) {
+  let peak = 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, memory().rssMb);
+  }, 50);
+  return {
+    phasePeak() {
+      const highest = Math.max(peak, memory().rssMb);
+      peak = 0;
+      return `${Math.round(highest)} MB`;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 async function runEngine(
   engine: string,
   databaseUrl: string,
@@ -419,10 +436,15 @@ async function runEngine(
     report(engine, `bulk load through the append path (${loaded} rows)`, `${seeded.rowsPerSec} rows/s`);
   }
   const server = await startServerProcess({ DATABASE_URL: databaseUrl }, port);
+  const rss = sampleRss(server.memory);
   try {
+    // Idle: migrated, the geolocation databases opened, nothing asked yet.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    report(engine, 'server RSS, idle after start', rss.phasePeak());
     const cookie = await login(server.url);
     await measureQueries(engine, server.url, cookie, seeded.userIds);
     await measureHistogram(engine, server.url, cookie, seeded.userIds);
+    report(engine, 'server peak RSS: first pages and histograms', rss.phasePeak());
     // Export and the engine's own dump take turns, twice each, the dump first, and each is quoted at
     // its best: whichever runs first reads the table from disk. Measured first, the PostgreSQL export
     // ran at 20-45 % of the COPY measured after it; measured after a COPY, at 73-81 %.
@@ -443,14 +465,17 @@ async function runEngine(
         : 'raw better-sqlite3 scan (same query)',
       `${runs(limitRuns)} rows/s; export's best is ${((best(exportRuns) / best(limitRuns)) * 100).toFixed(0)}% of its best`,
     );
+    report(engine, 'server peak RSS: exports', rss.phasePeak());
     // Current times and a backfill in turns (A B A B): the machine is noisy.
     for (let run = 0; run < 2; run++) {
       await measureIngest(engine, server.url, cookie, 4, 1_000);
       await measureIngest(engine, server.url, cookie, 4, 1_000, 'backfill');
     }
     await measureIngest(engine, server.url, cookie, 32, 25);
+    report(engine, 'server peak RSS: ingest', rss.phasePeak());
     report(engine, 'server peak RSS', `${Math.round(server.memory().peakMb)} MB`);
   } finally {
+    rss.stop();
     await server.stop();
   }
 }

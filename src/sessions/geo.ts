@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import maxmind, { type Reader, type Response } from 'maxmind';
+import ipaddr from 'ipaddr.js';
 import { isPublicIp, normalizeIp } from '../kernel/ip.js';
+import { type MmdbFile, openMmdbFile } from './mmdb/mmdb-file.js';
 
 /** Where an IP address appears to be; null fields are unknown. */
 export interface GeoLocation {
@@ -13,7 +14,7 @@ export interface GeoLocation {
   longitude: number | null;
 }
 
-/** Synchronous IP-to-location lookup over databases already loaded in memory. */
+/** Synchronous IP-to-location lookup over opened databases (their records in memory, their trees on disk). */
 export interface GeoLocator {
   lookup(ip: string): GeoLocation;
 }
@@ -28,10 +29,8 @@ export const UNKNOWN_LOCATION: GeoLocation = Object.freeze({
   longitude: null,
 });
 
-type DbReader = Reader<Response>;
-
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-// Each database is ~60-70 MB in memory; one load per file set serves every app instance in the process.
+// One open per file set serves every app instance in the process.
 const cache = new Map<string, Promise<GeoLocator>>();
 
 function field(record: unknown, ...keys: string[]): unknown {
@@ -94,9 +93,9 @@ function toLocation(record: unknown): GeoLocation {
   return Object.values(location).every((v) => v === null) ? UNKNOWN_LOCATION : location;
 }
 
-async function openReader(file: string): Promise<DbReader> {
+async function openReader(file: string): Promise<MmdbFile> {
   try {
-    return await maxmind.open<Response>(file);
+    return openMmdbFile(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     // Decoder errors ("Unknown type 123 at offset 1") do not say that the file itself is the wrong kind.
@@ -119,10 +118,10 @@ async function load(v4Path: string, v6Path: string): Promise<GeoLocator> {
     openReader(v4Path),
     v6Path === v4Path ? Promise.resolve(undefined) : openReader(v6Path),
   ]);
-  // mmdb-lib walks an IPv6 address through an IPv4-only tree without complaint and returns some unrelated
+  // A tree walk takes an IPv6 address through an IPv4-only tree without complaint and returns some unrelated
   // IPv4 network's record, so such a file must never see IPv6 lookups.
   const v6Candidate = v6 ?? v4;
-  const v6Reader = v6Candidate.metadata.ipVersion === 6 ? v6Candidate : undefined;
+  const v6Reader = v6Candidate.ipVersion === 6 ? v6Candidate : undefined;
   return {
     lookup(ip: string): GeoLocation {
       const address = normalizeIp(ip);
@@ -131,7 +130,7 @@ async function load(v4Path: string, v6Path: string): Promise<GeoLocator> {
       const reader = address.includes(':') ? v6Reader : v4;
       if (!reader) return UNKNOWN_LOCATION;
       try {
-        return toLocation(reader.get(address));
+        return toLocation(reader.get(ipaddr.parse(address).toByteArray()));
       } catch {
         // Corrupt data in a custom database must not turn into a failed login.
         return UNKNOWN_LOCATION;
@@ -140,7 +139,7 @@ async function load(v4Path: string, v6Path: string): Promise<GeoLocator> {
   };
 }
 
-/** Opens the city database(s); cached per path set so many app instances in one process share the loaded buffers. */
+/** Opens the city database(s); cached per path set so many app instances in one process share them. */
 export async function openGeoLocator(options: { cityDbPath?: string | undefined }): Promise<GeoLocator> {
   const single = options.cityDbPath ? path.resolve(options.cityDbPath) : undefined;
   const { v4, v6 } = single ? { v4: single, v6: single } : packagedPaths();

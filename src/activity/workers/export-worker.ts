@@ -10,12 +10,19 @@ import { encodeBatch } from '../export/export-encode.js';
 import type { BatchAnswer, BatchJob, WorkerSetup } from './protocol.js';
 
 const STATEMENT_CACHE_SIZE = 50;
+/**
+ * SQLite's page cache for this connection, in KiB (a negative cache_size). An export reads each
+ * page once, in order, so pages kept for a second read are memory held for nothing; the
+ * operating system's file cache serves what is read again (decision 025).
+ */
+const PAGE_CACHE_KIB = 2_048;
 
 const { sqlitePath } = workerData as WorkerSetup;
 const reader = new SQLite(sqlitePath);
 // Committed data only, as the main thread's reader: an export never sees a half-done write.
 reader.pragma('query_only = ON');
 reader.pragma('busy_timeout = 5000');
+reader.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
 const statements = new Map<string, SQLite.Statement>();
 
 function statement(sqlText: string): SQLite.Statement {

@@ -86,7 +86,7 @@ describe('Settings: the session policy', () => {
     expect(await page.locator(`#${describedBy[0]}`).innerText()).toBe(
       'Enter a whole number from 1 to 10,080.',
     );
-    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('idle-minutes');
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.id')).toBe('idle-minutes');
     await page.screenshot({ path: screenshotPath('settings-session-policy-refused'), fullPage: true });
     expect(puts).toEqual([]);
     expect(await admin.request('GET', '/api/org/policy')).toEqual(before);

@@ -59,7 +59,7 @@ describe('Single sign-on', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByText('Enter the provider’s issuer URL.').waitFor();
     await form.getByText('Enter at least one email domain').waitFor();
-    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('sso-issuer');
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.id')).toBe('sso-issuer');
 
     await form.getByLabel('Client ID').fill(idp.clientId);
     await form.getByLabel('Client secret').fill(idp.clientSecret);
@@ -247,12 +247,14 @@ describe('Single sign-on', () => {
     await page.getByLabel('Username or email').fill('dave@example.com');
     await page.getByRole('button', { name: 'Log in with a password instead' }).click();
     await page.getByLabel('Password').waitFor();
-    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('password');
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.id')).toBe('password');
     await page.getByLabel('Password').fill('a long enough passphrase');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByText('Password logins are turned off for your account.').waitFor();
     expect(await page.getByLabel('Password').isVisible()).toBe(false);
-    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Continue with SSO');
+    await expect
+      .poll(() => page.evaluate<string>('document.activeElement?.textContent'))
+      .toBe('Continue with SSO');
     expect(await page.getByRole('button', { name: 'Log in with a password instead' }).count()).toBe(0);
     await page.screenshot({ path: screenshotPath('19-mobile-login-sso-required') });
 
@@ -262,7 +264,7 @@ describe('Single sign-on', () => {
     await page.getByLabel('Password').fill(eve.password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByText('Enter your work email instead of your username').waitFor();
-    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('username');
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.id')).toBe('username');
 
     // Break-glass: the admin's password still works.
     await logInThroughForm(page, server.baseUrl, ADMIN.username, ADMIN.password);

@@ -146,6 +146,43 @@ describeEachEngine('activity streams', (engine) => {
     expect(after?.state).toBe('active');
   });
 
+  it('writes its cursor once it catches up or once a while, not once a batch, and resends nothing after a stop', async () => {
+    receiver = await new StreamReceiver().listen();
+    // Every write of a cursor, counted where the queries go out.
+    let cursorWrites = 0;
+    const counted = t.database.db.withPlugin({
+      transformQuery({ node }) {
+        if (node.kind === 'UpdateQueryNode' && JSON.stringify(node).includes('"delivered_seq"'))
+          cursorWrites++;
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const busy = createStreamService({ db: counted, clock, secretBox: sameKey(), onDeliveryError: () => {} });
+    await t.app.services.streams.stopDelivery();
+    busy.startDelivery({ ...FAST, storeEveryMs: 60_000 });
+    try {
+      const stream = await create({ url: receiver.url, format: 'json' });
+      await expect.poll(async () => (await view(stream.id))?.lag).toBe(0);
+      const before = cursorWrites;
+      await ingest(70, 'busy'); // ten batches of 7, one after another
+      await receiver.until(() => receiver.acceptedEvents().some((e) => e.target === 'busy 69'));
+      // Caught up, the loop writes the cursor before it waits: the lag says so.
+      await expect.poll(async () => (await view(stream.id))?.lag).toBe(0);
+      expect(cursorWrites - before).toBeLessThanOrEqual(3);
+      await busy.stopDelivery();
+      t.app.services.streams.startDelivery(FAST);
+      await ingest(5, 'after the stop');
+      await receiver.until(() => receiver.acceptedEvents().some((e) => e.target === 'after the stop 4'));
+      const sent = seqs(receiver.acceptedEvents());
+      expect(new Set(sent).size).toBe(sent.length);
+      expect(gapFree(sent)).toBe(true);
+    } finally {
+      await busy.stopDelivery();
+      t.app.services.streams.startDelivery(FAST);
+    }
+  });
+
   it('is delivered by exactly one of two instances on one database, and by the other once the first stops', async () => {
     receiver = await new StreamReceiver().listen();
     const other = createStreamService({

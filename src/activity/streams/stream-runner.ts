@@ -9,6 +9,7 @@ import { DELIVERY_TIMEOUT_MS, postToStream, type StreamTarget } from './stream-d
 import { encodeBatch } from './stream-payload.js';
 import {
   claimLease,
+  holdsLease,
   markAttemptFailed,
   markDelivered,
   releaseLease,
@@ -21,6 +22,12 @@ export interface StreamRunnerOptions {
   pollMs: number;
   /** How long a lease lasts unrenewed: after a crash, another instance takes over within it. */
   leaseMs: number;
+  /**
+   * How long a loop may go on delivering with its cursor and lease unwritten (it checks the lease
+   * by a read between): one write of the row per this, not per batch. A crash sends again what
+   * was delivered since the last write (at least once).
+   */
+  storeEveryMs: number;
   /** Activities per request, at most. */
   batchSize: number;
   /** The first retry's wait; it doubles up to `maxBackoffMs`. */
@@ -34,6 +41,7 @@ export interface StreamRunnerOptions {
 export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
   pollMs: 250,
   leaseMs: 30_000,
+  storeEveryMs: 1_000,
   batchSize: 1_000,
   firstBackoffMs: 500,
   maxBackoffMs: 15_000,
@@ -76,9 +84,11 @@ export type StreamRunner = ReturnType<typeof createStreamRunner>;
 /**
  * The delivery loops of one instance (decision 020). Every `pollMs` it tries to lease each active
  * stream it does not run; for each lease it holds, one loop reads the chain after `deliveredSeq`,
- * posts a batch, and on a 2xx moves `deliveredSeq` to its last seq. A failure retries the same
- * range after a backoff. The lease is renewed after every step; a loop that lost it (lapsed and
- * taken, the stream deleted or failed) stops, so at most one instance delivers a stream.
+ * posts a batch, and on a 2xx moves on past its last seq. A failure retries the same range after a
+ * backoff. The cursor and the lease are written together, when the loop catches up or fails and
+ * at least every `storeEveryMs` (decision 026), and read after every other step; a loop that lost
+ * its lease (lapsed and taken, the stream deleted or failed) stops, so at most one instance
+ * delivers a stream.
  */
 export function createStreamRunner(
   deps: StreamRunnerDeps,
@@ -136,35 +146,81 @@ export function createStreamRunner(
   const backoff = (failures: number) =>
     Math.min(options.maxBackoffMs, options.firstBackoffMs * 2 ** (failures - 1));
 
+  /**
+   * One stream's loop while this instance holds its lease. `stream` is the row as last written
+   * but for `delivered`: what the receiver acknowledged since, not yet stored.
+   */
   async function deliverWhileLeased(first: ActivityStreamRow): Promise<void> {
     let stream: ActivityStreamRow | undefined = first;
+    let delivered: { lastSeq: number; at: number } | undefined;
+    let storedAt = performance.now();
     let failures = 0;
     const batches = readAhead((after) => selectEncodedEvents(db, first.orgId, after, options.batchSize));
+
+    /** Writes the row: the cursor if it moved, and the lease renewed. Answers the row, or undefined when lost. */
+    const store = async (current: ActivityStreamRow) => {
+      const until = clock.now() + options.leaseMs;
+      const row = delivered
+        ? await markDelivered(db, current.id, owner, { ...delivered, leaseUntil: until })
+        : await lease(current.id);
+      delivered = undefined;
+      storedAt = performance.now();
+      return row;
+    };
+    /** As stored, with what was delivered since. */
+    const asDelivered = (current: ActivityStreamRow): ActivityStreamRow =>
+      delivered
+        ? { ...current, deliveredSeq: delivered.lastSeq, lastSuccessAt: delivered.at, failingSince: null }
+        : current;
+
     while (stream && !stopped) {
       const current: ActivityStreamRow = stream;
       try {
-        const outcome = await deliverNext(current, batches);
+        const outcome = await deliverNext(asDelivered(current), batches, () => store(current));
         if (outcome === 'gave up') return;
-        if (outcome === 'idle') await sleep(options.pollMs);
-        else if (outcome === 'delivered') failures = 0;
-        else await sleep(backoff(++failures));
-        stream = await lease(current.id);
+        if (outcome === 'failed') {
+          // The row as the failure left it (since when it fails), the lease renewed.
+          await sleep(backoff(++failures));
+          stream = await store(current);
+          continue;
+        }
+        if (outcome === 'idle') {
+          // Caught up: the cursor is written before the wait, so the lag shows 0.
+          if (delivered) stream = await store(current);
+          await sleep(options.pollMs);
+        } else {
+          failures = 0;
+          delivered = outcome;
+        }
+        if (!stream) break;
+        // One write of the row per storeEveryMs; between, a read tells whether the lease holds.
+        if (performance.now() - storedAt >= options.storeEveryMs) stream = await store(stream);
+        else if (!(await holdsLease(db, stream.id, owner))) stream = undefined;
       } catch (error) {
         // The database, most likely: wait as after a failed delivery, and keep the lease if it can.
         deps.onError(error, current.id);
         await sleep(backoff(++failures));
-        stream = await lease(current.id).catch(() => current);
+        stream = await store(current).catch(() => current);
       }
     }
     // Stopping: the other instances may take it at once rather than when the lease lapses.
-    if (stream) await releaseLease(db, stream.id, owner).catch((error) => deps.onError(error, first.id));
+    if (stream) {
+      const last = stream;
+      await (delivered ? store(last) : Promise.resolve(last))
+        .then(() => releaseLease(db, last.id, owner))
+        .catch((error) => deps.onError(error, first.id));
+    }
   }
 
-  /** One step: a batch sent (or not), or nothing new to send. */
+  /**
+   * One step: a batch sent (answered with its last seq and when, for the loop to store), not sent,
+   * or nothing new to send. A failure is written at once, after `storeDelivered`.
+   */
   async function deliverNext(
     stream: ActivityStreamRow,
     batches: ReadAhead,
-  ): Promise<'idle' | 'delivered' | 'failed' | 'gave up'> {
+    storeDelivered: () => Promise<unknown>,
+  ): Promise<'idle' | { lastSeq: number; at: number } | 'failed' | 'gave up'> {
     const rows = await batches.take(stream.deliveredSeq);
     const first = rows[0];
     const last = rows[rows.length - 1];
@@ -179,10 +235,9 @@ export function createStreamRunner(
     // Cut short by a stop: no failure of the receiver's, and the next owner sends it again.
     if (!outcome.ok && stopped) return 'failed';
     const now = clock.now();
-    if (outcome.ok) {
-      await markDelivered(db, stream.id, owner, last.seq, now);
-      return 'delivered';
-    }
+    if (outcome.ok) return { lastSeq: last.seq, at: now };
+    // What was delivered before goes in first: a failure is written after it, never wiped by it.
+    await storeDelivered();
     const failingSince = stream.failingSince ?? now;
     const failure = { error: outcome.error, now, failingSince, giveUp: false };
     if (now - failingSince < options.giveUpAfterMs) {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { readHead } from '../checkpoints/checkpoints.repository.js';
 import type { ActivityStreamRow, ActivityStreamTable } from './streams.table.js';
@@ -102,22 +102,45 @@ export async function releaseLease(db: Db, id: string, owner: string): Promise<v
     .execute();
 }
 
-/** The receiver acknowledged up to `lastSeq`; only the lease holder moves the cursor, never back. */
+/**
+ * Whether `owner` still holds the stream's lease and the stream is active: a read, for the steps
+ * between two writes of the row (the stream deleted or failed, or the lease taken after a stall).
+ */
+export async function holdsLease(db: Db, id: string, owner: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('activityStreams')
+    .select('id')
+    .where('id', '=', id)
+    .where('leaseOwner', '=', owner)
+    .where('state', '=', 'active')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The receiver acknowledged up to `lastSeq` (at `at`): only the lease holder moves the cursor,
+ * never back, and renews its lease in the same write. Answers the stream as it now is, or
+ * undefined when `owner` no longer holds it.
+ */
 export async function markDelivered(
   db: Db,
   id: string,
   owner: string,
-  lastSeq: number,
-  now: number,
-): Promise<boolean> {
-  const result = await db
+  delivered: { lastSeq: number; at: number; leaseUntil: number },
+): Promise<ActivityStreamRow | undefined> {
+  return db
     .updateTable('activityStreams')
-    .set({ deliveredSeq: lastSeq, lastSuccessAt: now, failingSince: null })
+    .set({
+      deliveredSeq: sql<number>`case when delivered_seq < ${delivered.lastSeq} then ${delivered.lastSeq} else delivered_seq end`,
+      lastSuccessAt: delivered.at,
+      failingSince: null,
+      leaseUntil: delivered.leaseUntil,
+    })
     .where('id', '=', id)
     .where('leaseOwner', '=', owner)
-    .where('deliveredSeq', '<', lastSeq)
+    .where('state', '=', 'active')
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
 }
 
 /** A failed attempt: kept as the last error; `giveUp` turns the stream `failed`. */

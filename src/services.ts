@@ -134,6 +134,7 @@ export async function createServices(deps: ServiceDeps) {
     clock,
     secretBox: deps.secretBox,
     onDeliveryError: deps.onStreamError ?? (() => {}),
+    readRows: activity.readRows,
   });
   return {
     hub,

@@ -264,6 +264,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
       }
     },
 
+    /**
+     * Runs a read in the export worker (SQLite on a file; undefined elsewhere): for long reads that
+     * would otherwise hold the thread ingest runs on (a stream's batches).
+     */
+    readRows: reader?.rows,
+
     /** Stops the export worker, if one was started. */
     close: async () => {
       await reader?.close();

@@ -33,17 +33,22 @@ function eventFields(occurredAtIso: RawBuilder<string>): Array<[string, RawBuild
   ];
 }
 
+/** Runs a compiled statement elsewhere (SQLite: the export worker) and answers its rows as arrays. */
+export type RowsReader = (sql: string, parameters: readonly unknown[]) => Promise<unknown[][]>;
+
 /**
  * Up to `limit` of the org's activities after `afterSeq`, in chain order, each already JSON: the
  * engine writes it (json_object / json_build_object), so Node neither decodes a row into an object
  * nor encodes it again (docs/benchmarks.md, "Streams"). An object's details are its stored
- * canonical JSON, spliced in as they are; a string's go in the engine's JSON.
+ * canonical JSON, spliced in as they are; a string's go in the engine's JSON. With `offThread`,
+ * the statement runs there: a SQLite read blocks the thread that runs it, which is ingest's.
  */
 export async function selectEncodedEvents(
   db: Db,
   orgId: string,
   afterSeq: number,
   limit: number,
+  offThread?: RowsReader,
 ): Promise<EncodedEvent[]> {
   const pg = isPostgres(db);
   // ISO 8601 with milliseconds, as Date.prototype.toISOString writes it, from integer arithmetic.
@@ -58,7 +63,7 @@ export async function selectEncodedEvents(
     );
   const build = sql.raw(pg ? 'json_build_object' : 'json_object');
   const cast = pg ? sql.raw('::text') : sql.raw('');
-  const rows = await db
+  const query = db
     .selectFrom('activityChainLinks as l')
     .innerJoin('activities as a', 'a.id', 'l.activityId')
     .select([
@@ -73,11 +78,25 @@ export async function selectEncodedEvents(
     .where('l.orgId', '=', orgId)
     .where('l.seq', '>', afterSeq)
     .orderBy('l.seq')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({
-    seq: Number(row.seq),
-    occurredAt: Number(row.occurredAt),
-    json: row.detailsJson === null ? row.json : `${row.json.slice(0, -1)},"details":${row.detailsJson}}`,
-  }));
+    .limit(limit);
+  if (offThread) {
+    const { sql: text, parameters } = query.compile();
+    // The columns in the select's order.
+    const rows = (await offThread(text, parameters)) as Array<[number, number, string | null, string]>;
+    return rows.map(([seq, occurredAt, detailsJson, json]) => encoded(seq, occurredAt, detailsJson, json));
+  }
+  const rows = await query.execute();
+  return rows.map((row) => encoded(row.seq, row.occurredAt, row.detailsJson, row.json));
 }
+
+/** One event, an object's details spliced into the rest. */
+const encoded = (
+  seq: number,
+  occurredAt: number,
+  detailsJson: string | null,
+  json: string,
+): EncodedEvent => ({
+  seq: Number(seq),
+  occurredAt: Number(occurredAt),
+  json: detailsJson === null ? json : `${json.slice(0, -1)},"details":${detailsJson}}`,
+});

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { DAY_MS } from '../../kernel/time.js';
 import { ACTIVITY } from '../activity-names.js';
 import { recordActivities } from '../chain/record.js';
-import { type EncodedEvent, selectEncodedEvents } from './encoded-events.repository.js';
+import { type EncodedEvent, type RowsReader, selectEncodedEvents } from './encoded-events.repository.js';
 import { DELIVERY_TIMEOUT_MS, postToStream, type StreamTarget } from './stream-delivery.js';
 import { encodeBatch } from './stream-payload.js';
 import {
@@ -77,6 +77,8 @@ export interface StreamRunnerDeps {
   onError: (error: unknown, streamId?: string) => void;
   /** The row's delivery target, its secret and token opened (stream-secrets.ts). */
   targetOf: (row: ActivityStreamRow) => StreamTarget;
+  /** Where the batches are read, if not on `db` (SQLite: the export worker). */
+  readRows?: RowsReader | undefined;
 }
 
 export type StreamRunner = ReturnType<typeof createStreamRunner>;
@@ -155,7 +157,9 @@ export function createStreamRunner(
     let delivered: { lastSeq: number; at: number } | undefined;
     let storedAt = performance.now();
     let failures = 0;
-    const batches = readAhead((after) => selectEncodedEvents(db, first.orgId, after, options.batchSize));
+    const batches = readAhead((after) =>
+      selectEncodedEvents(db, first.orgId, after, options.batchSize, deps.readRows),
+    );
 
     /** Writes the row: the cursor if it moved, and the lease renewed. Answers the row, or undefined when lost. */
     const store = async (current: ActivityStreamRow) => {

@@ -13,6 +13,7 @@ import { actorEvent } from '../actor-event.js';
 import { recordActivities } from '../chain/record.js';
 import { readHead } from '../checkpoints/checkpoints.repository.js';
 import { createRunningLimit } from '../running-limit.js';
+import type { RowsReader } from './encoded-events.repository.js';
 import { postToStream } from './stream-delivery.js';
 import { encodeTest } from './stream-payload.js';
 import {
@@ -67,6 +68,8 @@ export function createStreamService(deps: {
   /** Seals each stream's secret and token (stream-secrets.ts). */
   secretBox: SecretBox | undefined;
   onDeliveryError: (error: unknown, streamId?: string) => void;
+  /** Where the delivery loops read their batches, if not on `db` (the activity service's worker). */
+  readRows?: RowsReader | undefined;
 }) {
   const { db, clock } = deps;
   const testsRunning = createRunningLimit('stream tests', TEST_LIMITS);
@@ -230,6 +233,7 @@ export function createStreamService(deps: {
           owner,
           onError: deps.onDeliveryError,
           targetOf: (row) => streamTarget(deps.secretBox, row),
+          readRows: deps.readRows,
         },
         { ...DEFAULT_RUNNER_OPTIONS, ...options },
       );

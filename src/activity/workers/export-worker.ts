@@ -1,13 +1,14 @@
 /**
  * The export worker thread (decision 009): runs export batch statements on its own read-only
- * SQLite connection and encodes their rows, so neither blocks the main thread's event loop.
- * Jobs run one at a time, in the order they arrive, which shares the thread fairly between exports.
+ * SQLite connection and encodes their rows, so neither blocks the main thread's event loop; and a
+ * stream's batches, whose rows go back as they are (decision 026). Jobs run one at a time, in the
+ * order they arrive, which shares the thread fairly between exports and streams.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import type { ExportRow } from '../activity.js';
 import { encodeBatch } from '../export/export-encode.js';
-import type { BatchAnswer, BatchJob, WorkerSetup } from './protocol.js';
+import type { BatchAnswer, WorkerJob, WorkerSetup } from './protocol.js';
 
 const STATEMENT_CACHE_SIZE = 50;
 /**
@@ -36,11 +37,14 @@ function statement(sqlText: string): SQLite.Statement {
 }
 
 const port = parentPort as NonNullable<typeof parentPort>;
-port.on('message', (job: BatchJob) => {
+port.on('message', (job: WorkerJob) => {
   let answer: BatchAnswer;
   try {
-    const rows = statement(job.sql).all(...job.parameters) as ExportRow[];
-    answer = { id: job.id, batch: encodeBatch(rows, job) };
+    const rows = statement(job.sql).all(...job.parameters);
+    answer =
+      'format' in job
+        ? { id: job.id, batch: encodeBatch(rows as ExportRow[], job) }
+        : { id: job.id, rows: rows as unknown[][] };
   } catch (error) {
     answer = { id: job.id, error: error instanceof Error ? error.message : String(error) };
   }

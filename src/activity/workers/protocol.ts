@@ -12,7 +12,19 @@ export interface BatchJob {
   limit: number;
 }
 
-export type BatchAnswer = { id: number; batch: EncodedBatch } | { id: number; error: string };
+/** A statement whose rows go back as they are, arrays of column values (a stream's batch). */
+export interface RowsJob {
+  id: number;
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+export type WorkerJob = BatchJob | RowsJob;
+
+export type BatchAnswer =
+  | { id: number; batch: EncodedBatch }
+  | { id: number; rows: unknown[][] }
+  | { id: number; error: string };
 
 /** What the worker is started with. */
 export interface WorkerSetup {
